@@ -1,0 +1,2 @@
+// placeholder, replaced below
+public enum ChorusCLI { public static func runMain() {} }

@@ -1,0 +1,2 @@
+// Test support: fixtures.
+import ChorusCore

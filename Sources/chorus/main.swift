@@ -1,0 +1,2 @@
+import ChorusCLI
+ChorusCLI.runMain()
