@@ -189,6 +189,10 @@ public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
   /// Command names from the root, to point at the right help.
   public var path: [String]
   public var description: String { message }
+  public init(message: String, path: [String]) {
+    self.message = message
+    self.path = path
+  }
 }
 
 /// Levenshtein distance (small strings only: option and command names).
