@@ -11,16 +11,45 @@ let package = Package(
     .executable(name: "chorus", targets: ["chorus"]),
     .library(name: "ChorusCore", targets: ["ChorusCore"]),
     .library(name: "PlaylistData", targets: ["PlaylistData"]),
+    .library(name: "CollectiveAction", targets: ["CollectiveAction"]),
+    .library(name: "Recommenders", targets: ["Recommenders"]),
+    .library(name: "Evaluation", targets: ["Evaluation"]),
+    .library(name: "Lab", targets: ["Lab"]),
   ],
   targets: [
     .target(name: "ChorusCore"),
     .target(name: "PlaylistData", dependencies: ["ChorusCore"]),
-    .target(name: "ChorusCLI", dependencies: ["ChorusCore", "PlaylistData"]),
+    .target(name: "CollectiveAction", dependencies: ["ChorusCore", "PlaylistData"]),
+    .target(name: "Recommenders", dependencies: ["ChorusCore"]),
+    .target(name: "Evaluation", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
+    .target(name: "Reports", dependencies: ["ChorusCore"]),
+    .target(
+      name: "Lab",
+      dependencies: [
+        "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Reports",
+      ]),
+    .target(
+      name: "ChorusCLI",
+      dependencies: [
+        "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Lab", "Reports",
+      ]),
     .executableTarget(name: "chorus", dependencies: ["ChorusCLI"]),
-    .target(name: "ChorusTestSupport", dependencies: ["ChorusCore", "PlaylistData"]),
+    .target(
+      name: "ChorusTestSupport", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
     .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore", "ChorusTestSupport"]),
     .testTarget(
       name: "PlaylistDataTests", dependencies: ["PlaylistData", "ChorusCore", "ChorusTestSupport"]),
+    .testTarget(
+      name: "RecommendersTests", dependencies: ["Recommenders", "ChorusCore", "ChorusTestSupport"]),
+    .testTarget(
+      name: "EvaluationTests",
+      dependencies: ["Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),
+    .testTarget(
+      name: "CollectiveActionTests",
+      dependencies: ["CollectiveAction", "PlaylistData", "ChorusCore", "ChorusTestSupport"]),
+    .testTarget(
+      name: "LabTests",
+      dependencies: ["Lab", "Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),
     .testTarget(
       name: "ChorusCLITests",
       dependencies: ["ChorusCLI", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),

@@ -1,2 +1,82 @@
-// placeholder, replaced below
-public enum ChorusCLI { public static func runMain() {} }
+// The `chorus` entry point: parse, dispatch, and map errors to messages and exit codes
+// (0 ok, 1 failure, 64 usage). Usage errors print the usage line and point at --help.
+// Commands live in Commands/; this file knows only the tree and the error mapping.
+import ChorusCore
+import Foundation
+
+/// The command-line program.
+public enum ChorusCLI {
+  /// The version printed by `chorus --version`.
+  public static let version = "0.1.0"
+
+  /// Exit codes.
+  public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 64
+  }
+
+  /// The whole command tree.
+  public static var root: CommandSpec {
+    CommandSpec(
+      name: "chorus",
+      abstract: "A lab for algorithmic collective action in playlist recommenders.",
+      discussion: """
+        Chorus studies how a small collective of fans that reorders the playlists it owns can \
+        promote a song in a sequential playlist recommender (Baumann & Mendler-Dünner, \
+        NeurIPS 2024). Datasets are a folder of MPD slices, a .json, .txt, .tsv/.csv or \
+        .chorus file, or synthetic:<preset> (tiny, small, medium, mpd).
+        """,
+      subcommands: [DatasetCommands.group, TrainCommand.spec, PlantCLI.spec, RunCommand.spec, RunCommand.merge, EvaluateCommand.spec, DemoCommand.spec, BenchCommand.spec])
+  }
+
+  /// Runs the program with `CommandLine.arguments` and exits.
+  public static func runMain() -> Never {
+    exit(run(Array(CommandLine.arguments.dropFirst())))
+  }
+
+  /// Runs one command line; returns the exit code. Output goes to stdout/stderr.
+  public static func run(_ args: [String]) -> Int32 {
+    let tree = root
+    var pathForErrors = ["chorus"]
+    do {
+      switch try ArgumentParser.parse(args, root: tree) {
+      case .version:
+        Console.out("chorus \(version)")
+        return ExitCode.ok
+      case .help(let chain):
+        Console.out(HelpFormatter.help(chain, version: version))
+        return ExitCode.ok
+      case .run(let command, let parsed):
+        pathForErrors = parsed.path
+        if let t = try parsed.int("threads", min: 1) { ParallelConfig.threads = t }
+        return try command.action!(parsed)
+      }
+    } catch let e as UsageError {
+      return reportUsage(e.message, path: e.path, tree: tree)
+    } catch let e as ChorusError where e.kind == .usage {
+      return reportUsage(e.description, path: pathForErrors, tree: tree)
+    } catch let e as ChorusError {
+      Console.log("Error: \(e.description)")
+      return ExitCode.failure
+    } catch {
+      Console.log("Error: \(error)")
+      return ExitCode.failure
+    }
+  }
+
+  static func reportUsage(_ message: String, path: [String], tree: CommandSpec) -> Int32 {
+    var chain = [tree]
+    for name in path.dropFirst() {
+      if let sub = chain.last!.subcommand(named: name) { chain.append(sub) }
+    }
+    Console.log("Error: \(message)")
+    Console.log(HelpFormatter.usage(chain))
+    Console.log("  See '\(chain.map(\.name).joined(separator: " ")) --help' for more information.")
+    return ExitCode.usage
+  }
+}
+
+/// The `--threads` option shared by commands that use all cores.
+let threadsOption = OptionSpec.option(
+  "threads", value: "n", help: "Worker threads; results do not depend on it.", default: "all cores")

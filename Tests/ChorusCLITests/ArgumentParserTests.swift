@@ -109,3 +109,24 @@ import Testing
     #expect(try q.int("n") == -2)
   }
 }
+
+@Suite struct VariadicArgumentTests {
+  static let root = CommandSpec(
+    name: "tool", abstract: "T.",
+    subcommands: [
+      CommandSpec(
+        name: "merge", abstract: "M.", arguments: [ArgumentSpec("dirs", help: "Folders.", variadic: true)],
+        options: [.option("out", value: "dir", help: "Out.", required: true)], action: { _ in 0 })
+    ])
+
+  @Test func collectsAllRemainingValues() throws {
+    guard case .run(_, let p) = try ArgumentParser.parse(["merge", "a", "b", "--out", "o", "c"], root: Self.root) else {
+      Issue.record("expected a run")
+      return
+    }
+    #expect(p.variadic == ["a", "b", "c"])
+    #expect(p.argument("dirs") == "a")
+    #expect(HelpFormatter.usage([Self.root, Self.root.subcommands[0]]).contains("<dirs> ..."))
+    #expect(throws: UsageError.self) { _ = try ArgumentParser.parse(["merge", "--out", "o"], root: Self.root) }
+  }
+}

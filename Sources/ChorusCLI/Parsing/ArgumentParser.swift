@@ -14,6 +14,8 @@ public struct ParsedCommand: Sendable {
   public var flags: Set<String> = []
   /// Positional values per argument name.
   public var arguments: [String: String] = [:]
+  /// All values of a variadic argument.
+  public var variadic: [String] = []
 
   /// The command as typed, for messages ("chorus dataset generate").
   public var commandLine: String { path.joined(separator: " ") }
@@ -162,10 +164,12 @@ public enum ArgumentParser {
       let missing = command.arguments[positionals.count]
       throw usage("missing argument <\(missing.name)>", chain: chain)
     }
-    if positionals.count > command.arguments.count {
+    let isVariadic = command.arguments.last?.isVariadic ?? false
+    if positionals.count > command.arguments.count && !isVariadic {
       throw usage("unexpected argument '\(positionals[command.arguments.count])'", chain: chain)
     }
     for (spec, value) in zip(command.arguments, positionals) { parsed.arguments[spec.name] = value }
+    if isVariadic { parsed.variadic = Array(positionals.dropFirst(command.arguments.count - 1)) }
     for spec in command.options where spec.isRequired && parsed.options[spec.name] == nil {
       throw usage("missing option '--\(spec.name) \(spec.valueName ?? "")'", chain: chain)
     }

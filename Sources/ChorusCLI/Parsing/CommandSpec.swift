@@ -42,10 +42,13 @@ public struct ArgumentSpec: Sendable {
   public var name: String
   public var help: String
   public var isOptional: Bool
-  public init(_ name: String, help: String, optional: Bool = false) {
+  /// Takes every remaining positional value (only the last argument may be variadic).
+  public var isVariadic: Bool
+  public init(_ name: String, help: String, optional: Bool = false, variadic: Bool = false) {
     self.name = name
     self.help = help
     self.isOptional = optional
+    self.isVariadic = variadic
   }
 }
 

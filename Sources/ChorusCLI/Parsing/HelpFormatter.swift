@@ -12,7 +12,10 @@ public enum HelpFormatter {
       parts.append("<subcommand>")
       return "USAGE: " + parts.joined(separator: " ")
     }
-    for a in command.arguments { parts.append(a.isOptional ? "[<\(a.name)>]" : "<\(a.name)>") }
+    for a in command.arguments {
+      let name = "<\(a.name)>" + (a.isVariadic ? " ..." : "")
+      parts.append(a.isOptional ? "[\(name)]" : name)
+    }
     for o in command.options {
       var text = "--\(o.name)"
       if let v = o.valueName { text += " <\(v)>" }

@@ -1,0 +1,98 @@
+// `chorus bench`: the performance figures the issues ask for, measured in a release build
+// on this machine and printed as a table. Benchmarks live here, never in unit tests.
+// Stages run in one process, so peak memory is reported as the high-water mark after each.
+import ChorusCore
+import Foundation
+import PlaylistData
+
+enum BenchCommand {
+  static var spec: CommandSpec {
+    CommandSpec(
+      name: "bench", abstract: "Measure speed and memory (build with -c release).",
+      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics. On --preset mpd this takes a few minutes and needs about 1 GB of free disk for the cache and the sample slices.",
+      options: [
+        .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "mpd"),
+        .option("slices", value: "n", help: "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.", default: "20"),
+        .option("dir", value: "path", help: "Scratch folder (removed afterwards).", default: "a temporary folder"),
+        threadsOption,
+      ],
+      action: { p in try run(p) })
+  }
+
+  struct Row {
+    var stage: String
+    var value: String
+    var target: String
+  }
+
+  static func run(_ p: ParsedCommand) throws -> Int32 {
+    let presetName = p.value("preset") ?? "mpd"
+    guard let preset = SyntheticPreset(rawValue: presetName) else {
+      throw ChorusError(.usage, "unknown preset '\(presetName)'")
+    }
+    let slices = try p.int("slices", min: 1) ?? 20
+    let dir = p.value("dir") ?? (NSTemporaryDirectory() + "chorus-bench-\(UUID().uuidString)")
+    try FileIO.ensureDirectory(dir)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var rows: [Row] = []
+    let isMPD = preset == .mpd
+    func add(_ stage: String, _ value: String, _ target: String) {
+      rows.append(Row(stage: stage, value: value, target: isMPD ? target : "-"))
+      Console.log("  \(stage): \(value)")
+    }
+    #if DEBUG
+      Console.log("warning: this is a debug build; measure with 'swift run -c release chorus bench'")
+    #endif
+    Console.log("bench: preset \(preset.rawValue), \(ParallelConfig.threads) threads")
+
+    // 1. Generate.
+    var t = wallClock()
+    let dataset = SyntheticGenerator.generate(preset: preset, seed: 0)
+    add("generate \(preset.rawValue) (\(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries)",
+        formatDuration(wallClock() - t), "≤ 60 s")
+    add("peak memory after generate", formatBytes(peakResidentBytes()), "≤ 6 GB")
+
+    // 2. MPD JSON: write `slices` slice files, read them back on one core.
+    let sample = dataset.subset(Array(0..<min(dataset.playlistCount, slices * 1000)))
+    let jsonDir = dir + "/mpd"
+    try MPDJSONWriter.writeFolder(sample, to: jsonDir)
+    let files = try MPDJSONReader.sliceFiles(in: jsonDir)
+    var bytes = 0
+    var best = Double.infinity
+    for _ in 0..<3 {
+      var builder = DatasetBuilder()
+      t = wallClock()
+      bytes = 0
+      for f in files {
+        let data = try FileIO.read(f)
+        bytes += data.count
+        try data.withUnsafeBytes { try MPDJSONReader.parse($0, path: f, into: &builder) }
+      }
+      best = min(best, wallClock() - t)
+    }
+    add("read MPD slice JSON, one core (\(files.count) files, \(formatBytes(bytes)))",
+        String(format: "%.0f MB/s", Double(bytes) / best / 1e6), "≥ 300 MB/s")
+
+    // 3. Binary cache.
+    let cache = dir + "/dataset.chorus"
+    t = wallClock()
+    try BinaryCache.write(dataset, to: cache)
+    add("write .chorus cache", formatDuration(wallClock() - t), "-")
+    t = wallClock()
+    let loaded = try BinaryCache.read(path: cache)
+    add("load .chorus cache", formatDuration(wallClock() - t), "≤ 2 s")
+    precondition(loaded.playlists.entryCount == dataset.playlists.entryCount)
+
+    // 4. Statistics.
+    t = wallClock()
+    let stats = DatasetStatistics(dataset: loaded)
+    add("dataset stats", formatDuration(wallClock() - t), "≤ 5 s")
+    _ = stats
+    add("peak memory overall", formatBytes(peakResidentBytes()), "-")
+
+    Console.out("| stage | measured | target |")
+    Console.out("|---|---|---|")
+    for r in rows { Console.out("| \(r.stage) | \(r.value) | \(r.target) |") }
+    return 0
+  }
+}

@@ -1,0 +1,67 @@
+// `chorus plant`: one collective action on one fold, written out as a manipulated dataset
+// (any writable format, e.g. MPD slices for an external MPD-based model) plus edits.csv.
+// Everything is computed and validated before anything is written.
+import ChorusCore
+import CollectiveAction
+import Foundation
+import PlaylistData
+
+enum PlantCLI {
+  static var spec: CommandSpec {
+    CommandSpec(
+      name: "plant", abstract: "Plant s* in a collective's playlists and write the manipulated dataset.",
+      discussion: "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and edits.csv (pid, position, direct and indirect anchor with their true and estimated training frequencies).",
+      options: [
+        .option("dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).", required: true),
+        .option("strategy", short: "s", value: "name", help: "Where s* goes.", required: true),
+        .option("alpha", value: "a", help: "Collective size as a fraction of the training set, in (0, 1)."),
+        .option("budget", value: "b", help: "Collective size in playlists."),
+        .option("fold", value: "k", help: "Fold index.", default: "0"),
+        .option("folds", value: "n", help: "Number of folds.", default: "5"),
+        .option("seed", value: "n", help: "Base seed.", default: "0"),
+        .option("statistics", value: "source", help: "What the collective knows.", default: "full"),
+        .option("target", value: "id", help: "External id of s*.", default: TargetTrack.defaultID),
+        .option("out", short: "o", value: "path", help: "Manipulated dataset (.chorus, .txt, .json, or a folder with --format mpd).", required: true),
+        DatasetCommands.formatOption,
+        .option("edits", value: "path", help: "Edit log CSV.", default: "edits.csv beside --out (inside it for --format mpd)"),
+        threadsOption,
+      ],
+      action: { p in try run(p) })
+  }
+
+  static func run(_ p: ParsedCommand) throws -> Int32 {
+    let strategy = try Strategy(name: p.required("strategy"))
+    let statistics = try StatisticsSpec(name: p.value("statistics") ?? "full")
+    let size: CollectiveSize
+    switch (try p.double("alpha"), try p.int("budget")) {
+    case (let a?, nil): size = .alpha(a)
+    case (nil, let b?): size = .budget(b)
+    default: throw ChorusError(.usage, "give exactly one of --alpha and --budget")
+    }
+    let out = p.required("out")
+    let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
+    let editsPath = p.value("edits") ?? defaultEditsPath(out: out, format: format)
+    var config = SplitConfig()
+    if let v = try p.int("folds", min: 1) { config.folds = v }
+    if let v = p.value("seed") {
+      guard let s = UInt64(v) else { throw ChorusError(.usage, "option '--seed' expects a non-negative integer") }
+      config.seed = s
+    }
+    let fold = try p.int("fold", min: 0) ?? 0
+    let dataset = try DatasetCommands.loadReporting(p.required("dataset"))
+    let request = PlantRequest(strategy: strategy, size: size, statistics: statistics, target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))
+    let outcome = try PlantCommand.run(dataset: dataset, config: config, fold: fold, request: request)
+    try format.write(outcome.dataset, to: out)
+    try outcome.writeEdits(to: editsPath)
+    let q = outcome.quality
+    Console.out("planted \(strategy.name) in \(outcome.plant.collective.count) playlists of fold \(fold); wrote \(out) and \(editsPath)")
+    if let rho = q.spearman { Console.out(String(format: "statistics %@: Spearman %.3f with the truth over %d tracks", statistics.description, rho, q.tracks)) }
+    return 0
+  }
+
+  static func defaultEditsPath(out: String, format: DatasetFormat) -> String {
+    if format == .mpd { return out + "/edits.csv" }
+    let url = URL(fileURLWithPath: out)
+    return url.deletingPathExtension().path + ".edits.csv"
+  }
+}

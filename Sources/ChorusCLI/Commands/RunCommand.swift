@@ -1,0 +1,101 @@
+// `chorus run SPEC` and `chorus merge`: run a study (resumable, shardable) and combine the
+// shards of one study into a single results folder. Prints a one-screen summary at the end.
+import ChorusCore
+import Foundation
+import Lab
+import Reports
+
+enum RunCommand {
+  static var spec: CommandSpec {
+    CommandSpec(
+      name: "run", abstract: "Run an experiment spec: an α sweep over strategies and folds.",
+      discussion: """
+        Writes spec.resolved.json, runs/ (one record per finished run, written atomically), and \
+        when every run is done: runs.csv, summary.csv, songs.csv, artists.csv, externalities.csv, \
+        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json. Stop it at any moment and \
+        start it again with --resume: the final files are identical to an uninterrupted run.
+        """,
+      arguments: [ArgumentSpec("spec", help: "An experiment spec (JSON), e.g. Experiments/quickstart.json.")],
+      options: [
+        .option("out", short: "o", value: "dir", help: "Results folder.", default: "the spec's 'out', else results/<name>"),
+        .option("set", value: "key=value", help: "Override a spec field (dotted keys: split.folds=2, model.config.window=3).", repeatable: true),
+        .flag("resume", help: "Finish a study whose folder already holds some runs."),
+        .option("shard", value: "i/n", help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
+        .flag("quiet", help: "No progress on stderr."),
+        threadsOption,
+      ],
+      action: { p in try run(p) })
+  }
+
+  static func run(_ p: ParsedCommand) throws -> Int32 {
+    var spec = try ExperimentSpec.load(path: p.required("spec"), overrides: p.values("set"))
+    if let out = p.value("out") { spec.out = out }
+    var options = RunOptions()
+    options.resume = p.flag("resume")
+    options.showProgress = !p.flag("quiet")
+    if let s = p.value("shard") { options.shard = try parseShard(s) }
+    let t0 = wallClock()
+    let store = try ExperimentRunner(spec: spec, folder: spec.outputFolder, options: options).run()
+    let elapsed = wallClock() - t0
+    if store.isComplete(plan: ResultsStore.plan(spec)) {
+      Console.out(try SummaryText.render(folder: store.folder))
+      Console.out("Results in \(store.folder)/ (\(formatDuration(elapsed))). Open summary.csv or runs.csv in a spreadsheet.")
+    } else {
+      let done = store.finishedRuns().count
+      Console.out("Shard finished: \(done) of \(ResultsStore.plan(spec).count) runs are in \(store.folder). Combine the shard folders with 'chorus merge'.")
+    }
+    return 0
+  }
+
+  /// "i/n" with 1 ≤ i ≤ n → (i − 1, n).
+  static func parseShard(_ s: String) throws -> (index: Int, count: Int) {
+    let parts = s.split(separator: "/")
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
+      throw ChorusError(.usage, "bad shard '\(s)'", hint: "write i/n with 1 ≤ i ≤ n, e.g. --shard 3/8 (SLURM: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+    }
+    return (i - 1, n)
+  }
+
+  static var merge: CommandSpec {
+    CommandSpec(
+      name: "merge", abstract: "Combine shard folders of one study into one results folder.",
+      discussion: "Every shard must come from the same spec (same hash). The merged folder is identical to a single-machine run.",
+      arguments: [ArgumentSpec("shards", help: "The shard folders.", variadic: true)],
+      options: [.option("out", short: "o", value: "dir", help: "The merged results folder.", required: true)],
+      action: { p in
+        let shards = p.variadic
+        let stores = try shards.map { try ResultsStore.open(folder: $0) }
+        let first = stores[0]
+        let merged = try ResultsStore.prepare(folder: p.required("out"), spec: first.spec, resume: true)
+        for s in stores { try merged.absorb(s) }
+        let plan = ResultsStore.plan(first.spec)
+        guard merged.isComplete(plan: plan) else {
+          let missing = plan.count - merged.finishedRuns().count
+          throw ChorusError(.data, "the shards are incomplete: \(missing) of \(plan.count) runs are missing", file: merged.folder, hint: "run the missing shards (or the study with --resume) and merge again")
+        }
+        try merged.assemble(plan: plan)
+        Console.out(try SummaryText.render(folder: merged.folder))
+        Console.out("Merged \(stores.count) shards into \(merged.folder)/.")
+        return 0
+      })
+  }
+}
+
+/// The one-screen summary printed after a study.
+enum SummaryText {
+  static func render(folder: String) throws -> String {
+    let t = try CSVTable.read(path: folder + "/summary.csv")
+    func col(_ n: String) -> Int { t.column(n)! }
+    var out = "| strategy | statistics | size | B | amplification | success | NDCG loss |\n|---|---|---|---|---|---|---|\n"
+    for r in t.rows {
+      func num(_ n: String, _ f: String = "%.3g") -> String {
+        guard let v = r[col(n)].double else { return "–" }
+        let ci = r[col(n + "_ci")].double ?? 0
+        return String(format: f, v) + " ± " + String(format: f, ci)
+      }
+      let size = r[col("size_kind")].string == "alpha" ? String(format: "α=%.4g%%", (r[col("size")].double ?? 0) * 100) : "B=\(r[col("size")].string)"
+      out += "| \(r[col("strategy")].string) | \(r[col("statistics")].string) | \(size) | \(String(format: "%.0f", r[col("budget")].double ?? 0)) | \(num("amplification")) | \(num("success_all")) | \(num("ndcg_loss", "%.2e")) |\n"
+    }
+    return out
+  }
+}

@@ -1,0 +1,84 @@
+// `chorus train`: train a model on one fold's training split and print its accuracy on
+// the fold's test contexts, overall and per seed length, so that users can compare models.
+import ChorusCore
+import Evaluation
+import Foundation
+import PlaylistData
+import Recommenders
+
+enum TrainCommand {
+  static var spec: CommandSpec {
+    CommandSpec(
+      name: "train", abstract: "Train a model on a fold and report its accuracy.",
+      discussion: "Models: \(ModelSpec.names.joined(separator: ", ")). Settings are changed with --set key=value (e.g. --set window=3 --set contextDecay=0.5).",
+      options: [
+        .option("dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).", default: "synthetic:small"),
+        .option("model", short: "m", value: "name", help: "Model to train.", default: "cooccurrence"),
+        .option("fold", value: "k", help: "Fold index.", default: "0"),
+        .option("folds", value: "n", help: "Number of folds.", default: "5"),
+        .option("seed", value: "n", help: "Base seed.", default: "0"),
+        .option("test-size", value: "n", help: "Test playlists (a multiple of 10).", default: "min(10000, 5% of eligible)"),
+        .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
+        .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
+        .flag("json", help: "Print JSON instead of a table."),
+        threadsOption,
+      ],
+      action: { p in try run(p) })
+  }
+
+  static func run(_ p: ParsedCommand) throws -> Int32 {
+    let model = try ModelSpec(name: p.value("model") ?? "cooccurrence", overrides: p.values("set"))
+    let k = try p.int("k") ?? 500
+    guard k > 0 else { throw ChorusError(.usage, "option '--k' must be positive, got \(k)") }
+    var config = SplitConfig()
+    if let v = try p.int("folds", min: 1) { config.folds = v }
+    if let v = try p.int("test-size", min: 1) { config.testSize = v }
+    if let v = p.value("seed") {
+      guard let s = UInt64(v) else { throw ChorusError(.usage, "option '--seed' expects a non-negative integer") }
+      config.seed = s
+    }
+    let fold = try p.int("fold", min: 0) ?? 0
+    let dataset = try DatasetCommands.loadReporting(p.value("dataset") ?? "synthetic:small")
+    let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
+    let train = split.trainingStore(in: dataset.playlists)
+    var t = wallClock()
+    let recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
+    let trainSeconds = wallClock() - t
+    Console.log("trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
+    t = wallClock()
+    let progress = ProgressBar("recommending", total: split.test.count)
+    let table = recommender.recommendAll(split.contexts(in: dataset.playlists), k: k, progress: progress)
+    progress.finish()
+    let recommendSeconds = wallClock() - t
+    let report = AccuracyReport(table: table, split: split, dataset: dataset)
+    if p.flag("json") {
+      struct Output: Encodable {
+        var model: String
+        var fold: Int
+        var k: Int
+        var trainSeconds: Double
+        var recommendSeconds: Double
+        var overall: PlaylistMetrics
+        var perSeedLength: [PlaylistMetrics]
+      }
+      Console.out(try jsonString(Output(model: model.name, fold: fold, k: k, trainSeconds: trainSeconds, recommendSeconds: recommendSeconds, overall: report.overall, perSeedLength: report.perSeedLength)))
+    } else {
+      Console.out("model \(model.name), fold \(fold), \(split.test.count) test playlists, K = \(k)")
+      Console.out("train \(formatDuration(trainSeconds)), recommend \(formatDuration(recommendSeconds))")
+      Console.out(accuracyTable(report))
+    }
+    return 0
+  }
+
+  /// A Markdown table: one row per seed length plus the overall row.
+  static func accuracyTable(_ r: AccuracyReport) -> String {
+    var out = "| seed | R-prec | R-prec (official) | NDCG | clicks | precision | recall |\n"
+    out += "|---|---|---|---|---|---|---|\n"
+    func row(_ label: String, _ m: PlaylistMetrics) -> String {
+      "| \(label) | " + m.values.map { String(format: "%.4f", $0) }.joined(separator: " | ") + " |\n"
+    }
+    for (b, m) in r.perSeedLength.enumerated() { out += row("\(b + 1)", m) }
+    out += row("all", r.overall)
+    return out
+  }
+}

@@ -1,0 +1,91 @@
+// What one run of a study leaves on disk: every measure of one (fold, strategy, size,
+// statistics) cell, and per fold the clean model's figures. Records are written atomically
+// as runs finish; the final CSVs are assembled from them in a fixed order, which is what
+// makes resume and shard merging byte-identical to an uninterrupted run.
+import CollectiveAction
+import Evaluation
+
+/// Identifies a run within a spec by indices into its lists.
+public struct RunKey: Sendable, Hashable, Codable, Comparable {
+  public var fold: Int
+  public var strategy: Int
+  public var size: Int
+  public var statistics: Int
+
+  public init(fold: Int, strategy: Int, size: Int, statistics: Int) {
+    self.fold = fold
+    self.strategy = strategy
+    self.size = size
+    self.statistics = statistics
+  }
+
+  /// File name stem, e.g. "run-f0-s1-n3-q0".
+  public var id: String { "run-f\(fold)-s\(strategy)-n\(size)-q\(statistics)" }
+
+  public static func < (a: RunKey, b: RunKey) -> Bool {
+    (a.fold, a.strategy, a.size, a.statistics) < (b.fold, b.strategy, b.size, b.statistics)
+  }
+}
+
+/// One song's row of songs.csv.
+public struct SongRow: Sendable, Codable, Equatable {
+  public var track: String
+  public var category: String
+  public var frequency: Int
+  public var r0: Int
+  public var r: Int
+}
+
+/// One artist's row of artists.csv.
+public struct ArtistRow: Sendable, Codable, Equatable {
+  public var artist: String
+  public var r0: Int
+  public var r: Int
+}
+
+/// Every measure of one run.
+public struct RunRecord: Sendable, Codable, Equatable {
+  public var key: RunKey
+  public var strategy: String
+  public var statistics: String
+  /// "alpha" or "budget", and the value as given in the spec.
+  public var sizeKind: String
+  public var sizeValue: Double
+  /// B, the collective's playlists, and α = B / training playlists.
+  public var budget: Int
+  public var alpha: Double
+  public var target: TargetMeasures
+  public var accuracy: AccuracyLoss
+  public var quality: StatisticsQuality
+  public var directAnchors: Int
+  public var indirectAnchors: Int
+  public var bins: [FrequencyBinSummary]
+  public var songs: [SongRow]
+  public var artists: [ArtistRow]
+  public var lorenzWith: Concentration
+  public var lorenzGained: Concentration
+  /// Playlists whose recommendations were recomputed (exact update) or all (retrain).
+  public var recomputedContexts: Int
+  /// Wall time of the run; recorded, never part of the CSVs.
+  public var seconds: Double
+}
+
+/// The clean model's figures of one fold.
+public struct FoldRecord: Sendable, Codable, Equatable {
+  public var fold: Int
+  public var seed: UInt64
+  public var trainingPlaylists: Int
+  public var trainingEntries: Int
+  public var eligibleForCollective: Int
+  public var testPlaylists: Int
+  public var clean: AccuracyReportSummary
+  public var cloud: [ReferenceCloud.Bin]
+  public var lorenzClean: Concentration
+  public var seconds: Double
+}
+
+/// The per-seed-length and overall accuracy of the clean model (without per-playlist rows).
+public struct AccuracyReportSummary: Sendable, Codable, Equatable {
+  public var overall: PlaylistMetrics
+  public var perSeedLength: [PlaylistMetrics]
+}

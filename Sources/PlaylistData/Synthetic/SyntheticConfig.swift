@@ -1,0 +1,160 @@
+// The parameters of the synthetic MPD-like process and its size presets. Every default was
+// tuned so that the `mpd` preset (1M playlists) matches the published shape of the Spotify
+// Million Playlist Dataset; the measured statistics are in Datasets/README.md. Changing a
+// default changes every synthetic dataset, so record the reason beside it.
+
+/// Sizes of synthetic datasets. All presets sample the same universe of genres, artists and
+/// tracks with the same popularities; only the number of playlists differs.
+public enum SyntheticPreset: String, CaseIterable, Sendable, Codable {
+  /// 2,000 playlists: unit tests and quick demos (generates in a few milliseconds).
+  case tiny
+  /// 20,000 playlists: quick experiments.
+  case small
+  /// 100,000 playlists: a tenth of the MPD.
+  case medium
+  /// 1,000,000 playlists: the size of the Spotify MPD.
+  case mpd
+
+  /// Number of playlists generated for this preset.
+  public var playlistCount: Int {
+    switch self {
+    case .tiny: 2_000
+    case .small: 20_000
+    case .medium: 100_000
+    case .mpd: 1_000_000
+    }
+  }
+}
+
+/// Every parameter of the synthetic playlist process (see `SyntheticGenerator`).
+///
+/// Universe: `genreCount` genres; each has a contiguous block of artists ranked by popularity;
+/// each artist has a catalogue of tracks grouped into albums, ranked by popularity. Popularity
+/// at every level is a discretised truncated power law over the rank, P(rank r) ∝ (r+1)^-s.
+/// Playlists: a length, a primary genre and sometimes a secondary one, then tracks drawn one
+/// after another by album continuation, same-artist picks, preferred successors or fresh
+/// draws from the playlist's genres.
+public struct SyntheticConfig: Sendable, Codable, Equatable {
+  // MARK: - Universe
+
+  /// Number of genres (communities). 64 gives a popular head (pop, hip-hop, …) and a long
+  /// tail of niche genres, so playlists of different genres rarely share tracks.
+  public var genreCount = 64
+  /// Power-law exponent of genre popularity as a playlist's primary genre. 1.0 gives the top
+  /// genre about 20% of playlists, which sets the share of playlists holding the top hits.
+  public var genreExponent = 1.0
+  /// Artists in the universe. Nearly all are drawn at `mpd` scale; chosen so that about
+  /// 300k artists occur in 1M playlists (MPD: 295,860).
+  public var artistCount = 330_000
+  /// Genre g gets a share of the artists ∝ popularity(g)^x. Below 1, niche genres get more
+  /// artists than their playlist share, which feeds the long tail of rare artists.
+  public var artistsPerGenreExponent = 0.5
+  /// Power-law exponent of artist popularity within a genre. Near 1 it makes the top 10% of
+  /// artists hold about 80% of the entries, as in the MPD.
+  public var artistExponent = 1.1
+  /// Catalogue size of a genre's top artist (before noise). Popular artists have large
+  /// catalogues (Drake has hundreds of tracks in the MPD).
+  public var topArtistTracks = 300.0
+  /// Catalogue size falls with artist rank r as (r+1)^-x, so most artists have a handful
+  /// of tracks; sets the universe size and with it the number of distinct tracks.
+  public var tracksRankExponent = 0.55
+  /// Log-normal spread (sigma) of catalogue sizes around the rank trend, so catalogue size
+  /// is not a function of popularity alone.
+  public var tracksSpread = 0.7
+  /// Upper bound on an artist's catalogue.
+  public var maxTracksPerArtist = 1_500
+  /// Smallest album size; an artist's tracks are split into albums of one per-artist size.
+  public var albumSizeMin = 6
+  /// Largest album size (typical LPs have 8–16 tracks).
+  public var albumSizeMax = 16
+  /// Power-law exponent of track popularity within an artist's catalogue (its hits first).
+  /// Controls how deep into catalogues playlists reach, hence the once-occurring tracks.
+  public var trackExponent = 1.0
+
+  // MARK: - Playlist shape
+
+  /// Median of the log-normal playlist length before truncation (MPD median: 49).
+  public var lengthMedian = 50.0
+  /// Log-normal sigma of the playlist length; sets the mean (MPD mean: 66.3).
+  public var lengthSpread = 0.8
+  /// Shortest playlist; lengths outside the bounds are redrawn (MPD: 5).
+  public var lengthMin = 5
+  /// Longest playlist (MPD: 250).
+  public var lengthMax = 250
+
+  // MARK: - Genre mix
+
+  /// Probability that a playlist has a secondary genre besides its primary one.
+  public var secondaryGenreProbability = 0.4
+  /// Share of a mixed playlist's fresh draws taken from the secondary genre.
+  public var secondaryShare = 0.3
+  /// Probability that the secondary genre is a neighbour of the primary (genres form a
+  /// ring; neighbours are within `neighbourRadius`), else it follows genre popularity.
+  /// Neighbours make communities overlap the way related genres do.
+  public var neighbourProbability = 0.5
+  /// Ring distance within which genres are neighbours.
+  public var neighbourRadius = 2
+
+  // MARK: - Sequence
+
+  /// Probability that the next track is the following track of the previous track's album
+  /// (album order: after track i comes i+1). Gives runs of the same album.
+  public var albumContinueProbability = 0.12
+  /// Probability that the next track is another track of the previous track's artist
+  /// (popularity-weighted). Gives runs of the same artist.
+  public var sameArtistProbability = 0.10
+  /// Probability that the next track is one of the previous track's preferred successors:
+  /// each track has `successorCount` fixed successors in its genre, drawn by popularity.
+  /// This is the sequential signal a next-track model can learn beyond popularity.
+  public var successorProbability = 0.25
+  /// Number of preferred successors per track.
+  public var successorCount = 3
+  /// Successor j is chosen with weight decay^j, so the first successor dominates.
+  public var successorDecay = 0.5
+
+  /// The tuned defaults.
+  public init() {}
+
+  /// Checks that every parameter is in range; returns a message naming the first bad one.
+  public func validationError() -> String? {
+    if genreCount < 1 || genreCount > Int(UInt16.max) {
+      return "genreCount must be in 1...65535 (got \(genreCount))"
+    }
+    if artistCount < genreCount { return "artistCount must be at least genreCount" }
+    if artistCount > 50_000_000 { return "artistCount must be at most 50,000,000" }
+    if !(topArtistTracks >= 1) { return "topArtistTracks must be at least 1" }
+    if maxTracksPerArtist < 1 || maxTracksPerArtist > 100_000 {
+      return "maxTracksPerArtist must be in 1...100000"
+    }
+    if albumSizeMin < 1 || albumSizeMax < albumSizeMin || albumSizeMax > 255 {
+      return "album sizes must satisfy 1 <= albumSizeMin <= albumSizeMax <= 255"
+    }
+    if lengthMin < 1 || lengthMax < lengthMin || lengthMax > 10_000 {
+      return "lengths must satisfy 1 <= lengthMin <= lengthMax <= 10000"
+    }
+    if !(lengthMedian > 0) || !(lengthSpread >= 0) { return "length parameters must be positive" }
+    for (name, p) in [
+      ("secondaryGenreProbability", secondaryGenreProbability),
+      ("secondaryShare", secondaryShare), ("neighbourProbability", neighbourProbability),
+      ("albumContinueProbability", albumContinueProbability),
+      ("sameArtistProbability", sameArtistProbability),
+      ("successorProbability", successorProbability),
+    ] where !(p >= 0 && p <= 1) {
+      return "\(name) must be in 0...1 (got \(p))"
+    }
+    if albumContinueProbability + sameArtistProbability + successorProbability > 1 {
+      return "album, same-artist and successor probabilities must sum to at most 1"
+    }
+    if successorCount < 1 || successorCount > 64 { return "successorCount must be in 1...64" }
+    if !(successorDecay > 0) { return "successorDecay must be positive" }
+    if neighbourRadius < 1 { return "neighbourRadius must be at least 1" }
+    for (name, s) in [
+      ("genreExponent", genreExponent), ("artistExponent", artistExponent),
+      ("trackExponent", trackExponent), ("tracksRankExponent", tracksRankExponent),
+      ("artistsPerGenreExponent", artistsPerGenreExponent), ("tracksSpread", tracksSpread),
+    ] where !(s >= 0 && s <= 10) {
+      return "\(name) must be in 0...10 (got \(s))"
+    }
+    return nil
+  }
+}

@@ -1,0 +1,286 @@
+// The sequential co-occurrence model (PROTOCOL §5): integer-weighted counts of track a
+// followed by track b within a forward window, normalised per source track; a context
+// scores candidates by a recency-weighted sum over its seed tracks. Training is parallel
+// over source tracks in fixed chunks, so the counts never depend on the core count.
+// The exact update (collective rewrites) lives in CoOccurrenceModel+Update.swift.
+import ChorusCore
+
+/// The trained counts, shared by a clean model and every updated copy. Immutable.
+public final class CoOccurrenceCounts: Sendable {
+  /// Number of source rows (tracks at training time).
+  public let trackCount: Int
+  /// `trackCount + 1` offsets into `neighbors`/`counts`.
+  public let rowOffsets: [Int]
+  /// Per row, the neighbour track ids in ascending order.
+  public let neighbors: [Int32]
+  /// Integer weighted pair counts, aligned with `neighbors`.
+  public let counts: [UInt32]
+  /// Per row, the sum of its counts (the normaliser).
+  public let rowTotals: [Int64]
+
+  init(trackCount: Int, rowOffsets: [Int], neighbors: [Int32], counts: [UInt32], rowTotals: [Int64]) {
+    self.trackCount = trackCount
+    self.rowOffsets = rowOffsets
+    self.neighbors = neighbors
+    self.counts = counts
+    self.rowTotals = rowTotals
+  }
+
+  /// Number of stored (a, b) pairs.
+  public var pairCount: Int { neighbors.count }
+}
+
+/// Sequential co-occurrence recommender with exact updates.
+public struct CoOccurrenceModel: Recommender {
+  public let config: CoOccurrenceConfig
+  public let base: CoOccurrenceCounts
+  /// Changes since `base` (nil for a freshly trained model).
+  public let overlay: CoOccurrenceOverlay?
+  public let trackCount: Int
+  /// Per track of `base`: training playlists containing it.
+  public let baseFrequency: [Int32]
+  public let fallbackOrder: [Int32]
+
+  /// Trains on `playlists` (dense ids below `trackCount`).
+  /// - Complexity: O(entries × window) with a dense per-chunk accumulator; memory about
+  ///   12 bytes per entry plus 12 bytes per distinct pair.
+  public init(playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig = CoOccurrenceConfig()) throws {
+    try config.validate()
+    self.config = config
+    self.trackCount = trackCount
+    base = CoOccurrenceModel.train(playlists, trackCount: trackCount, config: config)
+    overlay = nil
+    baseFrequency = trackFrequencies(playlists, trackCount: trackCount)
+    fallbackOrder = popularityOrder(baseFrequency)
+  }
+
+  init(config: CoOccurrenceConfig, base: CoOccurrenceCounts, overlay: CoOccurrenceOverlay?, trackCount: Int, baseFrequency: [Int32], fallbackOrder: [Int32]) {
+    self.config = config
+    self.base = base
+    self.overlay = overlay
+    self.trackCount = trackCount
+    self.baseFrequency = baseFrequency
+    self.fallbackOrder = fallbackOrder
+  }
+
+  // MARK: - Training
+
+  static func train(_ playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig) -> CoOccurrenceCounts {
+    let fw = config.forwardWeights
+    let bw = config.backwardWeights
+    let useBackward = bw.contains { $0 > 0 }
+    let window = config.window
+    let (occOffsets, occ, entryPlaylist) = occurrenceIndex(playlists, trackCount: trackCount)
+    struct Chunk: Sendable {
+      var rowLengths: [Int32] = []
+      var neighbors: [Int32] = []
+      var counts: [UInt32] = []
+      var totals: [Int64] = []
+    }
+    let chunkSize = 2048
+    let chunks: [Chunk] = Parallel.mapChunks(count: trackCount, chunkSize: chunkSize) { _, range in
+      var chunk = Chunk()
+      chunk.rowLengths.reserveCapacity(range.count)
+      chunk.totals.reserveCapacity(range.count)
+      var acc = [UInt32](repeating: 0, count: trackCount)
+      var touched: [Int32] = []
+      playlists.tracks.withUnsafeBufferPointer { t in
+        playlists.offsets.withUnsafeBufferPointer { off in
+          occ.withUnsafeBufferPointer { o in
+            entryPlaylist.withUnsafeBufferPointer { ep in
+              acc.withUnsafeMutableBufferPointer { a in
+                for track in range {
+                  for oi in occOffsets[track]..<occOffsets[track + 1] {
+                    let e = Int(o[oi])
+                    let p = Int(ep[e])
+                    let end = off[p + 1]
+                    let start = off[p]
+                    var d = 1
+                    while d <= window && e + d < end {
+                      let b = Int(t[e + d])
+                      if a[b] == 0 { touched.append(Int32(b)) }
+                      a[b] &+= fw[d - 1]
+                      d += 1
+                    }
+                    if useBackward {
+                      d = 1
+                      while d <= window && e - d >= start {
+                        let b = Int(t[e - d])
+                        let w = bw[d - 1]
+                        if w > 0 {
+                          if a[b] == 0 { touched.append(Int32(b)) }
+                          a[b] &+= w
+                        }
+                        d += 1
+                      }
+                    }
+                  }
+                  touched.sort()
+                  var total: Int64 = 0
+                  for b in touched {
+                    let c = a[Int(b)]
+                    chunk.neighbors.append(b)
+                    chunk.counts.append(c)
+                    total += Int64(c)
+                    a[Int(b)] = 0
+                  }
+                  chunk.rowLengths.append(Int32(touched.count))
+                  chunk.totals.append(total)
+                  touched.removeAll(keepingCapacity: true)
+                }
+              }
+            }
+          }
+        }
+      }
+      return chunk
+    }
+    let pairCount = chunks.reduce(0) { $0 + $1.neighbors.count }
+    var rowOffsets = [Int](repeating: 0, count: trackCount + 1)
+    var neighbors: [Int32] = []
+    var counts: [UInt32] = []
+    var totals: [Int64] = []
+    neighbors.reserveCapacity(pairCount)
+    counts.reserveCapacity(pairCount)
+    totals.reserveCapacity(trackCount)
+    var row = 0
+    for c in chunks {
+      for len in c.rowLengths {
+        rowOffsets[row + 1] = rowOffsets[row] + Int(len)
+        row += 1
+      }
+      neighbors.append(contentsOf: c.neighbors)
+      counts.append(contentsOf: c.counts)
+      totals.append(contentsOf: c.totals)
+    }
+    return CoOccurrenceCounts(
+      trackCount: trackCount, rowOffsets: rowOffsets, neighbors: neighbors, counts: counts,
+      rowTotals: totals)
+  }
+
+  /// For each track, the entry indices where it occurs (in entry order), plus the playlist of
+  /// every entry. Returns (offsets: trackCount + 1, entries grouped by track, entry → playlist).
+  static func occurrenceIndex(_ playlists: PlaylistStore, trackCount: Int) -> ([Int], [Int32], [Int32]) {
+    let entries = playlists.entryCount
+    var occOffsets = [Int](repeating: 0, count: trackCount + 1)
+    var entryPlaylist = [Int32](repeating: 0, count: entries)
+    var occ = [Int32](repeating: 0, count: entries)
+    playlists.tracks.withUnsafeBufferPointer { t in
+      for x in t { occOffsets[Int(x) + 1] += 1 }
+    }
+    for i in 0..<trackCount { occOffsets[i + 1] += occOffsets[i] }
+    var fill = occOffsets
+    playlists.tracks.withUnsafeBufferPointer { t in
+      playlists.offsets.withUnsafeBufferPointer { off in
+        occ.withUnsafeMutableBufferPointer { o in
+          entryPlaylist.withUnsafeMutableBufferPointer { ep in
+            fill.withUnsafeMutableBufferPointer { f in
+              for p in 0..<(off.count - 1) {
+                for e in off[p]..<off[p + 1] {
+                  let x = Int(t[e])
+                  o[f[x]] = Int32(e)
+                  f[x] += 1
+                  ep[e] = Int32(p)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (occOffsets, occ, entryPlaylist)
+  }
+
+  // MARK: - Scoring
+
+  public func score(context: UnsafeBufferPointer<Int32>, into acc: inout ScoreAccumulator) {
+    let n = context.count
+    var weight = 1.0
+    // Most recent first: weight decays going back in the seed.
+    var j = n - 1
+    while j >= 0 {
+      addRow(of: context[j], weight: weight, into: &acc)
+      weight *= config.contextDecay
+      j -= 1
+    }
+  }
+
+  /// Adds weight × count(c, b) / total(c) for every neighbour b of c.
+  @inline(__always)
+  func addRow(of c: Int32, weight: Double, into acc: inout ScoreAccumulator) {
+    let ci = Int(c)
+    guard ci < trackCount else { return }
+    let inBase = ci < base.trackCount
+    var total: Int64 = inBase ? base.rowTotals[ci] : 0
+    var deltaRange = 0..<0
+    if let overlay {
+      total += overlay.totalDelta[c] ?? 0
+      deltaRange = overlay.rows[c] ?? 0..<0
+    }
+    guard total > 0 else { return }
+    let factor = weight / Double(total)
+    let start = inBase ? base.rowOffsets[ci] : 0
+    let end = inBase ? base.rowOffsets[ci + 1] : 0
+    if deltaRange.isEmpty {
+      base.neighbors.withUnsafeBufferPointer { nb in
+        base.counts.withUnsafeBufferPointer { cn in
+          for i in start..<end {
+            acc.add(nb[i], Float(Double(cn[i]) * factor))
+          }
+        }
+      }
+      return
+    }
+    // Merge the sorted base row with the sorted overlay row.
+    let overlay = self.overlay!
+    var i = start
+    var k = deltaRange.lowerBound
+    while i < end || k < deltaRange.upperBound {
+      let bBase = i < end ? base.neighbors[i] : Int32.max
+      let bDelta = k < deltaRange.upperBound ? overlay.neighbors[k] : Int32.max
+      var count: Int64
+      let b: Int32
+      if bBase == bDelta {
+        b = bBase
+        count = Int64(base.counts[i]) + overlay.deltas[k]
+        i += 1
+        k += 1
+      } else if bBase < bDelta {
+        b = bBase
+        count = Int64(base.counts[i])
+        i += 1
+      } else {
+        b = bDelta
+        count = overlay.deltas[k]
+        k += 1
+      }
+      if count != 0 { acc.add(b, Float(Double(count) * factor)) }
+    }
+  }
+
+  /// The row of `c` as (neighbour, count) pairs with the overlay applied (tests, inspection).
+  public func row(_ c: Int32) -> [(neighbor: Int32, count: Int64)] {
+    var out: [(Int32, Int64)] = []
+    let ci = Int(c)
+    if ci < base.trackCount {
+      for i in base.rowOffsets[ci]..<base.rowOffsets[ci + 1] {
+        out.append((base.neighbors[i], Int64(base.counts[i])))
+      }
+    }
+    if let overlay, let r = overlay.rows[c] {
+      var merged: [Int32: Int64] = [:]
+      for (b, n) in out { merged[b] = n }
+      for k in r { merged[overlay.neighbors[k], default: 0] += overlay.deltas[k] }
+      out = merged.filter { $0.value != 0 }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
+    }
+    return out.map { (neighbor: $0.0, count: $0.1) }
+  }
+
+  /// Row total of `c` with the overlay applied.
+  public func rowTotal(_ c: Int32) -> Int64 {
+    let ci = Int(c)
+    var t: Int64 = ci < base.trackCount ? base.rowTotals[ci] : 0
+    if let overlay { t += overlay.totalDelta[c] ?? 0 }
+    return t
+  }
+}

@@ -1,0 +1,67 @@
+// The models the lab can train, by name, with their typed configs and `key=value`
+// overrides. The one place that maps a model name to code, so the CLI and the experiment
+// runner accept exactly the same names and keys.
+import ChorusCore
+
+/// A model name and its configuration.
+public enum ModelSpec: Sendable, Equatable {
+  case popularity
+  case cooccurrence(CoOccurrenceConfig)
+
+  /// Valid model names.
+  public static let names = ["popularity", "cooccurrence"]
+
+  /// Parses a model name with `key=value` overrides of its config.
+  public init(name: String, overrides: [String] = []) throws {
+    switch name.lowercased() {
+    case "popularity":
+      guard overrides.isEmpty else {
+        throw ChorusError(.config, "the popularity model has no settings", field: "model", hint: "drop the --set options")
+      }
+      self = .popularity
+    case "cooccurrence", "co-occurrence":
+      let c = try ConfigCoding.apply(overrides, to: CoOccurrenceConfig(), context: "the co-occurrence config")
+      try c.validate()
+      self = .cooccurrence(c)
+    default:
+      throw ChorusError(
+        .config, "unknown model '\(name)'", field: "model",
+        hint: "valid models: \(ModelSpec.names.joined(separator: ", "))")
+    }
+  }
+
+  /// Parses a model name with a settings object (from a spec), refusing unknown keys.
+  public init(name: String, config: [String: Any]) throws {
+    switch name.lowercased() {
+    case "popularity":
+      guard config.isEmpty else {
+        throw ChorusError(.config, "the popularity model has no settings", field: "model.config", hint: "remove model.config")
+      }
+      self = .popularity
+    case "cooccurrence", "co-occurrence":
+      let c = try ConfigCoding.decode(CoOccurrenceConfig.self, from: config, defaults: CoOccurrenceConfig(), context: "model.config")
+      try c.validate()
+      self = .cooccurrence(c)
+    default:
+      try self.init(name: name, overrides: [])
+    }
+  }
+
+  public var name: String {
+    switch self {
+    case .popularity: return "popularity"
+    case .cooccurrence: return "cooccurrence"
+    }
+  }
+
+  /// Trains the model on `playlists`; `seed` drives models with random initialisation.
+  public func train(playlists: PlaylistStore, trackCount: Int, seed: UInt64 = 0) throws -> any Recommender {
+    guard playlists.entryCount > 0 else {
+      throw ChorusError(.data, "no training data: the training playlists are empty", hint: "use a larger dataset")
+    }
+    switch self {
+    case .popularity: return PopularityModel(playlists: playlists, trackCount: trackCount)
+    case .cooccurrence(let c): return try CoOccurrenceModel(playlists: playlists, trackCount: trackCount, config: c)
+    }
+  }
+}
