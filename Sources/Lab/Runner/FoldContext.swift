@@ -67,7 +67,7 @@ enum LabRecommend {
     let trackCount = model.trackCount
     items.withUnsafeMutableBufferPointer { buf in
       let out = SendablePointer(buf.baseAddress!)
-      let parts = Parallel.mapChunks(count: rows.count, chunkSize: 64) { _, range -> [(Int, Int)] in
+      let parts = Parallel.mapChunks(count: rows.count, chunkSize: 256) { _, range -> [(Int, Int)] in
         var acc = ScoreAccumulator(trackCount: trackCount)
         var counts: [(Int, Int)] = []
         for j in range {

@@ -18,7 +18,11 @@ public final class CoOccurrenceCounts: Sendable {
   /// Per row, the sum of its counts (the normaliser).
   public let rowTotals: [Int64]
 
-  init(trackCount: Int, rowOffsets: [Int], neighbors: [Int32], counts: [UInt32], rowTotals: [Int64]) {
+  /// count / row total per pair as Float32, aligned with `neighbors` (the scoring weights).
+  public let normalized: [Float]
+
+  init(trackCount: Int, rowOffsets: [Int], neighbors: [Int32], counts: [UInt32], rowTotals: [Int64], normalized: [Float]) {
+    self.normalized = normalized
     self.trackCount = trackCount
     self.rowOffsets = rowOffsets
     self.neighbors = neighbors
@@ -29,6 +33,10 @@ public final class CoOccurrenceCounts: Sendable {
   /// Number of stored (a, b) pairs.
   public var pairCount: Int { neighbors.count }
 }
+
+/// The one formula for a pair's normalised weight (shared by every scoring path).
+@inline(__always)
+func normalizedWeight(count: Int64, total: Double) -> Float { Float(Double(count) / total) }
 
 /// Sequential co-occurrence recommender with exact updates.
 public struct CoOccurrenceModel: Recommender {
@@ -77,8 +85,11 @@ public struct CoOccurrenceModel: Recommender {
       var counts: [UInt32] = []
       var totals: [Int64] = []
     }
-    let chunkSize = 2048
-    let chunks: [Chunk] = Parallel.mapChunks(count: trackCount, chunkSize: chunkSize) { _, range in
+    // Chunks of source tracks with about equal work (occurrences), so popular tracks (low
+    // ids) do not all land in one chunk; boundaries depend only on the data.
+    let bounds = workBalancedBounds(occOffsets, target: max(1 << 16, playlists.entryCount / 96))
+    let chunks: [Chunk] = Parallel.mapChunks(count: bounds.count - 1, chunkSize: 1) { c, _ in
+      let range = bounds[c]..<bounds[c + 1]
       var chunk = Chunk()
       chunk.rowLengths.reserveCapacity(range.count)
       chunk.totals.reserveCapacity(range.count)
@@ -115,14 +126,25 @@ public struct CoOccurrenceModel: Recommender {
                       }
                     }
                   }
-                  touched.sort()
                   var total: Int64 = 0
-                  for b in touched {
-                    let c = a[Int(b)]
-                    chunk.neighbors.append(b)
-                    chunk.counts.append(c)
-                    total += Int64(c)
-                    a[Int(b)] = 0
+                  if touched.count * 32 > trackCount {
+                    // Dense row: a scan in id order beats sorting the touched list.
+                    for b in 0..<trackCount where a[b] != 0 {
+                      let c = a[b]
+                      chunk.neighbors.append(Int32(b))
+                      chunk.counts.append(c)
+                      total += Int64(c)
+                      a[b] = 0
+                    }
+                  } else {
+                    touched.sort()
+                    for b in touched {
+                      let c = a[Int(b)]
+                      chunk.neighbors.append(b)
+                      chunk.counts.append(c)
+                      total += Int64(c)
+                      a[Int(b)] = 0
+                    }
                   }
                   chunk.rowLengths.append(Int32(touched.count))
                   chunk.totals.append(total)
@@ -153,9 +175,47 @@ public struct CoOccurrenceModel: Recommender {
       counts.append(contentsOf: c.counts)
       totals.append(contentsOf: c.totals)
     }
+    let normalized = normalizedWeights(rowOffsets: rowOffsets, counts: counts, totals: totals)
     return CoOccurrenceCounts(
       trackCount: trackCount, rowOffsets: rowOffsets, neighbors: neighbors, counts: counts,
-      rowTotals: totals)
+      rowTotals: totals, normalized: normalized)
+  }
+
+  /// count / row total as Float per pair — computed exactly as the merged (overlay) path
+  /// computes it, so updated and retrained models score bit for bit alike.
+  static func normalizedWeights(rowOffsets: [Int], counts: [UInt32], totals: [Int64]) -> [Float] {
+    let rows = totals.count
+    var out = [Float](repeating: 0, count: counts.count)
+    out.withUnsafeMutableBufferPointer { o in
+      let base = SendablePointer(o.baseAddress!)
+      Parallel.forEachChunk(count: rows, chunkSize: 1 << 15) { _, range in
+        counts.withUnsafeBufferPointer { cn in
+          for r in range where totals[r] > 0 {
+            let total = Double(totals[r])
+            for i in rowOffsets[r]..<rowOffsets[r + 1] {
+              base.base[i] = normalizedWeight(count: Int64(cn[i]), total: total)
+            }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Source-track boundaries [0, …, trackCount] so that each chunk holds about `target`
+  /// occurrences (a chunk holds at least one track).
+  static func workBalancedBounds(_ occOffsets: [Int], target: Int) -> [Int] {
+    let n = occOffsets.count - 1
+    var bounds = [0]
+    var t = 0
+    while t < n {
+      let start = occOffsets[t]
+      var end = t + 1
+      while end < n && occOffsets[end] - start < target { end += 1 }
+      bounds.append(end)
+      t = end
+    }
+    return bounds
   }
 
   /// For each track, the entry indices where it occurs (in entry order), plus the playlist of
@@ -218,19 +278,20 @@ public struct CoOccurrenceModel: Recommender {
       deltaRange = overlay.rows[c] ?? 0..<0
     }
     guard total > 0 else { return }
-    let factor = weight / Double(total)
+    let w = Float(weight)
     let start = inBase ? base.rowOffsets[ci] : 0
     let end = inBase ? base.rowOffsets[ci + 1] : 0
     if deltaRange.isEmpty {
       base.neighbors.withUnsafeBufferPointer { nb in
-        base.counts.withUnsafeBufferPointer { cn in
+        base.normalized.withUnsafeBufferPointer { nw in
           for i in start..<end {
-            acc.add(nb[i], Float(Double(cn[i]) * factor))
+            acc.add(nb[i], nw[i] * w)
           }
         }
       }
       return
     }
+    let totalD = Double(total)
     // Merge the sorted base row with the sorted overlay row.
     let overlay = self.overlay!
     var i = start
@@ -254,7 +315,7 @@ public struct CoOccurrenceModel: Recommender {
         count = overlay.deltas[k]
         k += 1
       }
-      if count != 0 { acc.add(b, Float(Double(count) * factor)) }
+      if count != 0 { acc.add(b, normalizedWeight(count: count, total: totalD) * w) }
     }
   }
 

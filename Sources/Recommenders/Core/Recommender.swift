@@ -66,7 +66,7 @@ extension Recommender {
     let trackCount = self.trackCount
     items.withUnsafeMutableBufferPointer { buf in
       let base = SendablePointer(buf.baseAddress!)
-      Parallel.forEachChunk(count: n, chunkSize: 64) { _, range in
+      Parallel.forEachChunk(count: n, chunkSize: 256) { _, range in
         var acc = ScoreAccumulator(trackCount: trackCount)
         for r in range {
           contexts.withPlaylist(r) { ctx in
