@@ -41,12 +41,7 @@ enum PlantCLI {
     let out = p.required("out")
     let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
     let editsPath = p.value("edits") ?? defaultEditsPath(out: out, format: format)
-    var config = SplitConfig()
-    if let v = try p.int("folds", min: 1) { config.folds = v }
-    if let v = p.value("seed") {
-      guard let s = UInt64(v) else { throw ChorusError(.usage, "option '--seed' expects a non-negative integer") }
-      config.seed = s
-    }
+    let config = try DatasetCommands.splitConfig(p)
     let fold = try p.int("fold", min: 0) ?? 0
     let dataset = try DatasetCommands.loadReporting(p.required("dataset"))
     let request = PlantRequest(strategy: strategy, size: size, statistics: statistics, target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))

@@ -30,13 +30,7 @@ enum TrainCommand {
     let model = try ModelSpec(name: p.value("model") ?? "cooccurrence", overrides: p.values("set"))
     let k = try p.int("k") ?? 500
     guard k > 0 else { throw ChorusError(.usage, "option '--k' must be positive, got \(k)") }
-    var config = SplitConfig()
-    if let v = try p.int("folds", min: 1) { config.folds = v }
-    if let v = try p.int("test-size", min: 1) { config.testSize = v }
-    if let v = p.value("seed") {
-      guard let s = UInt64(v) else { throw ChorusError(.usage, "option '--seed' expects a non-negative integer") }
-      config.seed = s
-    }
+    let config = try DatasetCommands.splitConfig(p)
     let fold = try p.int("fold", min: 0) ?? 0
     let dataset = try DatasetCommands.loadReporting(p.value("dataset") ?? "synthetic:small")
     let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)

@@ -52,6 +52,10 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
   /// Power-law exponent of artist popularity within a genre. Near 1 it makes the top 10% of
   /// artists hold about 80% of the entries, as in the MPD.
   public var artistExponent = 1.1
+  /// Head offset of artist popularity (Zipf–Mandelbrot): P(rank r) ∝ (r + head)^-s. Above 1
+  /// it spreads the top of a genre over several stars, so no artist holds an implausible share
+  /// (MPD: Drake, the top artist, has 1.3% of entries).
+  public var artistHead = 1.0
   /// Catalogue size of a genre's top artist (before noise). Popular artists have large
   /// catalogues (Drake has hundreds of tracks in the MPD).
   public var topArtistTracks = 300.0
@@ -70,6 +74,14 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
   /// Power-law exponent of track popularity within an artist's catalogue (its hits first).
   /// Controls how deep into catalogues playlists reach, hence the once-occurring tracks.
   public var trackExponent = 1.0
+  /// Head offset of track popularity as a fraction of the catalogue: offset = 1 + f·n. Large
+  /// catalogues get several hits of similar popularity instead of one dominant track, which
+  /// keeps the top track near the MPD's 4.7% of playlists.
+  public var trackHeadFraction = 0.0
+  /// Probability that a track drawn from an artist is a uniform pick from the whole catalogue
+  /// (a deep cut) instead of a popularity draw. Deep cuts are the long tail of tracks found
+  /// in one playlist only (about half of the MPD's tracks).
+  public var deepCutProbability = 0.0
 
   // MARK: - Playlist shape
 
@@ -122,6 +134,7 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
     }
     if artistCount < genreCount { return "artistCount must be at least genreCount" }
     if artistCount > 50_000_000 { return "artistCount must be at most 50,000,000" }
+    if !(artistHead >= 1) { return "artistHead must be at least 1" }
     if !(topArtistTracks >= 1) { return "topArtistTracks must be at least 1" }
     if maxTracksPerArtist < 1 || maxTracksPerArtist > 100_000 {
       return "maxTracksPerArtist must be in 1...100000"
@@ -139,6 +152,7 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
       ("albumContinueProbability", albumContinueProbability),
       ("sameArtistProbability", sameArtistProbability),
       ("successorProbability", successorProbability),
+      ("deepCutProbability", deepCutProbability), ("trackHeadFraction", trackHeadFraction),
     ] where !(p >= 0 && p <= 1) {
       return "\(name) must be in 0...1 (got \(p))"
     }

@@ -10,8 +10,9 @@ import ChorusCore
   import Foundation
 #endif
 
-/// A truncated power law over ranks 0..<n: P(rank ≥ r) follows (r+1)^(1-s), sampled by
-/// inverting the continuous CDF on [1, n+1) and flooring. Exponent s = 1 uses the log form.
+/// A truncated, shifted power law over ranks 0..<n (Zipf–Mandelbrot): P(rank r) ≈
+/// ∝ (r + offset)^-s, sampled exactly for its own continuous form by inverting the CDF of
+/// x^-s on [offset, n + offset) and flooring x − offset. An offset above 1 flattens the head.
 struct PowerLaw: Sendable {
   let exponent: Double
   private let oneMinusS: Double
@@ -25,27 +26,29 @@ struct PowerLaw: Sendable {
     inverse = isLog ? 0 : 1 / (1 - s)
   }
 
-  /// The normaliser for n ranks: (n+1)^(1-s) − 1, or ln(n+1) when s = 1.
-  @inline(__always)
-  func norm(_ n: Int) -> Double {
-    isLog ? log(Double(n + 1)) : pow(Double(n + 1), oneMinusS) - 1
+  /// The CDF bounds for n ranks with `offset`: lo = offset^(1−s) and span = (n+offset)^(1−s)
+  /// − lo (logarithms when s = 1).
+  func bounds(n: Int, offset: Double) -> (lo: Double, span: Double) {
+    if isLog { return (log(offset), log((Double(n) + offset) / offset)) }
+    let lo = pow(offset, oneMinusS)
+    return (lo, pow(Double(n) + offset, oneMinusS) - lo)
   }
 
-  /// The rank for a uniform `u` in [0, 1) given `norm(n)`.
+  /// The rank for a uniform `u` in [0, 1).
   @inline(__always)
-  func rank(_ u: Double, n: Int, norm: Double) -> Int {
-    let x = isLog ? exp(u * norm) : pow(1 + u * norm, inverse)
-    let r = Int(x) - 1
+  func rank(_ u: Double, n: Int, offset: Double, lo: Double, span: Double) -> Int {
+    let x = isLog ? exp(lo + u * span) : pow(lo + u * span, inverse)
+    let r = Int(x - offset)
     return r < 0 ? 0 : (r >= n ? n - 1 : r)
   }
 
-  /// Exact probability mass of each rank under this sampler (for small n, in tests/docs).
-  func mass(_ r: Int, n: Int) -> Double {
-    let z = norm(n)
+  /// Probability of rank r under this sampler (tests and documentation).
+  func mass(_ r: Int, n: Int, offset: Double) -> Double {
+    let (lo, span) = bounds(n: n, offset: offset)
     let cdf = { (x: Double) -> Double in
-      self.isLog ? log(x) / z : (pow(x, self.oneMinusS) - 1) / z
+      self.isLog ? (log(x) - lo) / span : (pow(x, self.oneMinusS) - lo) / span
     }
-    return cdf(Double(r + 2)) - cdf(Double(r + 1))
+    return cdf(Double(r + 1) + offset) - cdf(Double(r) + offset)
   }
 }
 
@@ -62,14 +65,14 @@ struct SyntheticUniverse: Sendable {
   let genreCDF: [Double]
   /// genreCount + 1 offsets; the artists of genre g are genreArtistStart[g]..<[g+1].
   let genreArtistStart: [Int32]
-  /// Per genre: the artist power law's normaliser for that genre's artist count.
-  let genreArtistNorm: [Double]
+  /// Per genre: the artist power law's CDF bounds (lo, span) for that genre's artist count.
+  let genreArtistBounds: [(lo: Double, span: Double)]
   /// Per artist: its genre.
   let artistGenre: [UInt16]
   /// artistCount + 1 offsets; artist a owns tracks artistTrackStart[a]..<[a+1].
   let artistTrackStart: [Int32]
-  /// Per artist: the track power law's normaliser for its catalogue size.
-  let artistTrackNorm: [Float]
+  /// Per artist: the track power law's CDF bounds (lo, span) for its catalogue and offset.
+  let artistTrackBounds: [(lo: Double, span: Double)]
   /// Per artist: its album size (tracks k and k+1 share an album unless (k+1) % size == 0).
   let artistAlbumSize: [UInt8]
   /// Artist popularity within a genre.
@@ -118,21 +121,20 @@ struct SyntheticUniverse: Sendable {
     artistLaw = artistPowerLaw
     trackLaw = trackPowerLaw
     let artistStarts = starts
-    genreArtistNorm = (0..<g).map {
-      artistPowerLaw.norm(Int(artistStarts[$0 + 1] - artistStarts[$0]))
+    genreArtistBounds = (0..<g).map {
+      artistPowerLaw.bounds(
+        n: Int(artistStarts[$0 + 1] - artistStarts[$0]), offset: config.artistHead)
     }
 
     // Per-artist genre, catalogue size and album size, in parallel chunks with their own
     // streams (deterministic for any core count).
     let artistCount = config.artistCount
-    let chunkSize = 65_536
-    let parts = Parallel.mapChunks(count: artistCount, chunkSize: chunkSize) { chunk, range in
+    let parts = Parallel.mapChunks(count: artistCount, chunkSize: 65_536) { chunk, range in
       var rng = RandomStream(seed: seed, component: "synthetic.universe", chunk: UInt64(chunk))
       var genreOf = [UInt16](repeating: 0, count: range.count)
       var sizes = [Int32](repeating: 0, count: range.count)
-      var norms = [Float](repeating: 0, count: range.count)
+      var bounds = [(lo: Double, span: Double)](repeating: (0, 0), count: range.count)
       var albums = [UInt8](repeating: 0, count: range.count)
-      // Genre of the chunk's first artist, then walk forward.
       var genre = 0
       while Int(artistStarts[genre + 1]) <= range.lowerBound { genre += 1 }
       let albumSpan = config.albumSizeMax - config.albumSizeMin + 1
@@ -144,33 +146,33 @@ struct SyntheticUniverse: Sendable {
         let noisy = trend * exp(config.tracksSpread * rng.nextGaussian())
         let n = min(config.maxTracksPerArtist, max(1, Int(noisy.rounded())))
         sizes[i] = Int32(n)
-        norms[i] = Float(trackPowerLaw.norm(n))
+        bounds[i] = trackPowerLaw.bounds(n: n, offset: Self.trackOffset(config, n))
         albums[i] = UInt8(config.albumSizeMin + rng.nextInt(below: albumSpan))
       }
-      return (genreOf, sizes, norms, albums)
+      return (genreOf, sizes, bounds, albums)
     }
     var genreOf: [UInt16] = []
     var trackStart: [Int32] = [0]
-    var norms: [Float] = []
+    var bounds: [(lo: Double, span: Double)] = []
     var albums: [UInt8] = []
     genreOf.reserveCapacity(artistCount)
     trackStart.reserveCapacity(artistCount + 1)
-    norms.reserveCapacity(artistCount)
+    bounds.reserveCapacity(artistCount)
     albums.reserveCapacity(artistCount)
     var running = 0
     for part in parts {
       genreOf.append(contentsOf: part.0)
       for n in part.1 {
         running += Int(n)
-        trackStart.append(Int32(running))
+        trackStart.append(Int32(clamping: running))
       }
-      norms.append(contentsOf: part.2)
+      bounds.append(contentsOf: part.2)
       albums.append(contentsOf: part.3)
     }
     precondition(running < Int(Int32.max), "synthetic universe exceeds Int32 track ids")
     artistGenre = genreOf
     artistTrackStart = trackStart
-    artistTrackNorm = norms
+    artistTrackBounds = bounds
     artistAlbumSize = albums
 
     var keyState = seed ^ stableHash("synthetic.successors")
@@ -182,6 +184,12 @@ struct SyntheticUniverse: Sendable {
       sc.append(sum)
     }
     successorCDF = sc.map { $0 / sum }
+  }
+
+  /// The head offset of a catalogue of n tracks: 1 + trackHeadFraction · n.
+  @inline(__always)
+  static func trackOffset(_ config: SyntheticConfig, _ n: Int) -> Double {
+    1 + config.trackHeadFraction * Double(n)
   }
 
   // MARK: - Draws
@@ -199,16 +207,24 @@ struct SyntheticUniverse: Sendable {
   func drawArtist(genre g: Int, _ u: Double) -> Int32 {
     let start = Int(genreArtistStart[g])
     let n = Int(genreArtistStart[g + 1]) - start
-    return Int32(start + artistLaw.rank(u, n: n, norm: genreArtistNorm[g]))
+    let b = genreArtistBounds[g]
+    let r = artistLaw.rank(u, n: n, offset: config.artistHead, lo: b.lo, span: b.span)
+    return Int32(start + r)
   }
 
-  /// A track of artist `a`, by popularity within the catalogue.
+  /// A track of artist `a`: with probability deepCutProbability uniform over the catalogue,
+  /// else by popularity within it. `u` in [0, 1) decides both (no extra random draw).
   @inline(__always)
   func drawTrack(artist a: Int32, _ u: Double) -> Int32 {
     let start = Int(artistTrackStart[Int(a)])
     let n = Int(artistTrackStart[Int(a) + 1]) - start
     if n == 1 { return Int32(start) }
-    return Int32(start + trackLaw.rank(u, n: n, norm: Double(artistTrackNorm[Int(a)])))
+    let m = config.deepCutProbability
+    if u < m { return Int32(start + min(n - 1, Int(u / m * Double(n)))) }
+    let v = (u - m) / (1 - m)
+    let b = artistTrackBounds[Int(a)]
+    let offset = Self.trackOffset(config, n)
+    return Int32(start + trackLaw.rank(v, n: n, offset: offset, lo: b.lo, span: b.span))
   }
 
   /// The next track on the same album, if `t` is not its album's last track.
