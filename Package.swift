@@ -49,7 +49,10 @@ let package = Package(
       dependencies: ["CollectiveAction", "PlaylistData", "ChorusCore", "ChorusTestSupport"]),
     .testTarget(
       name: "LabTests",
-      dependencies: ["Lab", "Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),
+      dependencies: [
+        "Lab", "Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "Reports",
+        "ChorusTestSupport",
+      ]),
     .testTarget(
       name: "ChorusCLITests",
       dependencies: ["ChorusCLI", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),

@@ -54,8 +54,10 @@ enum DemoCommand {
     options.resume = true  // the demo is idempotent: it finishes or reuses its folder
     let t0 = wallClock()
     let store = try ExperimentRunner(spec: spec, folder: spec.outputFolder, options: options).run()
+    try StudyReport.write(folder: store.folder)
     Console.out(try SummaryText.render(folder: store.folder))
     Console.out(try headline(folder: store.folder))
+    Console.out("Report: \(store.folder)/report.md (open the SVG figures in \(store.folder)/figures/ in a browser)")
     Console.out("Results in \(store.folder)/ (\(formatDuration(wallClock() - t0))): summary.csv, runs.csv, songs.csv, artists.csv, lorenz.csv, cloud.csv.")
     return 0
   }

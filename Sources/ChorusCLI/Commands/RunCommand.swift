@@ -38,7 +38,9 @@ enum RunCommand {
     let store = try ExperimentRunner(spec: spec, folder: spec.outputFolder, options: options).run()
     let elapsed = wallClock() - t0
     if store.isComplete(plan: ResultsStore.plan(spec)) {
+      try StudyReport.write(folder: store.folder)
       Console.out(try SummaryText.render(folder: store.folder))
+      Console.out("Report: \(store.folder)/report.md (figures in \(store.folder)/figures/)")
       Console.out("Results in \(store.folder)/ (\(formatDuration(elapsed))). Open summary.csv or runs.csv in a spreadsheet.")
     } else {
       let done = store.finishedRuns().count
@@ -74,8 +76,28 @@ enum RunCommand {
           throw ChorusError(.data, "the shards are incomplete: \(missing) of \(plan.count) runs are missing", file: merged.folder, hint: "run the missing shards (or the study with --resume) and merge again")
         }
         try merged.assemble(plan: plan)
+        try StudyReport.write(folder: merged.folder)
         Console.out(try SummaryText.render(folder: merged.folder))
         Console.out("Merged \(stores.count) shards into \(merged.folder)/.")
+        return 0
+      })
+  }
+}
+
+/// `chorus report DIR`.
+enum ReportCommand {
+  static var spec: CommandSpec {
+    CommandSpec(
+      name: "report", abstract: "Write SVG figures and report.md for a results folder.",
+      discussion: "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them.",
+      arguments: [ArgumentSpec("dir", help: "A results folder written by 'chorus run'.")],
+      action: { p in
+        let folder = p.required("dir")
+        guard FileManager.default.fileExists(atPath: folder + "/summary.csv") else {
+          throw ChorusError(.io, "no summary.csv: the study is not finished or this is not a results folder", file: folder, hint: "finish it with 'chorus run SPEC --resume'")
+        }
+        let files = try StudyReport.write(folder: folder)
+        Console.out("wrote " + files.map { folder + "/" + $0 }.joined(separator: ", "))
         return 0
       })
   }
