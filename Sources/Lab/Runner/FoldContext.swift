@@ -57,7 +57,12 @@ struct FoldContext {
 enum LabRecommend {
   /// All contexts; returns the table and per-context candidate counts.
   static func all(_ model: any Recommender, contexts: PlaylistStore, k: Int) -> (RecommendationTable, [Int]) {
-    rows(model, contexts: contexts, k: k, rows: Array(0..<contexts.count), base: nil)
+    if model is CoOccurrenceModel {
+      return rows(model, contexts: contexts, k: k, rows: Array(0..<contexts.count), base: nil)
+    }
+    // Other models use their own (possibly dense, batched) exact path; candidate counts only
+    // matter for incremental updates, which only the co-occurrence model has.
+    return (model.recommendAll(contexts, k: k), [Int](repeating: k, count: contexts.count))
   }
 
   /// Recomputes `rows` and copies every other row from `base`.

@@ -7,9 +7,10 @@ import ChorusCore
 public enum ModelSpec: Sendable, Equatable {
   case popularity
   case cooccurrence(CoOccurrenceConfig)
+  case embedding(EmbeddingConfig)
 
   /// Valid model names.
-  public static let names = ["popularity", "cooccurrence"]
+  public static let names = ["popularity", "cooccurrence", "embedding"]
 
   /// Parses a model name with `key=value` overrides of its config.
   public init(name: String, overrides: [String] = []) throws {
@@ -23,6 +24,10 @@ public enum ModelSpec: Sendable, Equatable {
       let c = try ConfigCoding.apply(overrides, to: CoOccurrenceConfig(), context: "the co-occurrence config")
       try c.validate()
       self = .cooccurrence(c)
+    case "embedding":
+      let c = try ConfigCoding.apply(overrides, to: EmbeddingConfig(), context: "the embedding config")
+      try c.validate()
+      self = .embedding(c)
     default:
       throw ChorusError(
         .config, "unknown model '\(name)'", field: "model",
@@ -42,6 +47,10 @@ public enum ModelSpec: Sendable, Equatable {
       let c = try ConfigCoding.decode(CoOccurrenceConfig.self, from: config, defaults: CoOccurrenceConfig(), context: "model.config")
       try c.validate()
       self = .cooccurrence(c)
+    case "embedding":
+      let c = try ConfigCoding.decode(EmbeddingConfig.self, from: config, defaults: EmbeddingConfig(), context: "model.config")
+      try c.validate()
+      self = .embedding(c)
     default:
       try self.init(name: name, overrides: [])
     }
@@ -51,6 +60,7 @@ public enum ModelSpec: Sendable, Equatable {
     switch self {
     case .popularity: return "popularity"
     case .cooccurrence: return "cooccurrence"
+    case .embedding: return "embedding"
     }
   }
 
@@ -62,6 +72,10 @@ public enum ModelSpec: Sendable, Equatable {
     switch self {
     case .popularity: return PopularityModel(playlists: playlists, trackCount: trackCount)
     case .cooccurrence(let c): return try CoOccurrenceModel(playlists: playlists, trackCount: trackCount, config: c)
+    case .embedding(var c):
+      // The fold's seed drives initialisation and sampling, so folds differ and reruns agree.
+      c.seed = c.seed &+ seed
+      return try EmbeddingModel(playlists: playlists, trackCount: trackCount, config: c)
     }
   }
 }

@@ -15,6 +15,14 @@ public protocol Recommender: Sendable {
   /// Tracks ranked by training popularity (most frequent first, ties by id): the fill-in
   /// when fewer than K tracks have a score.
   var fallbackOrder: [Int32] { get }
+
+  /// Top-`k` for every context of `contexts`, in parallel, deterministic. The default scores
+  /// each context sparsely through `score(context:into:)` (`recommendAllBySparseScoring`); a
+  /// model with a faster exact batch path (dense scoring, pruning) overrides it and must
+  /// return the same lists as the single-context path.
+  func recommendAll(
+    _ contexts: PlaylistStore, k: Int, progress: ProgressBar?
+  ) -> RecommendationTable
 }
 
 /// Contexts in CSR form (like a PlaylistStore) and their K recommendations, row-major.
@@ -57,9 +65,24 @@ extension Recommender {
     return fallbackOrder.withUnsafeBufferPointer { f in acc.topK(k: k, fallback: f, output: output) }
   }
 
-  /// Top-`k` for every context of `contexts` (a CSR store), in parallel, deterministic.
+  /// Top-`k` for every context of `contexts` (a CSR store), without progress reporting.
+  public func recommendAll(_ contexts: PlaylistStore, k: Int) -> RecommendationTable {
+    recommendAll(contexts, k: k, progress: nil)
+  }
+
+  /// The default batch path: `recommendAllBySparseScoring`.
+  public func recommendAll(
+    _ contexts: PlaylistStore, k: Int, progress: ProgressBar?
+  ) -> RecommendationTable {
+    recommendAllBySparseScoring(contexts, k: k, progress: progress)
+  }
+
+  /// Top-`k` for every context of `contexts` (a CSR store) through `score(context:into:)`,
+  /// in parallel, deterministic.
   /// - Complexity: O(Σ scoring work); chunks of 64 contexts share one scratch.
-  public func recommendAll(_ contexts: PlaylistStore, k: Int, progress: ProgressBar? = nil) -> RecommendationTable {
+  public func recommendAllBySparseScoring(
+    _ contexts: PlaylistStore, k: Int, progress: ProgressBar? = nil
+  ) -> RecommendationTable {
     precondition(k > 0, "k must be positive")
     let n = contexts.count
     var items = [Int32](repeating: -1, count: n * k)

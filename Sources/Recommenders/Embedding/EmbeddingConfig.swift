@@ -1,0 +1,109 @@
+// Settings of the sequential embedding model (skip-gram with negative sampling in the
+// next-track direction), each default with its reason. The seed and the parallel layout
+// (chunk size, chunks per round) are part of the config because they fix the result; the
+// thread count is not, because it never changes it (except with the opt-in `hogwild`).
+import ChorusCore
+
+/// How a seed context's track vectors are combined into one query vector.
+public enum ContextAggregation: String, Codable, Sendable, CaseIterable {
+  /// Every seed track weighs the same.
+  case mean
+  /// The j-th most recent seed track weighs `contextDecay`^j (the last track weighs 1).
+  case recency
+}
+
+/// Configuration of `EmbeddingModel`.
+public struct EmbeddingConfig: Codable, Sendable, Equatable {
+  /// Vector dimension. 64 is the usual sweet spot for item2vec-style models on playlist data:
+  /// larger gains little accuracy and costs memory (2 × 4 bytes × dim per track).
+  public var dim = 64
+  /// Forward window W: the tracks that follow a track within W positions are its contexts.
+  /// 5 as in word2vec; with `reducedWindow` the next track is always a context.
+  public var window = 5
+  /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
+  /// are trained more often than far ones (an implicit distance weighting).
+  public var reducedWindow = true
+  /// Negative samples per positive pair. 5 is word2vec's default for large corpora.
+  public var negatives = 5
+  /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value (Mikolov et al. 2013).
+  public var negativeExponent = 0.75
+  /// Frequent-track subsampling threshold t (word2vec's formula; 0 disables). Tracks in more
+  /// than about t × entries playlists are randomly dropped, which speeds training up and keeps
+  /// the hits from dominating the vectors. 1e-3 (word2vec's default) measured best on the
+  /// synthetic data; 1e-4 drops too much of the popular head that playlists are made of.
+  public var subsample = 1e-3
+  /// Passes over the training playlists. 10 gets close to convergence on synthetic:small
+  /// (about 1.4M entries) in a few seconds; very large datasets need fewer.
+  public var epochs = 10
+  /// Starting learning rate; decays linearly to `minLearningRate` over all epochs. 0.025 is
+  /// word2vec's skip-gram default.
+  public var learningRate = 0.025
+  /// Final learning rate (gensim's default).
+  public var minLearningRate = 0.0001
+  /// How the seed's vectors make the query.
+  public var aggregation = ContextAggregation.recency
+  /// Recency decay over the seed for `.recency`. 0.8 keeps the last track dominant, as in the
+  /// co-occurrence model, while earlier tracks still steer the query.
+  public var contextDecay = 0.8
+  /// Seed of every random draw (initial vectors, subsampling, windows, negatives).
+  public var seed: UInt64 = 0
+  /// Playlists are cut into chunks of at least this many entries; a chunk is trained
+  /// sequentially on its own copy of the rows it touches. 4096 gives enough reuse of the
+  /// copied rows while keeping a round's working set small.
+  public var chunkTokens = 4096
+  /// Chunks trained in parallel per synchronous round; their updates are merged in chunk
+  /// order. Independent of the thread count (it bounds the useful threads). 16 keeps the
+  /// staleness of a round at about 64k entries.
+  public var chunksPerRound = 16
+  /// Lock-free shared updates (Hogwild, as word2vec and gensim do): a little faster, but the
+  /// result depends on thread timing. Off by default; recorded in the config when on.
+  public var hogwild = false
+
+  public init() {}
+
+  /// The stride of a stored row: `dim` rounded up to a multiple of 8 (zero padding).
+  public var rowStride: Int { (dim + 7) & ~7 }
+
+  /// Checks ranges; throws a config error naming the key.
+  public func validate() throws {
+    func bad(_ key: String, _ message: String, hint: String? = nil) -> ChorusError {
+      ChorusError(.config, "\(key) \(message)", field: key, hint: hint)
+    }
+    guard (1...1024).contains(dim) else {
+      throw bad("dim", "must be between 1 and 1024 (got \(dim))", hint: "64 is the usual choice")
+    }
+    guard (1...50).contains(window) else {
+      throw bad("window", "must be between 1 and 50 (got \(window))", hint: "1 trains bigrams only")
+    }
+    guard (1...100).contains(negatives) else {
+      throw bad("negatives", "must be between 1 and 100 (got \(negatives))", hint: "5 is usual")
+    }
+    guard negativeExponent.isFinite, (-2...2).contains(negativeExponent) else {
+      throw bad("negativeExponent", "must be in [-2, 2] (got \(negativeExponent))")
+    }
+    guard subsample.isFinite, subsample >= 0, subsample < 1 else {
+      throw bad("subsample", "must be in [0, 1) (got \(subsample))", hint: "0 disables it")
+    }
+    guard (1...10_000).contains(epochs) else {
+      throw bad("epochs", "must be between 1 and 10000 (got \(epochs))")
+    }
+    guard learningRate.isFinite, learningRate > 0, learningRate <= 10 else {
+      throw bad("learningRate", "must be in (0, 10] (got \(learningRate))")
+    }
+    guard minLearningRate.isFinite, minLearningRate >= 0, minLearningRate <= learningRate else {
+      throw bad("minLearningRate", "must be in [0, learningRate] (got \(minLearningRate))")
+    }
+    guard contextDecay.isFinite, contextDecay > 0, contextDecay <= 1 else {
+      throw bad("contextDecay", "must be in (0, 1] (got \(contextDecay))")
+    }
+    guard (1...(1 << 26)).contains(chunkTokens) else {
+      throw bad("chunkTokens", "must be between 1 and 67108864 (got \(chunkTokens))")
+    }
+    guard (1...4096).contains(chunksPerRound) else {
+      throw bad("chunksPerRound", "must be between 1 and 4096 (got \(chunksPerRound))")
+    }
+  }
+
+  /// The recency decay actually applied: 1 for `.mean`.
+  var effectiveDecay: Float { aggregation == .mean ? 1 : Float(contextDecay) }
+}

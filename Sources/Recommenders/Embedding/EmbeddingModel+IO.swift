@@ -1,0 +1,163 @@
+// Saving and loading trained embedding vectors ("CHORUSEM" container, BinaryWriter/Reader):
+// a header of counts, the config and training stats as JSON, then the input and output
+// matrices by track id. A fingerprint of the training playlists is stored and checked on
+// load, so vectors are never silently used with data they were not trained on.
+import ChorusCore
+import Foundation
+
+/// Identifies a training dataset: its sizes and a checksum of its CSR arrays.
+public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConvertible {
+  public var trackCount: Int
+  public var playlistCount: Int
+  public var entryCount: Int
+  /// Checksum64 of the offsets and the tracks (zero-padded to 8 bytes).
+  public var checksum: UInt64
+
+  public init(trackCount: Int, playlistCount: Int, entryCount: Int, checksum: UInt64) {
+    self.trackCount = trackCount
+    self.playlistCount = playlistCount
+    self.entryCount = entryCount
+    self.checksum = checksum
+  }
+
+  /// The fingerprint of `playlists` over a catalogue of `trackCount` tracks.
+  /// - Complexity: O(entries + playlists).
+  public init(playlists: PlaylistStore, trackCount: Int) {
+    var sum = Checksum64()
+    playlists.offsets.withUnsafeBytes { sum.add($0) }
+    playlists.tracks.withUnsafeBytes { raw in
+      let whole = raw.count & ~7
+      sum.add(UnsafeRawBufferPointer(rebasing: raw[0..<whole]))
+      if whole < raw.count {
+        var tail: UInt64 = 0
+        withUnsafeMutableBytes(of: &tail) { t in
+          t.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[whole...]))
+        }
+        withUnsafeBytes(of: &tail) { sum.add($0) }
+      }
+    }
+    self.init(
+      trackCount: trackCount, playlistCount: playlists.count, entryCount: playlists.entryCount,
+      checksum: sum.value)
+  }
+
+  public var description: String {
+    "\(playlistCount) playlists, \(entryCount) entries, \(trackCount) tracks, checksum "
+      + String(checksum, radix: 16)
+  }
+}
+
+extension EmbeddingModel {
+  /// File magic and format version of saved embedding models.
+  public static let fileMagic = "CHORUSEM"
+  public static let fileVersion: UInt32 = 1
+
+  /// What the JSON section of a saved model holds.
+  private struct FileMeta: Codable {
+    var config: EmbeddingConfig
+    var stats: EmbeddingTrainingStats
+    var fingerprint: DatasetFingerprint
+  }
+
+  /// Writes the model to `path` atomically.
+  ///
+  /// Sections: (1) UInt64 header [trackCount, dim, playlistCount, entryCount, checksum];
+  /// (2) UTF-8 JSON {config, stats, fingerprint}; (3) input and (4) output vectors,
+  /// row-major trackCount × dim Float32 by track id; (5) Int32 frequency per track.
+  /// - Complexity: O(trackCount × dim); a temporary copy of each matrix.
+  public func save(to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let meta = try encoder.encode(FileMeta(config: config, stats: stats, fingerprint: fingerprint))
+    let header: [UInt64] = [
+      UInt64(trackCount), UInt64(dim), UInt64(fingerprint.playlistCount),
+      UInt64(fingerprint.entryCount), fingerprint.checksum,
+    ]
+    try FileIO.writeAtomically(to: path) { handle in
+      var w = try BinaryWriter(
+        handle: handle, magic: EmbeddingModel.fileMagic, version: EmbeddingModel.fileVersion,
+        sections: 5)
+      try w.writeSection(header)
+      try w.writeSection([UInt8](meta))
+      try w.writeSection(inputMatrix)
+      try w.writeSection(outputMatrix)
+      try w.writeSection(frequency)
+      try w.finish()
+    }
+  }
+
+  /// Loads a model saved by `save(to:)` and checks that it was trained on `playlists`.
+  ///
+  /// - Parameter expecting: when given, the saved config must equal it.
+  /// - Throws: `ChorusError(.data)` for a corrupt file or one trained on other data,
+  ///   `ChorusError(.config)` when the config differs from `expecting`.
+  /// - Complexity: O(file size + entries).
+  public static func load(
+    from path: String, playlists: PlaylistStore, trackCount: Int,
+    expecting: EmbeddingConfig? = nil
+  ) throws -> EmbeddingModel {
+    let hint = "retrain the embedding model and save it again"
+    let data = try FileIO.read(path)
+    var r = try BinaryReader(
+      data: data, path: path, magic: fileMagic, supportedVersions: 1...fileVersion, hint: hint)
+    guard r.sectionCount == 5 else {
+      throw ChorusError(
+        .data, "expected 5 sections, found \(r.sectionCount)", file: path, hint: hint)
+    }
+    let header = try r.readSection(UInt64.self, expectedCount: 5, name: "header")
+    let metaBytes = try r.readSection(UInt8.self, name: "meta")
+    let meta: FileMeta
+    do {
+      meta = try JSONDecoder().decode(FileMeta.self, from: Data(metaBytes))
+    } catch {
+      throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
+    }
+    let saved = meta.fingerprint
+    guard header[0] == UInt64(saved.trackCount), header[1] == UInt64(meta.config.dim),
+      header[4] == saved.checksum
+    else {
+      throw ChorusError(
+        .data, "header and settings disagree: the file is corrupt", file: path, hint: hint)
+    }
+    let current = DatasetFingerprint(playlists: playlists, trackCount: trackCount)
+    guard saved == current else {
+      throw ChorusError(
+        .data,
+        "saved model does not match the dataset (trained on \(saved); this dataset has \(current))",
+        file: path, hint: "retrain the embedding model on this dataset")
+    }
+    if let expecting, expecting != meta.config {
+      throw ChorusError(
+        .config, "saved model was trained with a different config", file: path,
+        hint: "retrain with the requested config, or load without one")
+    }
+    do {
+      try meta.config.validate()
+    } catch let e as ChorusError {
+      throw e.inFile(path)
+    }
+    let n = saved.trackCount
+    let dim = meta.config.dim
+    let input = try r.readSection(Float.self, expectedCount: n * dim, name: "input")
+    let output = try r.readSection(Float.self, expectedCount: n * dim, name: "output")
+    let frequency = try r.readSection(Int32.self, expectedCount: n, name: "frequency")
+    guard frequency == trackFrequencies(playlists, trackCount: trackCount) else {
+      throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
+    }
+    let stride = meta.config.rowStride
+    return EmbeddingModel(
+      config: meta.config, frequency: frequency, fingerprint: saved, stats: meta.stats,
+      input: padded(input, rows: n, dim: dim, stride: stride),
+      output: padded(output, rows: n, dim: dim, stride: stride))
+  }
+
+  /// rows × dim → rows × stride with zero padding.
+  private static func padded(_ m: [Float], rows: Int, dim: Int, stride: Int) -> [Float] {
+    if dim == stride { return m }
+    var out = [Float](repeating: 0, count: rows * stride)
+    for t in 0..<rows {
+      for d in 0..<dim { out[t * stride + d] = m[t * dim + d] }
+    }
+    return out
+  }
+}

@@ -1,0 +1,235 @@
+// Deterministic parallel SGNS training (Mikolov et al. 2013) in synchronous rounds: the
+// playlists are cut once into chunks of about `chunkTokens` entries; a round trains
+// `chunksPerRound` chunks in parallel, each sequentially on a private overlay of the rows it
+// touches (reading the matrices as of the start of the round), then adds the chunks' deltas
+// in chunk order. Chunks, streams and merge order depend only on data and config, so the
+// vectors are byte-identical on any thread count. Hogwild is the opt-in exception.
+import ChorusCore
+
+/// Deterministic counts of one training run.
+public struct EmbeddingTrainingStats: Codable, Sendable, Equatable {
+  /// Passes over the data.
+  public var epochs = 0
+  /// Training entries per epoch (before subsampling).
+  public var entriesPerEpoch = 0
+  /// Entries kept by subsampling, summed over epochs.
+  public var effectiveTokens = 0
+  /// Positive (track, following track) pairs trained, summed over epochs.
+  public var pairs = 0
+  /// Chunks per epoch and synchronous rounds per epoch.
+  public var chunksPerEpoch = 0
+  public var roundsPerEpoch = 0
+  /// True when trained with Hogwild (then the vectors depend on thread timing).
+  public var hogwild = false
+
+  public init() {}
+}
+
+extension EmbeddingModel {
+  /// Trained matrices in track-id order.
+  struct TrainedVectors {
+    /// Row-major, trackCount × stride, Float32 (padding columns are zero).
+    var input: PageAlignedMatrix
+    /// Row-major, trackCount × stride, Float32.
+    var output: PageAlignedMatrix
+    var stats: EmbeddingTrainingStats
+  }
+
+  /// Trains input and output vectors on `playlists`.
+  /// - Complexity: O(epochs × entries × window × (negatives + 1) × dim), spread over
+  ///   `ParallelConfig.threads`; extra memory about chunksPerRound × chunkTokens × 20 rows.
+  static func train(
+    playlists: PlaylistStore, trackCount: Int, frequency: [Int32], config: EmbeddingConfig,
+    progress: ProgressBar?
+  ) -> TrainedVectors {
+    let stride = config.rowStride
+    let input = PageAlignedMatrix(rows: trackCount, stride: stride)
+    initializeInput(input, config: config)
+    let output = PageAlignedMatrix(rows: trackCount, stride: stride)
+    let weights = frequency.map { $0 > 0 ? _pow(Double($0), config.negativeExponent) : 0 }
+    let alias = SGNSKernel.makeAliasTable(weights: weights)
+    let keep = SGNSKernel.makeKeepThresholds(
+      frequency: frequency, entries: playlists.entryCount, threshold: config.subsample)
+    let sigmoid = SGNSKernel.makeSigmoidTable()
+    let chunkStarts = chunkBoundaries(playlists, tokens: config.chunkTokens)
+    let chunkCount = chunkStarts.count - 1
+    let perRound = config.chunksPerRound
+    var maxLength = 1
+    for p in 0..<playlists.count { maxLength = max(maxLength, playlists.length(p)) }
+    var stats = EmbeddingTrainingStats()
+    stats.epochs = config.epochs
+    stats.entriesPerEpoch = playlists.entryCount
+    stats.chunksPerEpoch = chunkCount
+    stats.roundsPerEpoch = (chunkCount + perRound - 1) / perRound
+    stats.hogwild = config.hogwild
+
+    playlists.tracks.withUnsafeBufferPointer { tracks in
+      playlists.offsets.withUnsafeBufferPointer { offsets in
+        keep.withUnsafeBufferPointer { keep in
+          alias.withUnsafeBufferPointer { alias in
+            sigmoid.withUnsafeBufferPointer { sigmoid in
+              let params = SGNSParameters(
+                tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
+                keep: keep.baseAddress!, alias: alias.baseAddress!, trackCount: trackCount,
+                sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
+                reducedWindow: config.reducedWindow, negatives: config.negatives,
+                learningRate: config.learningRate, minLearningRate: config.minLearningRate,
+                scheduleLength: Double(playlists.entryCount) * Double(config.epochs))
+              let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
+                SGNSChunkState(
+                  stride: stride, maxPlaylistLength: maxLength,
+                  targets: config.window * (config.negatives + 1))
+              }
+              let inPtr = SendablePointer(input.base)
+              let outPtr = SendablePointer(output.base)
+              for epoch in 0..<config.epochs {
+                let counts: [SGNSChunkCounts]
+                if config.hogwild {
+                  counts = hogwildEpoch(
+                    params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
+                    input: inPtr, output: outPtr, seed: config.seed, progress: progress)
+                } else {
+                  counts = roundsEpoch(
+                    params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
+                    states: states, input: inPtr, output: outPtr, seed: config.seed,
+                    progress: progress)
+                }
+                for c in counts {
+                  stats.effectiveTokens += c.effectiveTokens
+                  stats.pairs += c.pairs
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return TrainedVectors(input: input, output: output, stats: stats)
+  }
+
+  /// One epoch in synchronous rounds: train chunks on overlays, then merge by shard.
+  private static func roundsEpoch(
+    _ params: SGNSParameters, epoch: Int, chunkStarts: [Int], perRound: Int,
+    states: [SGNSChunkState],
+    input: SendablePointer<Float>, output: SendablePointer<Float>, seed: UInt64,
+    progress: ProgressBar?
+  ) -> [SGNSChunkCounts] {
+    let chunkCount = chunkStarts.count - 1
+    let epochOffset = epoch * Int(params.offsets[chunkStarts[chunkCount]])
+    var all: [SGNSChunkCounts] = []
+    all.reserveCapacity(chunkCount)
+    var first = 0
+    while first < chunkCount {
+      let inRound = min(perRound, chunkCount - first)
+      let roundFirst = first
+      let counts = Parallel.mapChunks(count: inRound, chunkSize: 1) { i, _ in
+        let chunk = roundFirst + i
+        let state = states[i]
+        state.reset()
+        var rng = RandomStream(
+          seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
+        var rows = OverlayRows(state: state, input: input.base, output: output.base)
+        let c = SGNSKernel.trainChunk(
+          params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
+          epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
+          gradient: state.gradient, center: state.center, targets: state.targets)
+        rows.close()
+        return c
+      }
+      // Merge in chunk order; the rows of one chunk are distinct, so each merge is parallel.
+      for i in 0..<inRound {
+        let state = states[i]
+        let touched = Parallel.mapChunks(count: state.rowCount, chunkSize: 1024) { _, range in
+          state.merge(range, input: input.base, output: output.base)
+        }
+        state.mergeTouched = touched.reduce(state.mergeTouched, ^)
+      }
+      all.append(contentsOf: counts)
+      if let progress {
+        let tokens =
+          params.offsets[chunkStarts[first + inRound]] - params.offsets[chunkStarts[first]]
+        progress.step(tokens)
+      }
+      first += inRound
+    }
+    return all
+  }
+
+  /// One epoch of Hogwild: every chunk updates the shared matrices directly.
+  private static func hogwildEpoch(
+    _ params: SGNSParameters, epoch: Int, chunkStarts: [Int], maxLength: Int,
+    input: SendablePointer<Float>, output: SendablePointer<Float>, seed: UInt64,
+    progress: ProgressBar?
+  ) -> [SGNSChunkCounts] {
+    let chunkCount = chunkStarts.count - 1
+    let epochOffset = epoch * Int(params.offsets[chunkStarts[chunkCount]])
+    return Parallel.mapChunks(count: chunkCount, chunkSize: 1) { chunk, _ in
+      let kept = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
+      let gradient = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
+      let center = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
+      let zero = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
+      zero.initialize(repeating: 0, count: params.stride)
+      let targets = UnsafeMutablePointer<Int32>.allocate(
+        capacity: params.window * (params.negatives + 1))
+      defer {
+        kept.deallocate()
+        gradient.deallocate()
+        center.deallocate()
+        zero.deallocate()
+        targets.deallocate()
+      }
+      var rng = RandomStream(
+        seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
+      var rows = SharedRows(
+        inputBase: input.base, outputBase: output.base, zero: zero, stride: params.stride)
+      let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
+      let c = SGNSKernel.trainChunk(
+        params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
+        gradient: gradient, center: center, targets: targets)
+      progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
+      return c
+    }
+  }
+
+  /// Playlist indices where chunks start (plus the end): whole playlists, each chunk holding
+  /// at least `tokens` entries except the last.
+  static func chunkBoundaries(_ playlists: PlaylistStore, tokens: Int) -> [Int] {
+    var starts = [0]
+    var size = 0
+    for p in 0..<playlists.count {
+      size += playlists.length(p)
+      if size >= tokens && p + 1 < playlists.count {
+        starts.append(p + 1)
+        size = 0
+      }
+    }
+    starts.append(playlists.count)
+    return starts
+  }
+
+  /// Input vectors uniform in (−0.5/dim, 0.5/dim) as in word2vec, one stream per 4096 rows.
+  static func initializeInput(_ input: PageAlignedMatrix, config: EmbeddingConfig) {
+    let stride = config.rowStride
+    let dim = config.dim
+    let scale = 1 / Float(dim)
+    let base = SendablePointer(input.base)
+    Parallel.forEachChunk(count: input.rows, chunkSize: 4096) { chunk, range in
+      var rng = RandomStream(seed: config.seed, component: "embedding.init", chunk: UInt64(chunk))
+      for t in range {
+        let row = base.base + t * stride
+        for d in 0..<dim {
+          let u = Float(rng.next() >> 40) * 0x1.0p-24
+          row[d] = (u - 0.5) * scale
+        }
+      }
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+  @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#else
+  import Foundation
+  @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+#endif

@@ -1,0 +1,358 @@
+// The skip-gram negative-sampling kernel (Mikolov et al. 2013) in the next-track direction:
+// the input vector of a track is trained to score the output vectors of the tracks that
+// follow it. One call trains one chunk of playlists sequentially; where rows live (shared
+// matrices or a chunk-private overlay) is the caller's choice through `SGNSRows`.
+// It does not schedule, merge or allocate anything: that is EmbeddingModel+Training.swift.
+import ChorusCore
+
+/// A row as the kernel sees it: its value is base + delta, and updates go to delta.
+struct SGNSRow {
+  /// Stride floats, read-only.
+  let base: UnsafePointer<Float>
+  /// Stride floats, accumulating this chunk's changes.
+  let delta: UnsafeMutablePointer<Float>
+}
+
+/// Where the kernel finds the rows it reads and updates.
+protocol SGNSRows {
+  /// Makes room for `rows` new rows; rows returned earlier may move.
+  mutating func reserve(_ rows: Int)
+  /// The input row of track `t`.
+  mutating func input(_ t: Int32) -> SGNSRow
+  /// The output row of track `t`.
+  mutating func output(_ t: Int32) -> SGNSRow
+  /// Reads the shared input row of `t` ahead of use (a software prefetch: issued in a burst,
+  /// the cache misses overlap); returns a value derived from what was read.
+  mutating func touchInput(_ t: Int32) -> UInt32
+  /// Same for the output row of `t`.
+  mutating func touchOutput(_ t: Int32) -> UInt32
+}
+
+/// The shared matrices themselves (Hogwild: concurrent chunks race on them). The base is a
+/// zero row and the delta is the shared row.
+struct SharedRows: SGNSRows {
+  let inputBase: UnsafeMutablePointer<Float>
+  let outputBase: UnsafeMutablePointer<Float>
+  let zero: UnsafePointer<Float>
+  let stride: Int
+
+  @inline(__always) mutating func reserve(_ rows: Int) {}
+  @inline(__always) mutating func input(_ t: Int32) -> SGNSRow {
+    SGNSRow(base: zero, delta: inputBase + Int(t) &* stride)
+  }
+  @inline(__always) mutating func output(_ t: Int32) -> SGNSRow {
+    SGNSRow(base: zero, delta: outputBase + Int(t) &* stride)
+  }
+  @inline(__always) mutating func touchInput(_ t: Int32) -> UInt32 {
+    SGNSKernel.touch(inputBase + Int(t) &* stride, count: stride)
+  }
+  @inline(__always) mutating func touchOutput(_ t: Int32) -> UInt32 {
+    SGNSKernel.touch(outputBase + Int(t) &* stride, count: stride)
+  }
+}
+
+/// Everything the kernel reads but never writes; the pointers stay valid during training.
+struct SGNSParameters: @unchecked Sendable {
+  /// CSR tracks and offsets of the training playlists.
+  let tracks: UnsafePointer<Int32>
+  let offsets: UnsafePointer<Int>
+  /// Per track: keep a draw when `UInt32(draw >> 32) <= keep[t]` (UInt32.max: always keep).
+  let keep: UnsafePointer<UInt32>
+  /// Alias table for negatives, trackCount entries: `threshold << 32 | alias`.
+  let alias: UnsafePointer<UInt64>
+  let trackCount: Int
+  /// Sigmoid lookup over [-maxExp, maxExp], `SGNSKernel.sigmoidTableSize` entries.
+  let sigmoid: UnsafePointer<Float>
+  /// Row stride in floats (a multiple of 8).
+  let stride: Int
+  let window: Int
+  let reducedWindow: Bool
+  let negatives: Int
+  let learningRate: Double
+  let minLearningRate: Double
+  /// Entries per epoch × epochs: the length of the learning-rate schedule.
+  let scheduleLength: Double
+}
+
+/// Counts from one chunk (deterministic; summed in chunk order).
+struct SGNSChunkCounts: Sendable {
+  /// Entries kept by subsampling.
+  var effectiveTokens = 0
+  /// (input, output) positive pairs trained.
+  var pairs = 0
+  /// XOR of the values read ahead by `touch…` (keeps those loads from being optimised away).
+  var touched: UInt32 = 0
+}
+
+/// SGNS training kernels over raw pointers.
+enum SGNSKernel {
+  static let sigmoidTableSize = 1024
+  static let maxExp: Float = 6
+
+  /// σ(x) at the centres of `sigmoidTableSize` cells over [-maxExp, maxExp] (word2vec's table).
+  static func makeSigmoidTable() -> [Float] {
+    (0..<sigmoidTableSize).map { i in
+      let x = (Double(i) + 0.5) / Double(sigmoidTableSize) * 2 * Double(maxExp) - Double(maxExp)
+      return Float(1 / (1 + _exp(-x)))
+    }
+  }
+
+  /// Vose's alias table over `weights` (zero weights are never drawn): entry i holds
+  /// `threshold << 32 | alias`; a draw picks i uniformly, keeps it when its low 32 random
+  /// bits fall below the threshold, else takes the alias.
+  /// - Complexity: O(n).
+  static func makeAliasTable(weights: [Double]) -> [UInt64] {
+    let n = weights.count
+    let total = weights.reduce(0, +)
+    precondition(n > 0 && total > 0, "alias table needs a positive weight")
+    var scaled = weights.map { $0 * Double(n) / total }
+    var small: [Int] = []
+    var large: [Int] = []
+    for i in (0..<n).reversed() {
+      if scaled[i] < 1 { small.append(i) } else { large.append(i) }
+    }
+    var table = [UInt64](repeating: 0, count: n)
+    while let s = small.last, let l = large.last {
+      small.removeLast()
+      let threshold = UInt64(min(scaled[s] * 4_294_967_296, 4_294_967_295))
+      table[s] = threshold << 32 | UInt64(l)
+      scaled[l] -= 1 - scaled[s]
+      if scaled[l] < 1 {
+        large.removeLast()
+        small.append(l)
+      }
+    }
+    // Leftovers (probability 1 up to rounding) always keep themselves.
+    for i in large + small { table[i] = UInt64(UInt32.max) << 32 | UInt64(i) }
+    return table
+  }
+
+  /// word2vec's subsampling: keep probability (√(f/(t·N)) + 1)·(t·N)/f, as a UInt32 threshold.
+  static func makeKeepThresholds(frequency: [Int32], entries: Int, threshold t: Double) -> [UInt32]
+  {
+    let tn = t * Double(entries)
+    return frequency.map { f in
+      if t <= 0 || f <= 0 { return UInt32.max }
+      let ratio = Double(f) / tn
+      let p = ((ratio).squareRoot() + 1) / ratio
+      return p >= 1 ? UInt32.max : UInt32(p * 4_294_967_295)
+    }
+  }
+
+  /// Trains playlists `playlists` in order: subsampling, a (reduced) forward window, one
+  /// positive and `negatives` negative updates per pair, the learning rate decaying
+  /// linearly with the playlist's position `epoch × entries + offset` in the schedule.
+  ///
+  /// - Parameters:
+  ///   - kept: scratch for one subsampled playlist (longest playlist length).
+  ///   - gradient, center: scratch rows (stride floats).
+  ///   - targets: scratch for window × (negatives + 1) targets.
+  /// - Complexity: O(entries × window × (negatives + 1) × dim).
+  @inline(__always)
+  static func trainChunk<Rows: SGNSRows>(
+    _ p: SGNSParameters, playlists: Range<Int>, epochOffset: Int, rows: inout Rows,
+    rng: inout RandomStream, kept: UnsafeMutablePointer<Int32>,
+    gradient: UnsafeMutablePointer<Float>, center: UnsafeMutablePointer<Float>,
+    targets: UnsafeMutablePointer<Int32>
+  ) -> SGNSChunkCounts {
+    var counts = SGNSChunkCounts()
+    let window = p.window
+    let blocks = p.stride >> 3
+    let n = UInt64(p.trackCount)
+    let tableScale = Float(sigmoidTableSize) / (2 * maxExp)
+    let tableLast = sigmoidTableSize - 1
+    let sigmoid = p.sigmoid
+    let alias = p.alias
+    let keep = p.keep
+    let tracks = p.tracks
+    let group = p.negatives &+ 1
+    for pl in playlists {
+      let start = p.offsets[pl]
+      let end = p.offsets[pl + 1]
+      // Subsample the playlist (word2vec drops tokens before windowing).
+      var m = 0
+      for e in start..<end {
+        let t = tracks[e]
+        let k = keep[Int(t)]
+        if k == UInt32.max || UInt32(truncatingIfNeeded: rng.next() >> 32) <= k {
+          kept[m] = t
+          m &+= 1
+        }
+      }
+      counts.effectiveTokens &+= m
+      if m < 2 { continue }
+      let progress = Double(epochOffset + start) / p.scheduleLength
+      let alpha = Float(
+        max(p.minLearningRate, p.learningRate - (p.learningRate - p.minLearningRate) * progress))
+      for i in 0..<(m &- 1) {
+        var w = window
+        if p.reducedWindow && window > 1 {
+          w = window &- Int(((rng.next() >> 32) &* UInt64(window)) >> 32)
+        }
+        let last = min(m &- 1, i &+ w)
+        if last <= i { continue }
+        let pairs = last &- i
+        rows.reserve(1 &+ pairs &* group)
+        // Draw every target of this position first (−1: a negative equal to its positive,
+        // skipped as in word2vec), then touch their rows: in separate loops, the cache misses
+        // of the alias lookups, and then of the rows, overlap instead of queueing.
+        for pair in 0..<pairs {
+          let positive = kept[i &+ 1 &+ pair]
+          let slot = targets + pair &* group
+          slot[0] = positive
+          for d in 1..<group {
+            let t = drawNegative(rng.next(), alias: alias, n: n)
+            slot[d] = t == positive ? -1 : t
+          }
+        }
+        var touched = rows.touchInput(kept[i])
+        for s in 0..<(pairs &* group) where targets[s] >= 0 {
+          touched ^= rows.touchOutput(targets[s])
+        }
+        counts.touched ^= touched
+        let centerRow = rows.input(kept[i])
+        for pair in 0..<pairs {
+          let slot = targets + pair &* group
+          counts.pairs &+= 1
+          zero(gradient, blocks: blocks)
+          sum(centerRow.base, centerRow.delta, into: center, blocks: blocks)
+          for d in 0..<group {
+            let target = slot[d]
+            if target < 0 { continue }
+            let label: Float = d == 0 ? 1 : 0
+            let out = rows.output(target)
+            let f = dot(center, out.base, out.delta, blocks: blocks)
+            let g: Float
+            if f >= maxExp {
+              g = (label - 1) * alpha
+            } else if f <= -maxExp {
+              g = label * alpha
+            } else {
+              g = (label - sigmoid[min(Int((f + maxExp) * tableScale), tableLast)]) * alpha
+            }
+            update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
+          }
+          add(gradient, into: centerRow.delta, blocks: blocks)
+        }
+      }
+    }
+    return counts
+  }
+
+  /// One draw from the alias table: the high 32 bits of `r` pick an entry, the low 32 bits
+  /// decide between it and its alias.
+  @inline(__always)
+  static func drawNegative(_ r: UInt64, alias: UnsafePointer<UInt64>, n: UInt64) -> Int32 {
+    let idx = Int(((r >> 32) &* n) >> 32)
+    let entry = alias[idx]
+    return UInt32(truncatingIfNeeded: r) < UInt32(truncatingIfNeeded: entry >> 32)
+      ? Int32(truncatingIfNeeded: idx) : Int32(truncatingIfNeeded: entry)
+  }
+
+  // MARK: - Row kernels (SIMD8, stride = 8 × blocks)
+
+  /// Loads one float per 64-byte line of a row and folds their bits: issued for many rows in
+  /// a burst, the misses overlap instead of arriving one by one inside the update loop.
+  @inline(__always)
+  static func touch(_ row: UnsafePointer<Float>, count: Int) -> UInt32 {
+    var x: UInt32 = 0
+    var i = 0
+    while i < count {
+      x ^= row[i].bitPattern
+      i &+= 16
+    }
+    return x ^ row[count &- 1].bitPattern
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  /// a · (b + c) over 8 × blocks floats, two accumulators.
+  @inline(__always)
+  static func dot(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, blocks: Int
+  ) -> Float {
+    var acc0 = SIMD8<Float>()
+    var acc1 = SIMD8<Float>()
+    var i = 0
+    while i &+ 1 < blocks {
+      let o = i &* 8
+      acc0 += load(a + o) * (load(b + o) + load(c + o))
+      acc1 += load(a + (o &+ 8)) * (load(b + (o &+ 8)) + load(c + (o &+ 8)))
+      i &+= 2
+    }
+    if i < blocks {
+      let o = i &* 8
+      acc0 += load(a + o) * (load(b + o) + load(c + o))
+    }
+    let h = (acc0 + acc1).lowHalf + (acc0 + acc1).highHalf
+    return (h[0] + h[2]) + (h[1] + h[3])
+  }
+
+  /// gradient += g · output; output.delta += g · center (word2vec's order of the updates).
+  @inline(__always)
+  static func update(
+    center: UnsafePointer<Float>, output: SGNSRow, gradient: UnsafeMutablePointer<Float>,
+    g: Float, blocks: Int
+  ) {
+    let gv = SIMD8<Float>(repeating: g)
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      let dv = load(output.delta + o)
+      store(load(gradient + o) + gv * (load(output.base + o) + dv), gradient + o)
+      store(dv + gv * load(center + o), output.delta + o)
+      i &+= 1
+    }
+  }
+
+  /// out = a + b.
+  @inline(__always)
+  static func sum(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    blocks: Int
+  ) {
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store(load(a + o) + load(b + o), out + o)
+      i &+= 1
+    }
+  }
+
+  /// row += delta.
+  @inline(__always)
+  static func add(_ delta: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>, blocks: Int)
+  {
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store(load(row + o) + load(delta + o), row + o)
+      i &+= 1
+    }
+  }
+
+  @inline(__always)
+  static func zero(_ row: UnsafeMutablePointer<Float>, blocks: Int) {
+    var i = 0
+    while i < blocks {
+      store(SIMD8<Float>(), row + i &* 8)
+      i &+= 1
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+  @inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+#else
+  import Foundation
+  @inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
+#endif

@@ -1,0 +1,210 @@
+// A training chunk's private overlay: a delta row for every input and output row the chunk
+// touches, found through a small open-addressing table, so the chunk trains sequentially
+// against frozen shared matrices (a row's value is shared + delta). Afterwards the round adds
+// each chunk's deltas to the shared matrices, chunk after chunk (deterministic); within a
+// chunk the rows are distinct, so that merge runs in parallel. Nothing here is shared
+// between threads while a chunk trains.
+
+/// One chunk's overlay and, after `finish`, its deltas. Reused round after round.
+final class SGNSChunkState: @unchecked Sendable {
+  let stride: Int
+  /// Delta rows, rowCapacity × stride floats, in first-touch order.
+  fileprivate(set) var rows: UnsafeMutablePointer<Float>
+  /// Per copied row: its key, track << 1 | 1 for output rows, 0 for input rows.
+  fileprivate(set) var keys: UnsafeMutablePointer<UInt32>
+  fileprivate(set) var rowCapacity: Int
+  var rowCount = 0
+  /// Open-addressing table (capacity 2 × rowCapacity, a power of two) of
+  /// `key << 32 | row index` entries; `emptyEntry` marks a free slot.
+  fileprivate(set) var table: UnsafeMutablePointer<UInt64>
+  fileprivate(set) var tableBits: Int
+  /// Scratch for one subsampled playlist, the gradient row and the current centre row.
+  let kept: UnsafeMutablePointer<Int32>
+  let gradient: UnsafeMutablePointer<Float>
+  let center: UnsafeMutablePointer<Float>
+  /// Scratch for the targets of one position: window × (negatives + 1).
+  let targets: UnsafeMutablePointer<Int32>
+  /// XOR of the values touched while merging (keeps those loads alive).
+  var mergeTouched: UInt32 = 0
+
+  static let emptyEntry = UInt64.max
+
+  init(stride: Int, maxPlaylistLength: Int, targets targetCount: Int) {
+    self.stride = stride
+    rowCapacity = 4096
+    rows = .allocate(capacity: rowCapacity * stride)
+    keys = .allocate(capacity: rowCapacity)
+    tableBits = 13
+    table = .allocate(capacity: 1 << tableBits)
+    table.initialize(repeating: SGNSChunkState.emptyEntry, count: 1 << tableBits)
+    kept = .allocate(capacity: max(1, maxPlaylistLength))
+    gradient = .allocate(capacity: stride)
+    center = .allocate(capacity: stride)
+    targets = .allocate(capacity: targetCount)
+  }
+
+  deinit {
+    rows.deallocate()
+    keys.deallocate()
+    table.deallocate()
+    kept.deallocate()
+    gradient.deallocate()
+    center.deallocate()
+    targets.deallocate()
+  }
+
+  /// Empties the overlay for the next chunk.
+  func reset() {
+    rowCount = 0
+    table.update(repeating: SGNSChunkState.emptyEntry, count: 1 << tableBits)
+  }
+
+  /// Doubles the row storage and the table until `needed` rows fit.
+  fileprivate func grow(toFit needed: Int) {
+    var capacity = rowCapacity
+    while capacity < needed { capacity *= 2 }
+    let newRows = UnsafeMutablePointer<Float>.allocate(capacity: capacity * stride)
+    newRows.update(from: rows, count: rowCount * stride)
+    rows.deallocate()
+    rows = newRows
+    let newKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+    newKeys.update(from: keys, count: rowCount)
+    keys.deallocate()
+    keys = newKeys
+    rowCapacity = capacity
+    // Rehash into a table of twice the row capacity.
+    var bits = tableBits
+    while (1 << bits) < 2 * capacity { bits += 1 }
+    table.deallocate()
+    tableBits = bits
+    table = .allocate(capacity: 1 << bits)
+    table.initialize(repeating: SGNSChunkState.emptyEntry, count: 1 << bits)
+    let mask = (1 << bits) - 1
+    for i in 0..<rowCount {
+      var h = SGNSChunkState.hash(keys[i], bits: bits)
+      while table[h] != SGNSChunkState.emptyEntry { h = (h &+ 1) & mask }
+      table[h] = UInt64(keys[i]) << 32 | UInt64(i)
+    }
+  }
+
+  @inline(__always)
+  static func hash(_ key: UInt32, bits: Int) -> Int {
+    Int((key &* 0x9E37_79B1) >> UInt32(32 - bits))
+  }
+
+  /// Adds the deltas of rows `range` (indices in first-touch order) to the shared matrices. A chunk's rows are distinct, so disjoint ranges may run in parallel.
+  /// Returns a value derived from the rows touched ahead (keeps those loads alive).
+  /// - Complexity: O(range × stride).
+  func merge(
+    _ range: Range<Int>, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+  ) -> UInt32 {
+    let stride = self.stride
+    let blocks = stride >> 3
+    let rows = self.rows
+    let keys = self.keys
+    var touched: UInt32 = 0
+    var j = range.lowerBound
+    while j < range.upperBound {
+      // Touch a batch of shared rows first so their cache misses overlap.
+      let batchEnd = min(range.upperBound, j &+ 16)
+      for i in j..<batchEnd {
+        let key = keys[i]
+        touched ^= SGNSKernel.touch(
+          (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride, count: stride)
+      }
+      for i in j..<batchEnd {
+        let key = keys[i]
+        let base = (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride
+        SGNSKernel.add(rows + i &* stride, into: base, blocks: blocks)
+      }
+      j = batchEnd
+    }
+    return touched
+  }
+}
+
+/// `SGNSRows` over a chunk's overlay: the frozen shared row plus a delta row, zeroed on
+/// first touch. Caches the overlay's pointers in locals; `close()` hands the count back.
+struct OverlayRows: SGNSRows {
+  private unowned(unsafe) let state: SGNSChunkState
+  private let inputBase: UnsafePointer<Float>
+  private let outputBase: UnsafePointer<Float>
+  private let stride: Int
+  private var rows: UnsafeMutablePointer<Float>
+  private var keys: UnsafeMutablePointer<UInt32>
+  private var table: UnsafeMutablePointer<UInt64>
+  private var bits: Int
+  private var mask: Int
+  private var count: Int
+  private var capacity: Int
+
+  init(state: SGNSChunkState, input: UnsafePointer<Float>, output: UnsafePointer<Float>) {
+    self.state = state
+    inputBase = input
+    outputBase = output
+    stride = state.stride
+    rows = state.rows
+    keys = state.keys
+    table = state.table
+    bits = state.tableBits
+    mask = (1 << state.tableBits) - 1
+    count = state.rowCount
+    capacity = state.rowCapacity
+  }
+
+  /// Writes the row count back into the state.
+  func close() { state.rowCount = count }
+
+  @inline(__always)
+  mutating func reserve(_ extra: Int) {
+    if count &+ extra <= capacity { return }
+    state.rowCount = count
+    state.grow(toFit: count + extra)
+    rows = state.rows
+    keys = state.keys
+    table = state.table
+    bits = state.tableBits
+    mask = (1 << bits) - 1
+    capacity = state.rowCapacity
+  }
+
+  @inline(__always)
+  private mutating func delta(key: UInt32) -> UnsafeMutablePointer<Float> {
+    var h = SGNSChunkState.hash(key, bits: bits)
+    while true {
+      let e = table[h]
+      if e == SGNSChunkState.emptyEntry { break }
+      if UInt32(truncatingIfNeeded: e >> 32) == key {
+        return rows + Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: e)) &* stride
+      }
+      h = (h &+ 1) & mask
+    }
+    let i = count
+    count &+= 1
+    table[h] = UInt64(key) << 32 | UInt64(i)
+    keys[i] = key
+    let dst = rows + i &* stride
+    SGNSKernel.zero(dst, blocks: stride >> 3)
+    return dst
+  }
+
+  @inline(__always)
+  mutating func touchInput(_ t: Int32) -> UInt32 {
+    SGNSKernel.touch(inputBase + Int(t) &* stride, count: stride)
+  }
+
+  @inline(__always)
+  mutating func touchOutput(_ t: Int32) -> UInt32 {
+    SGNSKernel.touch(outputBase + Int(t) &* stride, count: stride)
+  }
+
+  @inline(__always)
+  mutating func input(_ t: Int32) -> SGNSRow {
+    SGNSRow(base: inputBase + Int(t) &* stride, delta: delta(key: UInt32(bitPattern: t) << 1))
+  }
+
+  @inline(__always)
+  mutating func output(_ t: Int32) -> SGNSRow {
+    SGNSRow(base: outputBase + Int(t) &* stride, delta: delta(key: UInt32(bitPattern: t) << 1 | 1))
+  }
+}

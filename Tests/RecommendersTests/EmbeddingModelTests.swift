@@ -1,0 +1,273 @@
+// The embedding model: the shared conformance suite, byte-identical vectors on 1, 2 and 3
+// threads, a learned next-track chain, a falling SGNS loss, the pruned batch top-K tied to
+// its plain twin (with exact ties), mean vs recency queries, save/load with a dataset
+// check, and config errors that name the key.
+import ChorusCore
+import ChorusTestSupport
+import Foundation
+import Recommenders
+import Testing
+
+/// A small config that trains in milliseconds and still runs several rounds of chunks.
+func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
+  var c = EmbeddingConfig()
+  c.dim = dim
+  c.epochs = epochs
+  c.chunkTokens = 256
+  c.chunksPerRound = 4
+  return c
+}
+
+@Suite(.serialized) struct EmbeddingModelTests {
+  @Test func conformance() throws {
+    let data = Fixtures.random(playlists: 150, tracks: 300, lengths: 5...30)
+    // Two ids never seen in training: not recommendable, and unknown as seeds.
+    let trackCount = data.trackCount + 2
+    let m = try EmbeddingModel(
+      playlists: data.playlists, trackCount: trackCount, config: smallEmbeddingConfig())
+    var rng = RandomStream(seed: 4)
+    var contexts = (0..<25).map { i in
+      (0..<(i % 10 + 1)).map { _ in Int32(rng.nextInt(below: data.trackCount)) }
+    }.map { Array(Set($0)).sorted() }
+    contexts += [[], [Int32(data.trackCount)], [Int32(data.trackCount + 1), 3]]
+    ModelConformance.check(m, contexts: contexts, k: 50)
+    ModelConformance.check(m, contexts: [[0], []], k: trackCount + 5)
+    #expect(m.recommend([Int32(data.trackCount)], k: 5) == Array(m.fallbackOrder.prefix(5)))
+  }
+
+  @Test func hogwildIsOptInAndRecorded() throws {
+    let data = Fixtures.random(playlists: 100, tracks: 200, lengths: 5...30, seed: 9)
+    var c = smallEmbeddingConfig()
+    c.hogwild = true
+    let m = try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: c)
+    #expect(m.stats.hogwild)
+    #expect(m.config.hogwild)
+    ModelConformance.check(m, contexts: [[1, 2], [5]], k: 20)
+  }
+
+  @Test func identicalVectorsOnAnyThreadCount() throws {
+    let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    let saved = ParallelConfig.threads
+    defer { ParallelConfig.threads = saved }
+    var models: [EmbeddingModel] = []
+    for threads in [1, 2, 3] {
+      ParallelConfig.threads = threads
+      models.append(
+        try EmbeddingModel(
+          playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig()))
+    }
+    #expect(models[0].stats.roundsPerEpoch > 1, "the test should span several rounds")
+    for m in models.dropFirst() {
+      #expect(m.inputMatrix.map(\.bitPattern) == models[0].inputMatrix.map(\.bitPattern))
+      #expect(m.outputMatrix.map(\.bitPattern) == models[0].outputMatrix.map(\.bitPattern))
+      #expect(m.stats == models[0].stats)
+    }
+    // The seed matters.
+    var other = smallEmbeddingConfig()
+    other.seed = 1
+    let reseeded = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: other)
+    #expect(reseeded.inputMatrix != models[0].inputMatrix)
+  }
+
+  @Test func learnsANextTrackChain() throws {
+    // A ring of 60 tracks: track i is always followed by i + 1 (mod 60), and every track is
+    // equally frequent. After i, the model must recommend i + 1 first.
+    var rng = RandomStream(seed: 3)
+    var lists: [[Int32]] = []
+    for _ in 0..<300 {
+      let start = rng.nextInt(below: 60)
+      lists.append((0..<12).map { Int32((start + $0) % 60) })
+    }
+    var c = smallEmbeddingConfig(dim: 16, epochs: 15)
+    c.window = 1
+    c.subsample = 0
+    let m = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    let misses = (0..<60).filter { m.recommend([Int32($0)], k: 1) != [Int32(($0 + 1) % 60)] }
+    #expect(misses.count <= 1, "successors not ranked first after \(misses)")
+  }
+
+  @Test func trainingReducesTheLoss() throws {
+    let data = Fixtures.random(playlists: 100, tracks: 150, lengths: 5...30, seed: 3)
+    var c = smallEmbeddingConfig(epochs: 1)
+    c.subsample = 0  // the loss below counts every pair
+    let one = try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: c)
+    c.epochs = 10
+    let ten = try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: c)
+    // Output vectors start at zero: every term is −log σ(0) = log 2.
+    let initial = Double(c.negatives + 1) * log(2.0)
+    let l1 = one.sgnsLoss(on: data.playlists)
+    let l10 = ten.sgnsLoss(on: data.playlists)
+    #expect(l1 < initial)
+    #expect(l10 < l1 - 0.1)
+  }
+
+  /// A model from hand-made vectors: a power law of output norms over `n` tracks and small
+  /// integer components scaled by powers of two, so dot products are exact and tie often.
+  func synthetic(n: Int, dim: Int, seed: UInt64) -> EmbeddingModel {
+    var config = EmbeddingConfig()
+    config.dim = dim
+    let stride = config.rowStride
+    var rng = RandomStream(seed: seed)
+    var input = [Float](repeating: 0, count: n * stride)
+    var output = [Float](repeating: 0, count: n * stride)
+    for t in 0..<n {
+      let scale = Float(1 << max(0, 12 - Int(log2(Double(t + 1)))))
+      for d in 0..<dim {
+        input[t * stride + d] = Float(rng.nextInt(below: 3) - 1)
+        output[t * stride + d] = Float(rng.nextInt(below: 5) - 2) * scale
+      }
+    }
+    let frequency = (0..<n).map { Int32(1 + ($0 % 7)) }
+    return EmbeddingModel(
+      config: config, frequency: frequency,
+      fingerprint: DatasetFingerprint(trackCount: n, playlistCount: 0, entryCount: 0, checksum: 0),
+      stats: EmbeddingTrainingStats(), input: input, output: output)
+  }
+
+  @Test(arguments: [1, 10, 100, 700])
+  func prunedBatchEqualsPlainTwin(k: Int) throws {
+    let m = synthetic(n: 1500, dim: 12, seed: UInt64(k))
+    var rng = RandomStream(seed: 11)
+    var contexts: [[Int32]] = (0..<40).map { _ in [Int32(rng.nextInt(below: 1500))] }
+    contexts += (0..<10).map { i in (0...(i % 5)).map { _ in Int32(rng.nextInt(below: 1500)) } }
+    contexts += [[], [5, 5]]
+    let (table, stats) = m.recommendAllMeasured(store(contexts), k: k)
+    for (i, c) in contexts.enumerated() {
+      #expect(Array(table[i]).filter { $0 >= 0 } == m.recommendPlain(c, k: k), "context \(c)")
+    }
+    if k <= 10 { #expect(stats.scored < stats.exhaustive / 2, "the norm bound should prune") }
+    if k == 10 { ModelConformance.check(m, contexts: Array(contexts.prefix(8)), k: k) }
+  }
+
+  @Test func trainedBatchEqualsPlainTwin() throws {
+    let data = Fixtures.random(playlists: 150, tracks: 500, lengths: 5...30, seed: 5)
+    let m = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
+    let contexts = (0..<40).map { Array(data.playlists[$0].prefix($0 % 7 + 1)) }
+    let table = m.recommendAll(store(contexts), k: 25)
+    for (i, c) in contexts.enumerated() { #expect(Array(table[i]) == m.recommendPlain(c, k: 25)) }
+  }
+
+  @Test func meanAndRecencyQueries() {
+    // Inputs: track 0 = (1, 0), track 1 = (0, 1).
+    // Outputs: 2 = (1, 0), 3 = (0, 1), 4 = 0.55 · (1, 1).
+    func model(_ aggregation: ContextAggregation) -> EmbeddingModel {
+      var c = EmbeddingConfig()
+      c.dim = 2
+      c.aggregation = aggregation
+      c.contextDecay = 0.5
+      var input = [Float](repeating: 0, count: 5 * 8)
+      var output = input
+      input[0] = 1
+      input[8 + 1] = 1
+      output[2 * 8] = 1
+      output[3 * 8 + 1] = 1
+      output[4 * 8] = 0.55
+      output[4 * 8 + 1] = 0.55
+      return EmbeddingModel(
+        config: c, frequency: [1, 1, 1, 1, 1],
+        fingerprint: DatasetFingerprint(
+          trackCount: 5, playlistCount: 0, entryCount: 0, checksum: 0),
+        stats: EmbeddingTrainingStats(), input: input, output: output)
+    }
+    let mean = model(.mean)
+    let recency = model(.recency)
+    #expect(mean.contextVector([0, 1]) == [0.5, 0.5])
+    let q = recency.contextVector([0, 1])!  // weights 0.5 (track 0) and 1 (track 1), normalised
+    #expect(abs(q[0] - 1.0 / 3) < 1e-6 && abs(q[1] - 2.0 / 3) < 1e-6)
+    // Mean: 4 scores 0.55, then 2 and 3 tie at 0.5 (lower id first).
+    #expect(mean.recommend([0, 1], k: 3) == [4, 2, 3])
+    // Recency favours the last seed's direction: 3 (0.667), 4 (0.55), 2 (0.333).
+    #expect(recency.recommend([0, 1], k: 3) == [3, 4, 2])
+    #expect(recency.recommend([1, 0], k: 3) == [2, 4, 3])
+    #expect(mean.contextVector([7]) == nil)
+  }
+
+  @Test func saveLoadRoundTripAndDatasetCheck() throws {
+    let data = Fixtures.random(playlists: 100, tracks: 300, lengths: 5...30, seed: 6)
+    var config = smallEmbeddingConfig(dim: 12)  // not a multiple of 8: exercises padding
+    config.aggregation = .mean
+    let m = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    let dir = TemporaryDirectory()
+    let path = dir.file("model.chorusem")
+    try m.save(to: path)
+    let loaded = try EmbeddingModel.load(
+      from: path, playlists: data.playlists, trackCount: data.trackCount, expecting: config)
+    #expect(loaded.config == m.config)
+    #expect(loaded.stats == m.stats)
+    #expect(loaded.fingerprint == m.fingerprint)
+    #expect(loaded.inputMatrix.map(\.bitPattern) == m.inputMatrix.map(\.bitPattern))
+    #expect(loaded.outputMatrix.map(\.bitPattern) == m.outputMatrix.map(\.bitPattern))
+    let contexts = store((0..<30).map { Array(data.playlists[$0].prefix(4)) })
+    #expect(loaded.recommendAll(contexts, k: 40) == m.recommendAll(contexts, k: 40))
+
+    // Other data: one playlist shorter.
+    var lists = data.playlists.arrays
+    lists[7].removeLast()
+    do {
+      _ = try EmbeddingModel.load(from: path, playlists: store(lists), trackCount: data.trackCount)
+      Issue.record("loading against other data must fail")
+    } catch let e as ChorusError {
+      #expect(e.kind == .data)
+      #expect(e.message.contains("does not match the dataset"))
+      #expect(e.hint?.contains("retrain") == true)
+    }
+    // Another config than expected.
+    var other = config
+    other.epochs = 4
+    #expect(throws: ChorusError.self) {
+      try EmbeddingModel.load(
+        from: path, playlists: data.playlists, trackCount: data.trackCount, expecting: other)
+    }
+    // A corrupt byte.
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    bytes[bytes.count / 2] ^= 0x40
+    let bad = dir.write("bad.chorusem", bytes: bytes)
+    #expect(throws: ChorusError.self) {
+      try EmbeddingModel.load(from: bad, playlists: data.playlists, trackCount: data.trackCount)
+    }
+  }
+
+  @Test(arguments: [
+    ("dim", "0"), ("dim", "-3"), ("negatives", "0"), ("window", "0"), ("epochs", "0"),
+    ("learningRate", "0"), ("contextDecay", "1.5"), ("subsample", "-1"), ("chunkTokens", "0"),
+  ])
+  func badConfigNamesTheKey(key: String, value: String) {
+    do {
+      _ = try ModelSpec(name: "embedding", overrides: ["\(key)=\(value)"])
+      Issue.record("\(key)=\(value) was accepted")
+    } catch let e as ChorusError {
+      #expect(e.kind == .config)
+      #expect(e.field == key)
+    } catch {
+      Issue.record("unexpected error \(error)")
+    }
+  }
+
+  @Test func specOverridesAndUnknownKeys() throws {
+    let spec = try ModelSpec(
+      name: "embedding", overrides: ["dim=8", "epochs=2", "aggregation=mean", "seed=7"])
+    guard case .embedding(let c) = spec else {
+      Issue.record("not an embedding spec")
+      return
+    }
+    #expect(c.dim == 8 && c.epochs == 2 && c.aggregation == .mean && c.seed == 7)
+    #expect(spec.name == "embedding")
+    #expect(ModelSpec.names.contains("embedding"))
+    let data = Fixtures.random(playlists: 50, tracks: 80, seed: 1)
+    #expect(
+      try spec.train(playlists: data.playlists, trackCount: data.trackCount) is EmbeddingModel)
+    do {
+      _ = try ModelSpec(name: "embedding", overrides: ["dims=8"])
+      Issue.record("an unknown key was accepted")
+    } catch let e as ChorusError {
+      #expect(e.kind == .config)
+      #expect(e.field == "dims")
+    }
+    #expect(throws: ChorusError.self) {
+      try ModelSpec(name: "embedding", overrides: ["aggregation=median"])
+    }
+  }
+}
