@@ -74,8 +74,14 @@ enum DemoCommand {
     let random = atSmallest.first { $0[col("strategy")].string == "random" }
     let worstLoss = t.rows.compactMap { $0[col("ndcg_loss")].double }.min() ?? 0
     let b = best[col("budget")].double ?? 0
-    var out = String(format: "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f", b, best[col("strategy")].string, best[col("amplification")].double ?? .nan)
-    if let random { out += String(format: "; Random reaches %.2f", random[col("amplification")].double ?? .nan) }
+    let bestAmp = best[col("amplification")].double ?? 0
+    var out: String
+    if bestAmp > 0 {
+      out = String(format: "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f", b, best[col("strategy")].string, bestAmp)
+      if let random { out += String(format: "; Random reaches %.2f", random[col("amplification")].double ?? .nan) }
+    } else {
+      out = String(format: "Headline: at the smallest collective (%.0f playlists on average) no strategy got s* into any test playlist's top-R (amplification 0 for all)", b)
+    }
     out += String(format: ". The largest NDCG change across the study is %.2e.", worstLoss)
     return out
   }
