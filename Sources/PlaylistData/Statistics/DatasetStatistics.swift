@@ -299,8 +299,9 @@ extension DatasetStatistics {
       "Artists              \(Self.grouped(artists)) occurring"
         + (catalogueArtists != artists ? " (\(Self.grouped(catalogueArtists)) in catalogue)" : ""))
     lines.append(
-      "Playlist length      min \(lengthMin), p10 \(lengthP10), median \(Self.fixed(lengthMedian, 1)), "
-        + "mean \(Self.fixed(lengthMean, 2)), p90 \(lengthP90), max \(lengthMax)")
+      "Playlist length      min \(lengthMin), p10 \(lengthP10), median "
+        + "\(Self.fixed(lengthMedian, 1)), mean \(Self.fixed(lengthMean, 2)), p90 \(lengthP90), "
+        + "max \(lengthMax)")
     lines.append(
       "Track frequency      mean \(Self.fixed(meanTrackFrequency, 2)), median "
         + "\(Self.fixed(medianTrackFrequency, 1)), max \(Self.grouped(maxTrackFrequency))")

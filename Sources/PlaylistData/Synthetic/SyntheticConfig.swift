@@ -31,64 +31,70 @@ public enum SyntheticPreset: String, CaseIterable, Sendable, Codable {
 /// Universe: `genreCount` genres; each has a contiguous block of artists ranked by popularity;
 /// each artist has a catalogue of tracks grouped into albums, ranked by popularity. Popularity
 /// at every level is a discretised truncated power law over the rank, P(rank r) ∝ (r+1)^-s.
-/// Playlists: a length, a primary genre and sometimes a secondary one, then tracks drawn one
+/// Playlists: a gamma length, a primary genre and sometimes a secondary one, then tracks drawn one
 /// after another by album continuation, same-artist picks, preferred successors or fresh
 /// draws from the playlist's genres.
 public struct SyntheticConfig: Sendable, Codable, Equatable {
   // MARK: - Universe
 
-  /// Number of genres (communities). 64 gives a popular head (pop, hip-hop, …) and a long
-  /// tail of niche genres, so playlists of different genres rarely share tracks.
+  /// Number of genres (communities). 64 gives a popular head and a long tail of niche
+  /// genres, so playlists of different genres rarely share tracks.
   public var genreCount = 64
-  /// Power-law exponent of genre popularity as a playlist's primary genre. 1.0 gives the top
-  /// genre about 20% of playlists, which sets the share of playlists holding the top hits.
-  public var genreExponent = 1.0
-  /// Artists in the universe. Nearly all are drawn at `mpd` scale; chosen so that about
-  /// 300k artists occur in 1M playlists (MPD: 295,860).
-  public var artistCount = 330_000
+  /// Power-law exponent of genre popularity as a playlist's primary genre (the top genre is
+  /// the primary genre of about 23% of playlists). With the artist and track laws it sets the
+  /// share of playlists holding the top hits (MPD: 4.7% for the top track).
+  public var genreExponent = 1.05
+  /// Artists in the universe. Far more than occur: the MPD's artists keep growing with its
+  /// size (about 36k in 10k playlists, 110k in 100k, 296k in 1M), which needs an artist long
+  /// tail that is not exhausted at 1M playlists.
+  public var artistCount = 2_000_000
   /// Genre g gets a share of the artists ∝ popularity(g)^x. Below 1, niche genres get more
-  /// artists than their playlist share, which feeds the long tail of rare artists.
-  public var artistsPerGenreExponent = 0.5
-  /// Power-law exponent of artist popularity within a genre. Near 1 it makes the top 10% of
-  /// artists hold about 80% of the entries, as in the MPD.
-  public var artistExponent = 1.1
-  /// Head offset of artist popularity (Zipf–Mandelbrot): P(rank r) ∝ (r + head)^-s. Above 1
-  /// it spreads the top of a genre over several stars, so no artist holds an implausible share
-  /// (MPD: Drake, the top artist, has 1.3% of entries).
-  public var artistHead = 1.0
-  /// Catalogue size of a genre's top artist (before noise). Popular artists have large
-  /// catalogues (Drake has hundreds of tracks in the MPD).
-  public var topArtistTracks = 300.0
-  /// Catalogue size falls with artist rank r as (r+1)^-x, so most artists have a handful
-  /// of tracks; sets the universe size and with it the number of distinct tracks.
-  public var tracksRankExponent = 0.55
+  /// artists than their playlist share.
+  public var artistsPerGenreExponent = 0.75
+  /// Power-law exponent of artist popularity within a genre (tail slope). Near 2 the number
+  /// of occurring artists grows like the MPD's (elasticity about 0.45 per decade of size).
+  public var artistExponent = 2.05
+  /// Head offset of artist popularity (Zipf–Mandelbrot): P(rank r) ∝ (r + head)^-s. It spreads
+  /// a genre's top over a few dozen stars, so the top artist holds about 1% of entries (MPD:
+  /// Drake, 1.3%) instead of a third of its genre.
+  public var artistHead = 22.0
+  /// Catalogue size of a genre's top artist (before noise). Big artists have deep
+  /// catalogues, a source of rarely played tracks.
+  public var topArtistTracks = 3_000.0
+  /// Catalogue size falls with artist rank r as (r+1)^-x, so most artists have a handful of
+  /// tracks (the universe holds about 17M tracks; about 2.25M occur in 1M playlists).
+  public var tracksRankExponent = 0.66
   /// Log-normal spread (sigma) of catalogue sizes around the rank trend, so catalogue size
   /// is not a function of popularity alone.
-  public var tracksSpread = 0.7
+  public var tracksSpread = 0.2
   /// Upper bound on an artist's catalogue.
-  public var maxTracksPerArtist = 1_500
+  public var maxTracksPerArtist = 5_000
   /// Smallest album size; an artist's tracks are split into albums of one per-artist size.
   public var albumSizeMin = 6
   /// Largest album size (typical LPs have 8–16 tracks).
   public var albumSizeMax = 16
-  /// Power-law exponent of track popularity within an artist's catalogue (its hits first).
-  /// Controls how deep into catalogues playlists reach, hence the once-occurring tracks.
-  public var trackExponent = 1.0
-  /// Head offset of track popularity as a fraction of the catalogue: offset = 1 + f·n. Large
+  /// Power-law exponent of track popularity within a catalogue (beyond the head). Steep: a
+  /// catalogue's hits take nearly all popularity draws, so occurring tracks per artist grow
+  /// slowly with data (MPD: 7.6 tracks per artist).
+  public var trackExponent = 4.5
+  /// Head offset of track popularity as a fraction of the catalogue: offset = 1 + f·n. Big
   /// catalogues get several hits of similar popularity instead of one dominant track, which
   /// keeps the top track near the MPD's 4.7% of playlists.
-  public var trackHeadFraction = 0.0
+  public var trackHeadFraction = 0.033
   /// Probability that a track drawn from an artist is a uniform pick from the whole catalogue
-  /// (a deep cut) instead of a popularity draw. Deep cuts are the long tail of tracks found
-  /// in one playlist only (about half of the MPD's tracks).
-  public var deepCutProbability = 0.0
+  /// (a deep cut) instead of a popularity draw. Deep cuts are the long tail of tracks found in
+  /// one playlist only (MPD: about half of all tracks).
+  public var deepCutProbability = 0.06
 
   // MARK: - Playlist shape
 
-  /// Median of the log-normal playlist length before truncation (MPD median: 49).
-  public var lengthMedian = 50.0
-  /// Log-normal sigma of the playlist length; sets the mean (MPD mean: 66.3).
-  public var lengthSpread = 0.8
+  /// Mean of the gamma-distributed playlist length before truncation; truncation to
+  /// lengthMin...lengthMax lowers it to about 66 (MPD mean: 66.3).
+  public var lengthMean = 69.0
+  /// Gamma shape of the playlist length. 1 (an exponential) gives many short playlists and a
+  /// long tail with median 50 (MPD median: 49); a log-normal cannot reach the MPD's mean and
+  /// median together once truncated at 250.
+  public var lengthShape = 1.0
   /// Shortest playlist; lengths outside the bounds are redrawn (MPD: 5).
   public var lengthMin = 5
   /// Longest playlist (MPD: 250).
@@ -96,32 +102,39 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
 
   // MARK: - Genre mix
 
-  /// Probability that a playlist has a secondary genre besides its primary one.
+  /// Probability that a playlist has a secondary genre besides its primary one. Most
+  /// playlists keep to one style; 40% mix in a second, so communities overlap without
+  /// dissolving (and cross-genre hits reach beyond their genre).
   public var secondaryGenreProbability = 0.4
-  /// Share of a mixed playlist's fresh draws taken from the secondary genre.
+  /// Share of a mixed playlist's fresh draws taken from the secondary genre: a minority, so
+  /// the primary genre still names the playlist.
   public var secondaryShare = 0.3
   /// Probability that the secondary genre is a neighbour of the primary (genres form a
   /// ring; neighbours are within `neighbourRadius`), else it follows genre popularity.
   /// Neighbours make communities overlap the way related genres do.
   public var neighbourProbability = 0.5
-  /// Ring distance within which genres are neighbours.
+  /// Ring distance within which genres are neighbours (2: each genre has four neighbours).
   public var neighbourRadius = 2
 
   // MARK: - Sequence
 
   /// Probability that the next track is the following track of the previous track's album
-  /// (album order: after track i comes i+1). Gives runs of the same album.
+  /// (album order: after track i comes i+1). Gives album runs, as when users add a whole
+  /// album; with same-artist picks about 20% of adjacent pairs share an artist.
   public var albumContinueProbability = 0.12
   /// Probability that the next track is another track of the previous track's artist
-  /// (popularity-weighted). Gives runs of the same artist.
+  /// (popularity-weighted). Gives runs of the same artist outside album order.
   public var sameArtistProbability = 0.10
   /// Probability that the next track is one of the previous track's preferred successors:
   /// each track has `successorCount` fixed successors in its genre, drawn by popularity.
-  /// This is the sequential signal a next-track model can learn beyond popularity.
+  /// This is the sequential signal a next-track model can learn beyond popularity; a
+  /// quarter of steps is enough for a bigram model to beat popularity clearly while most
+  /// steps stay fresh draws (about 53%).
   public var successorProbability = 0.25
-  /// Number of preferred successors per track.
+  /// Number of preferred successors per track: a few, so transitions are learnable but not
+  /// deterministic.
   public var successorCount = 3
-  /// Successor j is chosen with weight decay^j, so the first successor dominates.
+  /// Successor j is chosen with weight decay^j, so the first successor dominates (4:2:1).
   public var successorDecay = 0.5
 
   /// The tuned defaults.
@@ -145,7 +158,9 @@ public struct SyntheticConfig: Sendable, Codable, Equatable {
     if lengthMin < 1 || lengthMax < lengthMin || lengthMax > 10_000 {
       return "lengths must satisfy 1 <= lengthMin <= lengthMax <= 10000"
     }
-    if !(lengthMedian > 0) || !(lengthSpread >= 0) { return "length parameters must be positive" }
+    if !(lengthMean > 0) || !(lengthShape >= 1) {
+      return "lengthMean must be positive and lengthShape at least 1"
+    }
     for (name, p) in [
       ("secondaryGenreProbability", secondaryGenreProbability),
       ("secondaryShare", secondaryShare), ("neighbourProbability", neighbourProbability),

@@ -15,7 +15,7 @@ import ChorusCore
 ///
 /// The process, per playlist (details and tuned values in `SyntheticConfig` and
 /// Datasets/README.md):
-/// 1. a length from a log-normal truncated to `lengthMin...lengthMax`;
+/// 1. a length from a gamma distribution truncated to `lengthMin...lengthMax`;
 /// 2. a primary genre by genre popularity and, sometimes, a secondary genre;
 /// 3. tracks one after another: continue the previous track's album, or take another track
 ///    of its artist, or one of its preferred successors, or make a fresh draw (genre, then
@@ -78,13 +78,12 @@ public enum SyntheticGenerator {
     let pAlbum = c.albumContinueProbability
     let pArtist = pAlbum + c.sameArtistProbability
     let pSuccessor = pArtist + c.successorProbability
-    let logMedian = log(c.lengthMedian)
 
     for _ in range {
       // 1. Length.
       var length = 0
       repeat {
-        length = Int(exp(logMedian + c.lengthSpread * rng.nextGaussian()).rounded())
+        length = Int(gamma(shape: c.lengthShape, mean: c.lengthMean, rng: &rng).rounded())
       } while length < c.lengthMin || length > c.lengthMax
       // 2. Genres.
       let primary = universe.drawGenre(rng.nextDouble())
@@ -138,6 +137,22 @@ public enum SyntheticGenerator {
     return out
   }
 
+  /// A gamma variate with the given shape (≥ 1) and mean (Marsaglia & Tsang 2000).
+  static func gamma(shape: Double, mean: Double, rng: inout RandomStream) -> Double {
+    let d = shape - 1.0 / 3
+    let c = 1 / (9 * d).squareRoot()
+    while true {
+      let z = rng.nextGaussian()
+      let v0 = 1 + c * z
+      if v0 <= 0 { continue }
+      let v = v0 * v0 * v0
+      let u = rng.nextDouble()
+      if u > 0 && log(u) < 0.5 * z * z + d - d * v + d * log(v) {
+        return d * v * mean / shape
+      }
+    }
+  }
+
   /// A secondary genre: a ring neighbour of the primary, or a popularity draw ≠ primary.
   static func drawSecondary(
     primary: Int, universe: SyntheticUniverse, rng: inout RandomStream
@@ -172,7 +187,7 @@ public enum SyntheticGenerator {
     offsets.reserveCapacity(playlistCount + 1)
     offsets.append(0)
     var tracks = [Int32](repeating: 0, count: entryCount)
-    var denseOf = [Int32](repeating: -1, count: universe.trackCount)
+    var dense = DenseMap(universeSize: universe.trackCount, expected: entryCount)
     var observed: [Int32] = []
     observed.reserveCapacity(min(universe.trackCount, entryCount))
     var names = StringPool()
@@ -181,33 +196,25 @@ public enum SyntheticGenerator {
 
     var position = 0
     tracks.withUnsafeMutableBufferPointer { dst in
-      denseOf.withUnsafeMutableBufferPointer { dense in
-        for chunk in chunks {
-          chunk.tracks.withUnsafeBufferPointer { src in
-            for u in src {
-              var d = dense[Int(u)]
-              if d < 0 {
-                d = Int32(observed.count)
-                dense[Int(u)] = d
-                observed.append(u)
-              }
-              dst[position] = d
-              position += 1
+      for chunk in chunks {
+        chunk.tracks.withUnsafeBufferPointer { src in
+          for u in src {
+            dst[position] = dense.id(of: u, next: &observed)
+            position += 1
+          }
+        }
+        for (i, length) in chunk.lengths.enumerated() {
+          offsets.append(offsets[offsets.count - 1] + Int(length))
+          nameBytes.removeAll(keepingCapacity: true)
+          let template = nameTemplates[Int(chunk.nameStyles[i])]
+          for b in template.utf8 {
+            if b == UInt8(ascii: "#") {
+              appendDecimal(Int(chunk.genres[i]) + 1, to: &nameBytes)
+            } else {
+              nameBytes.append(b)
             }
           }
-          for (i, length) in chunk.lengths.enumerated() {
-            offsets.append(offsets[offsets.count - 1] + Int(length))
-            nameBytes.removeAll(keepingCapacity: true)
-            let template = nameTemplates[Int(chunk.nameStyles[i])]
-            for b in template.utf8 {
-              if b == UInt8(ascii: "#") {
-                appendDecimal(Int(chunk.genres[i]) + 1, to: &nameBytes)
-              } else {
-                nameBytes.append(b)
-              }
-            }
-            nameBytes.withUnsafeBytes { _ = names.append(bytes: $0) }
-          }
+          nameBytes.withUnsafeBytes { _ = names.append(bytes: $0) }
         }
       }
     }
@@ -254,23 +261,67 @@ public enum SyntheticGenerator {
   /// Appends the decimal digits of a non-negative `value`.
   @inline(__always)
   static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-    if value < 10 {
-      bytes.append(UInt8(ascii: "0") + UInt8(value))
-      return
-    }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
+    var divisor = 1
+    while divisor <= value / 10 { divisor *= 10 }
     var v = value
-    withUnsafeMutableBytes(of: &digits) { buf in
-      while v > 0 {
-        buf[count] = UInt8(ascii: "0") + UInt8(v % 10)
-        v /= 10
-        count += 1
-      }
-      for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(v / divisor))
+      v %= divisor
+      divisor /= 10
     }
+  }
+}
+
+/// Universe id → dense id in first-seen order. A flat array when the output is large relative
+/// to the universe (the `mpd` preset), else a small open-addressing table, so a tiny dataset
+/// never allocates memory proportional to the universe.
+struct DenseMap {
+  private var flat: [Int32] = []
+  private var keys: [Int32] = []
+  private var values: [Int32] = []
+  private var mask = 0
+  private var shift: UInt64 = 0
+  private let useFlat: Bool
+
+  init(universeSize: Int, expected: Int) {
+    useFlat = universeSize <= 4 * expected
+    if useFlat {
+      flat = [Int32](repeating: -1, count: universeSize)
+    } else {
+      var capacity = 16
+      var bits: UInt64 = 4
+      while capacity < 2 * expected {
+        capacity <<= 1
+        bits += 1
+      }
+      keys = [Int32](repeating: -1, count: capacity)
+      values = [Int32](repeating: 0, count: capacity)
+      mask = capacity - 1
+      shift = 64 - bits
+    }
+  }
+
+  /// The dense id of universe track `u`; a new one (appending `u` to `order`) if unseen.
+  @inline(__always)
+  mutating func id(of u: Int32, next order: inout [Int32]) -> Int32 {
+    if useFlat {
+      let d = flat[Int(u)]
+      if d >= 0 { return d }
+      let new = Int32(order.count)
+      flat[Int(u)] = new
+      order.append(u)
+      return new
+    }
+    var i = Int((UInt64(UInt32(bitPattern: u)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    while keys[i] >= 0 {
+      if keys[i] == u { return values[i] }
+      i = (i + 1) & mask
+    }
+    let new = Int32(order.count)
+    keys[i] = u
+    values[i] = new
+    order.append(u)
+    return new
   }
 }
 

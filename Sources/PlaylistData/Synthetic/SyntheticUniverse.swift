@@ -1,7 +1,7 @@
 // The fixed universe the synthetic playlists are drawn from: genres, the artists of each
 // genre, each artist's catalogue and album size, and every track's preferred successors.
-// Only per-genre and per-artist arrays are materialised (a few MB); per-track facts
-// (popularity, album position, successors) are computed on demand from ranks and hashes.
+// Only per-genre and per-artist arrays are materialised (about 14 MB for 2M artists);
+// per-track facts (popularity, album position, successors) are computed on demand.
 import ChorusCore
 
 #if canImport(Glibc)
@@ -10,9 +10,9 @@ import ChorusCore
   import Foundation
 #endif
 
-/// A truncated, shifted power law over ranks 0..<n (Zipf–Mandelbrot): P(rank r) ≈
-/// ∝ (r + offset)^-s, sampled exactly for its own continuous form by inverting the CDF of
-/// x^-s on [offset, n + offset) and flooring x − offset. An offset above 1 flattens the head.
+/// A truncated, shifted power law over ranks 0..<n (Zipf–Mandelbrot), P(rank r) ≈
+/// c·(r + offset)^-s: the continuous density x^-s on [offset, n + offset) is sampled by
+/// inverting its CDF, and rank = ⌊x − offset⌋. An offset above 1 flattens the head.
 struct PowerLaw: Sendable {
   let exponent: Double
   private let oneMinusS: Double
@@ -71,8 +71,8 @@ struct SyntheticUniverse: Sendable {
   let artistGenre: [UInt16]
   /// artistCount + 1 offsets; artist a owns tracks artistTrackStart[a]..<[a+1].
   let artistTrackStart: [Int32]
-  /// Per artist: the track power law's CDF bounds (lo, span) for its catalogue and offset.
-  let artistTrackBounds: [(lo: Double, span: Double)]
+  /// Per catalogue size n (0...maxTracksPerArtist): the track law's CDF bounds (lo, span).
+  let trackBoundsBySize: [(lo: Double, span: Double)]
   /// Per artist: its album size (tracks k and k+1 share an album unless (k+1) % size == 0).
   let artistAlbumSize: [UInt8]
   /// Artist popularity within a genre.
@@ -126,53 +126,40 @@ struct SyntheticUniverse: Sendable {
         n: Int(artistStarts[$0 + 1] - artistStarts[$0]), offset: config.artistHead)
     }
 
-    // Per-artist genre, catalogue size and album size, in parallel chunks with their own
-    // streams (deterministic for any core count).
+    // Track-law bounds depend only on the catalogue size (the head offset is 1 + f·n), so
+    // one small table serves every artist.
+    trackBoundsBySize = (0...config.maxTracksPerArtist).map {
+      trackPowerLaw.bounds(n: max(1, $0), offset: Self.trackOffset(config, max(1, $0)))
+    }
+
+    // Per-artist genre, catalogue size and album size, written in parallel chunks with their
+    // own streams (deterministic for any core count), then a prefix sum for track offsets.
     let artistCount = config.artistCount
-    let parts = Parallel.mapChunks(count: artistCount, chunkSize: 65_536) { chunk, range in
-      var rng = RandomStream(seed: seed, component: "synthetic.universe", chunk: UInt64(chunk))
-      var genreOf = [UInt16](repeating: 0, count: range.count)
-      var sizes = [Int32](repeating: 0, count: range.count)
-      var bounds = [(lo: Double, span: Double)](repeating: (0, 0), count: range.count)
-      var albums = [UInt8](repeating: 0, count: range.count)
-      var genre = 0
-      while Int(artistStarts[genre + 1]) <= range.lowerBound { genre += 1 }
-      let albumSpan = config.albumSizeMax - config.albumSizeMin + 1
-      for (i, a) in range.enumerated() {
-        while Int(artistStarts[genre + 1]) <= a { genre += 1 }
-        genreOf[i] = UInt16(genre)
-        let rank = a - Int(artistStarts[genre])
-        let trend = config.topArtistTracks * pow(Double(rank + 1), -config.tracksRankExponent)
-        let noisy = trend * exp(config.tracksSpread * rng.nextGaussian())
-        let n = min(config.maxTracksPerArtist, max(1, Int(noisy.rounded())))
-        sizes[i] = Int32(n)
-        bounds[i] = trackPowerLaw.bounds(n: n, offset: Self.trackOffset(config, n))
-        albums[i] = UInt8(config.albumSizeMin + rng.nextInt(below: albumSpan))
+    var genreOf = [UInt16](repeating: 0, count: artistCount)
+    var trackStart = [Int32](repeating: 0, count: artistCount + 1)
+    var albums = [UInt8](repeating: 0, count: artistCount)
+    genreOf.withUnsafeMutableBufferPointer { genreBuf in
+      trackStart.withUnsafeMutableBufferPointer { sizeBuf in
+        albums.withUnsafeMutableBufferPointer { albumBuf in
+          let genrePtr = SendablePointer(genreBuf.baseAddress!)
+          let sizePtr = SendablePointer(sizeBuf.baseAddress! + 1)
+          let albumPtr = SendablePointer(albumBuf.baseAddress!)
+          Parallel.forEachChunk(count: artistCount, chunkSize: 1 << 16) { chunk, range in
+            Self.fillArtists(
+              config: config, seed: seed, chunk: chunk, range: range, genreStarts: artistStarts,
+              genre: genrePtr.base, size: sizePtr.base, album: albumPtr.base)
+          }
+        }
       }
-      return (genreOf, sizes, bounds, albums)
     }
-    var genreOf: [UInt16] = []
-    var trackStart: [Int32] = [0]
-    var bounds: [(lo: Double, span: Double)] = []
-    var albums: [UInt8] = []
-    genreOf.reserveCapacity(artistCount)
-    trackStart.reserveCapacity(artistCount + 1)
-    bounds.reserveCapacity(artistCount)
-    albums.reserveCapacity(artistCount)
     var running = 0
-    for part in parts {
-      genreOf.append(contentsOf: part.0)
-      for n in part.1 {
-        running += Int(n)
-        trackStart.append(Int32(clamping: running))
-      }
-      bounds.append(contentsOf: part.2)
-      albums.append(contentsOf: part.3)
+    for a in 1...artistCount {
+      running += Int(trackStart[a])
+      precondition(running < Int(Int32.max), "synthetic universe exceeds Int32 track ids")
+      trackStart[a] = Int32(running)
     }
-    precondition(running < Int(Int32.max), "synthetic universe exceeds Int32 track ids")
     artistGenre = genreOf
     artistTrackStart = trackStart
-    artistTrackBounds = bounds
     artistAlbumSize = albums
 
     var keyState = seed ^ stableHash("synthetic.successors")
@@ -190,6 +177,35 @@ struct SyntheticUniverse: Sendable {
   @inline(__always)
   static func trackOffset(_ config: SyntheticConfig, _ n: Int) -> Double {
     1 + config.trackHeadFraction * Double(n)
+  }
+
+  /// Fills genre, catalogue size and album size for the artists in `range` (one chunk).
+  /// Catalogue size = topArtistTracks · (rank+1)^-tracksRankExponent · e^(spread·z), z an
+  /// approximately standard normal draw (Irwin–Hall: four 16-bit uniforms, one random word).
+  static func fillArtists(
+    config: SyntheticConfig, seed: UInt64, chunk: Int, range: Range<Int>, genreStarts: [Int32],
+    genre: UnsafeMutablePointer<UInt16>, size: UnsafeMutablePointer<Int32>,
+    album: UnsafeMutablePointer<UInt8>
+  ) {
+    var rng = RandomStream(seed: seed, component: "synthetic.universe", chunk: UInt64(chunk))
+    var g = 0
+    while Int(genreStarts[g + 1]) <= range.lowerBound { g += 1 }
+    let albumSpan = config.albumSizeMax - config.albumSizeMin + 1
+    let logTop = log(config.topArtistTracks)
+    let maxSize = Double(config.maxTracksPerArtist)
+    for a in range {
+      while Int(genreStarts[g + 1]) <= a { g += 1 }
+      genre[a] = UInt16(g)
+      let rank = a - Int(genreStarts[g])
+      let word = rng.next()
+      var sum = 0.0
+      for k in 0..<4 { sum += Double((word >> (16 * UInt64(k))) & 0xFFFF) }
+      let z = (sum / 65_536 - 2) * 3.0.squareRoot()  // mean 0, variance 1
+      let logSize =
+        logTop - config.tracksRankExponent * log(Double(rank + 1)) + config.tracksSpread * z
+      size[a] = Int32(min(maxSize, max(1, exp(logSize).rounded())))
+      album[a] = UInt8(config.albumSizeMin + rng.nextInt(below: albumSpan))
+    }
   }
 
   // MARK: - Draws
@@ -222,7 +238,7 @@ struct SyntheticUniverse: Sendable {
     let m = config.deepCutProbability
     if u < m { return Int32(start + min(n - 1, Int(u / m * Double(n)))) }
     let v = (u - m) / (1 - m)
-    let b = artistTrackBounds[Int(a)]
+    let b = trackBoundsBySize[n]
     let offset = Self.trackOffset(config, n)
     return Int32(start + trackLaw.rank(v, n: n, offset: offset, lo: b.lo, span: b.span))
   }
