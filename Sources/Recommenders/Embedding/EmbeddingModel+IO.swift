@@ -7,12 +7,16 @@ import Foundation
 
 /// Identifies a training dataset: its sizes and a checksum of its CSR arrays.
 public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConvertible {
+  /// Catalogue size the model was trained for.
   public var trackCount: Int
+  /// Training playlists.
   public var playlistCount: Int
+  /// Training entries (sum of playlist lengths).
   public var entryCount: Int
   /// Checksum64 of the offsets and the tracks (zero-padded to 8 bytes).
   public var checksum: UInt64
 
+  /// A fingerprint from its parts (tests, models built from imported vectors).
   public init(trackCount: Int, playlistCount: Int, entryCount: Int, checksum: UInt64) {
     self.trackCount = trackCount
     self.playlistCount = playlistCount
@@ -41,6 +45,7 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConv
       checksum: sum.value)
   }
 
+  /// "N playlists, M entries, T tracks, checksum …".
   public var description: String {
     "\(playlistCount) playlists, \(entryCount) entries, \(trackCount) tracks, checksum "
       + String(checksum, radix: 16)
@@ -48,8 +53,9 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConv
 }
 
 extension EmbeddingModel {
-  /// File magic and format version of saved embedding models.
+  /// File magic of saved embedding models.
   public static let fileMagic = "CHORUSEM"
+  /// Format version written by `save(to:)`.
   public static let fileVersion: UInt32 = 1
 
   /// What the JSON section of a saved model holds.
@@ -144,20 +150,8 @@ extension EmbeddingModel {
     guard frequency == trackFrequencies(playlists, trackCount: trackCount) else {
       throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
     }
-    let stride = meta.config.rowStride
     return EmbeddingModel(
       config: meta.config, frequency: frequency, fingerprint: saved, stats: meta.stats,
-      input: padded(input, rows: n, dim: dim, stride: stride),
-      output: padded(output, rows: n, dim: dim, stride: stride))
-  }
-
-  /// rows × dim → rows × stride with zero padding.
-  private static func padded(_ m: [Float], rows: Int, dim: Int, stride: Int) -> [Float] {
-    if dim == stride { return m }
-    var out = [Float](repeating: 0, count: rows * stride)
-    for t in 0..<rows {
-      for d in 0..<dim { out[t * stride + d] = m[t * dim + d] }
-    }
-    return out
+      input: input, output: output)
   }
 }

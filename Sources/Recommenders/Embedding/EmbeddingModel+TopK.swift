@@ -12,6 +12,7 @@ public struct EmbeddingSearchStats: Sendable, Equatable {
   /// candidates.
   public var exhaustive = 0
 
+  /// No work yet.
   public init() {}
 
   /// Fraction of the exhaustive work done (1 when nothing was pruned).
@@ -158,7 +159,7 @@ private final class SearchScratch {
   let heapScores: UnsafeMutablePointer<Float>
   let heapIDs: UnsafeMutablePointer<Int32>
   let sizes: UnsafeMutablePointer<Int>
-  let tile: UnsafeMutablePointer<Float>
+  let splats: UnsafeMutablePointer<SIMD8<Float>>
   let scores: UnsafeMutablePointer<Float>
   let active: UnsafeMutablePointer<Int>
   let cursors: UnsafeMutablePointer<Int>
@@ -176,7 +177,7 @@ private final class SearchScratch {
     heapIDs = .allocate(capacity: q * k)
     sizes = .allocate(capacity: q)
     sizes.initialize(repeating: 0, count: q)
-    tile = .allocate(capacity: 4 * dim)
+    splats = .allocate(capacity: (q + 1) * dim)
     scores = .allocate(capacity: 4 * EmbeddingSearchKernel.blockTracks)
     active = .allocate(capacity: q)
     cursors = .allocate(capacity: q)
@@ -184,7 +185,8 @@ private final class SearchScratch {
   }
 
   deinit {
-    for p in [queries, norms, tile, scores, heapScores] as [UnsafeMutablePointer<Float>] {
+    splats.deallocate()
+    for p in [queries, norms, scores, heapScores] as [UnsafeMutablePointer<Float>] {
       p.deallocate()
     }
     live.deallocate()
@@ -199,9 +201,9 @@ private final class SearchScratch {
     -> EmbeddingSearchKernel.Buffers
   {
     EmbeddingSearchKernel.Buffers(
-      queries: queries, queryNorms: norms, live: live, queryCount: count,
+      splats: splats, queries: queries, queryNorms: norms, live: live, queryCount: count,
       seedPositions: seedPositions, seedOffsets: seedOffsets, heapScores: heapScores,
-      heapIDs: heapIDs, heapSizes: sizes, tile: tile, scores: scores, active: active,
+      heapIDs: heapIDs, heapSizes: sizes, scores: scores, active: active,
       cursors: cursors)
   }
 }

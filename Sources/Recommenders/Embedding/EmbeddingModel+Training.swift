@@ -16,12 +16,14 @@ public struct EmbeddingTrainingStats: Codable, Sendable, Equatable {
   public var effectiveTokens = 0
   /// Positive (track, following track) pairs trained, summed over epochs.
   public var pairs = 0
-  /// Chunks per epoch and synchronous rounds per epoch.
+  /// Chunks per epoch.
   public var chunksPerEpoch = 0
+  /// Synchronous rounds per epoch.
   public var roundsPerEpoch = 0
   /// True when trained with Hogwild (then the vectors depend on thread timing).
   public var hogwild = false
 
+  /// All zero (filled in by training).
   public init() {}
 }
 
@@ -73,12 +75,14 @@ extension EmbeddingModel {
                 keep: keep.baseAddress!, alias: alias.baseAddress!, trackCount: trackCount,
                 sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
                 reducedWindow: config.reducedWindow, negatives: config.negatives,
+                sharedNegatives: config.sharedNegatives,
                 learningRate: config.learningRate, minLearningRate: config.minLearningRate,
                 scheduleLength: Double(playlists.entryCount) * Double(config.epochs))
               let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
                 SGNSChunkState(
                   stride: stride, maxPlaylistLength: maxLength,
-                  targets: config.window * (config.negatives + 1))
+                  targets: (config.window + 1) * (config.negatives + 1),
+                  ahead: 2 * (config.negatives + 1))
               }
               let inPtr = SendablePointer(input.base)
               let outPtr = SendablePointer(output.base)
@@ -132,7 +136,7 @@ extension EmbeddingModel {
         let c = SGNSKernel.trainChunk(
           params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
           epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
-          gradient: state.gradient, center: state.center, targets: state.targets)
+          gradient: state.gradient, targets: state.targets, ahead: state.ahead)
         rows.close()
         return c
       }
@@ -166,26 +170,22 @@ extension EmbeddingModel {
     return Parallel.mapChunks(count: chunkCount, chunkSize: 1) { chunk, _ in
       let kept = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
       let gradient = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
-      let center = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
-      let zero = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
-      zero.initialize(repeating: 0, count: params.stride)
       let targets = UnsafeMutablePointer<Int32>.allocate(
-        capacity: params.window * (params.negatives + 1))
+        capacity: (params.window + 1) * (params.negatives + 1))
+      let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * (params.negatives + 1))
       defer {
         kept.deallocate()
         gradient.deallocate()
-        center.deallocate()
-        zero.deallocate()
         targets.deallocate()
+        ahead.deallocate()
       }
       var rng = RandomStream(
         seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
-      var rows = SharedRows(
-        inputBase: input.base, outputBase: output.base, zero: zero, stride: params.stride)
+      var rows = SharedRows(inputBase: input.base, outputBase: output.base, stride: params.stride)
       let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
-        gradient: gradient, center: center, targets: targets)
+        gradient: gradient, targets: targets, ahead: ahead)
       progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
       return c
     }

@@ -11,10 +11,13 @@ import ChorusCore
 /// track gets the popularity order. Scores are exact over all candidates; ties go to the
 /// lower track id.
 public struct EmbeddingModel: Recommender {
+  /// The settings the vectors were trained with.
   public let config: EmbeddingConfig
+  /// Tracks `0..<trackCount`; those with frequency 0 are never recommended.
   public let trackCount: Int
   /// Per track: training playlists containing it. Length trackCount.
   public let frequency: [Int32]
+  /// Tracks seen in training by frequency (ties by id): the answer for unknown contexts.
   public let fallbackOrder: [Int32]
   /// The training data this model belongs to (checked when a saved model is loaded).
   public let fingerprint: DatasetFingerprint
@@ -55,22 +58,30 @@ public struct EmbeddingModel: Recommender {
   /// A model from given vectors (loaded files, imports, benchmarks).
   ///
   /// - Parameters:
-  ///   - input: row-major, trackCount × config.rowStride, Float32 (padding columns zero).
-  ///   - output: row-major, trackCount × config.rowStride, Float32.
+  ///   - input: row-major Float32 input vectors by track id, trackCount × dim (or
+  ///     trackCount × config.rowStride with zero padding).
+  ///   - output: the output vectors, same layout.
   ///   - frequency: per track, training playlists containing it (decides the candidates and
-  ///     the fallback order).
+  ///     the fallback order); its length is the track count.
   /// - Complexity: O(trackCount × (dim + log trackCount)).
   public init(
     config: EmbeddingConfig, frequency: [Int32], fingerprint: DatasetFingerprint,
     stats: EmbeddingTrainingStats, input: [Float], output: [Float]
   ) {
-    let trackCount = frequency.count
-    precondition(input.count == trackCount * config.rowStride, "input has the wrong size")
-    precondition(output.count == trackCount * config.rowStride, "output has the wrong size")
-    let index = input.withUnsafeBufferPointer { i in
-      output.withUnsafeBufferPointer { o in
-        EmbeddingIndex(
-          input: i, output: o, trackCount: trackCount, dim: config.dim, frequency: frequency)
+    let n = frequency.count
+    let stride = config.rowStride
+    func rows(_ m: [Float], _ name: String) -> [Float] {
+      if m.count == n * stride { return m }
+      precondition(m.count == n * config.dim, "\(name) must hold trackCount × dim floats")
+      var out = [Float](repeating: 0, count: n * stride)
+      for t in 0..<n {
+        for d in 0..<config.dim { out[t * stride + d] = m[t * config.dim + d] }
+      }
+      return out
+    }
+    let index = rows(input, "input").withUnsafeBufferPointer { i in
+      rows(output, "output").withUnsafeBufferPointer { o in
+        EmbeddingIndex(input: i, output: o, trackCount: n, dim: config.dim, frequency: frequency)
       }
     }
     self.init(

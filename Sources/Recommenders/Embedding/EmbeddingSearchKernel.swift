@@ -1,8 +1,8 @@
 // Exact top-K of dot-product scores for a block of queries over norm-ordered output vectors.
 // Tracks are visited in blocks of decreasing norm; a query stops once |q|·|v| (with a margin
-// for rounding) cannot beat its K-th best, which prunes the long tail of rarely seen tracks
-// whose output vectors stay near zero. Scores are per-lane sequential sums over d, so they
-// equal `scalarDot` bit for bit; pruning and tiling never change a result.
+// for rounding) cannot beat its K-th best. That prunes much of the catalogue when norms are
+// spread out; when they are not, it is an exhaustive scan at SIMD speed. Scores are per-lane
+// sequential sums over d, equal to `scalarDot` bit for bit: pruning never changes a result.
 
 /// Blocked, pruned top-K kernels over raw pointers.
 enum EmbeddingSearchKernel {
@@ -13,6 +13,9 @@ enum EmbeddingSearchKernel {
 
   /// Raw buffers of one search: Q queries, their heaps and scratch.
   struct Buffers {
+    /// Q × dim query components, each splatted to 8 lanes (filled by `search`), plus one
+    /// zero row of dim for padding a group.
+    var splats: UnsafeMutablePointer<SIMD8<Float>>
     /// Row-major, Q × dim query vectors.
     var queries: UnsafePointer<Float>
     /// Per query: its norm; per query: whether it has a vector at all.
@@ -26,8 +29,7 @@ enum EmbeddingSearchKernel {
     var heapScores: UnsafeMutablePointer<Float>
     var heapIDs: UnsafeMutablePointer<Int32>
     var heapSizes: UnsafeMutablePointer<Int>
-    /// Scratch: 4 × dim gathered queries, 4 × blockTracks scores, Q active ids, Q cursors.
-    var tile: UnsafeMutablePointer<Float>
+    /// Scratch: 4 × blockTracks scores, Q active ids, Q cursors.
     var scores: UnsafeMutablePointer<Float>
     var active: UnsafeMutablePointer<Int>
     var cursors: UnsafeMutablePointer<Int>
@@ -54,7 +56,10 @@ enum EmbeddingSearchKernel {
     for i in 0..<q {
       b.heapSizes[i] = 0
       b.cursors[i] = b.seedOffsets[i]
+      for d in 0..<dim { b.splats[i &* dim &+ d] = SIMD8(repeating: b.queries[i &* dim &+ d]) }
     }
+    let zeroSplats = b.splats + q &* dim
+    zeroSplats.update(repeating: SIMD8<Float>(), count: dim)
     var scored = 0
     var start = 0
     while start < c.candidateCount {
@@ -75,17 +80,13 @@ enum EmbeddingSearchKernel {
       var g = 0
       while g < activeCount {
         let inGroup = min(4, activeCount &- g)
-        for r in 0..<4 {
-          let dst = b.tile + r &* dim
-          if r < inGroup {
-            dst.update(from: b.queries + b.active[g &+ r] &* dim, count: dim)
-          } else {
-            dst.update(repeating: 0, count: dim)
-          }
+        func splats(_ r: Int) -> UnsafePointer<SIMD8<Float>> {
+          r < inGroup
+            ? UnsafePointer(b.splats + b.active[g &+ r] &* dim) : UnsafePointer(zeroSplats)
         }
         scoreTile(
-          queries: b.tile, dim: dim, panels: panels, panelCount: panelCount, scores: b.scores,
-          scoreStride: block)
+          splats: (splats(0), splats(1), splats(2), splats(3)), dim: dim, panels: panels,
+          panelCount: panelCount, scores: b.scores, scoreStride: block)
         for r in 0..<inGroup {
           let i = b.active[g &+ r]
           collect(
@@ -102,22 +103,23 @@ enum EmbeddingSearchKernel {
     return scored
   }
 
-  /// Scores 4 queries (4 × dim, contiguous) against `panelCount` panels: query r's score of
-  /// panel position j goes to `scores[r × scoreStride + j]`.
+  /// Scores 4 queries (their splatted components) against `panelCount` panels: query r's
+  /// score of panel position j goes to `scores[r × scoreStride + j]`.
   @inline(__always)
   static func scoreTile(
-    queries: UnsafePointer<Float>, dim: Int, panels: UnsafePointer<Float>, panelCount: Int,
+    splats: (
+      UnsafePointer<SIMD8<Float>>, UnsafePointer<SIMD8<Float>>, UnsafePointer<SIMD8<Float>>,
+      UnsafePointer<SIMD8<Float>>
+    ), dim: Int, panels: UnsafePointer<Float>, panelCount: Int,
     scores: UnsafeMutablePointer<Float>, scoreStride: Int
   ) {
-    let q0 = queries
-    let q1 = queries + dim
-    let q2 = q1 + dim
-    let q3 = q2 + dim
+    let (q0, q1, q2, q3) = splats
     let panelSize = dim &* 8
     var p = 0
     while p < panelCount {
       // 4 queries × 8 tracks: four SIMD8 accumulators stay in registers on baseline x86-64
-      // (a 4 × 16 tile spills them and runs several times slower).
+      // (a 4 × 16 tile spills them and runs several times slower); splats loaded from
+      // memory beat broadcasting each component in registers.
       let v = panels + p &* panelSize
       var a0 = SIMD8<Float>()
       var a1 = SIMD8<Float>()
@@ -126,10 +128,10 @@ enum EmbeddingSearchKernel {
       var d = 0
       while d < dim {
         let x = SGNSKernel.load(v + d &* 8)
-        a0 += SIMD8<Float>(repeating: q0[d]) * x
-        a1 += SIMD8<Float>(repeating: q1[d]) * x
-        a2 += SIMD8<Float>(repeating: q2[d]) * x
-        a3 += SIMD8<Float>(repeating: q3[d]) * x
+        a0 += q0[d] * x
+        a1 += q1[d] * x
+        a2 += q2[d] * x
+        a3 += q3[d] * x
         d &+= 1
       }
       let o = scores + p &* 8

@@ -5,43 +5,33 @@
 // It does not schedule, merge or allocate anything: that is EmbeddingModel+Training.swift.
 import ChorusCore
 
-/// A row as the kernel sees it: its value is base + delta, and updates go to delta.
-struct SGNSRow {
-  /// Stride floats, read-only.
-  let base: UnsafePointer<Float>
-  /// Stride floats, accumulating this chunk's changes.
-  let delta: UnsafeMutablePointer<Float>
-}
-
 /// Where the kernel finds the rows it reads and updates.
 protocol SGNSRows {
-  /// Makes room for `rows` new rows; rows returned earlier may move.
+  /// Makes room for `rows` new rows; pointers returned earlier may move.
   mutating func reserve(_ rows: Int)
-  /// The input row of track `t`.
-  mutating func input(_ t: Int32) -> SGNSRow
-  /// The output row of track `t`.
-  mutating func output(_ t: Int32) -> SGNSRow
-  /// Reads the shared input row of `t` ahead of use (a software prefetch: issued in a burst,
-  /// the cache misses overlap); returns a value derived from what was read.
+  /// The input row of track `t` (stride floats, writable).
+  mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float>
+  /// The output row of track `t` (stride floats, writable).
+  mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float>
+  /// Reads the shared input row of `t` ahead of use when it will be needed from memory
+  /// (a software prefetch); returns a value derived from what was read.
   mutating func touchInput(_ t: Int32) -> UInt32
   /// Same for the output row of `t`.
   mutating func touchOutput(_ t: Int32) -> UInt32
 }
 
-/// The shared matrices themselves (Hogwild: concurrent chunks race on them). The base is a
-/// zero row and the delta is the shared row.
+/// The shared matrices themselves (Hogwild: concurrent chunks race on them).
 struct SharedRows: SGNSRows {
   let inputBase: UnsafeMutablePointer<Float>
   let outputBase: UnsafeMutablePointer<Float>
-  let zero: UnsafePointer<Float>
   let stride: Int
 
   @inline(__always) mutating func reserve(_ rows: Int) {}
-  @inline(__always) mutating func input(_ t: Int32) -> SGNSRow {
-    SGNSRow(base: zero, delta: inputBase + Int(t) &* stride)
+  @inline(__always) mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    inputBase + Int(t) &* stride
   }
-  @inline(__always) mutating func output(_ t: Int32) -> SGNSRow {
-    SGNSRow(base: zero, delta: outputBase + Int(t) &* stride)
+  @inline(__always) mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    outputBase + Int(t) &* stride
   }
   @inline(__always) mutating func touchInput(_ t: Int32) -> UInt32 {
     SGNSKernel.touch(inputBase + Int(t) &* stride, count: stride)
@@ -68,6 +58,8 @@ struct SGNSParameters: @unchecked Sendable {
   let window: Int
   let reducedWindow: Bool
   let negatives: Int
+  /// One set of negatives per position, shared by its pairs (Ji et al. 2016).
+  let sharedNegatives: Bool
   let learningRate: Double
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
@@ -122,8 +114,12 @@ enum SGNSKernel {
         small.append(l)
       }
     }
-    // Leftovers (probability 1 up to rounding) always keep themselves.
-    for i in large + small { table[i] = UInt64(UInt32.max) << 32 | UInt64(i) }
+    // Leftovers (probability 1 up to rounding) keep themselves; a zero weight left over by
+    // rounding must still never be drawn.
+    let positive = weights.firstIndex { $0 > 0 }!
+    for i in large + small {
+      table[i] = weights[i] > 0 ? UInt64(UInt32.max) << 32 | UInt64(i) : UInt64(positive)
+    }
     return table
   }
 
@@ -145,15 +141,16 @@ enum SGNSKernel {
   ///
   /// - Parameters:
   ///   - kept: scratch for one subsampled playlist (longest playlist length).
-  ///   - gradient, center: scratch rows (stride floats).
-  ///   - targets: scratch for window × (negatives + 1) targets.
+  ///   - gradient: scratch row (stride floats).
+  ///   - targets: scratch for (window + 1) × (negatives + 1) targets.
+  ///   - ahead: scratch for 2 × (negatives + 1) values.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
   @inline(__always)
   static func trainChunk<Rows: SGNSRows>(
     _ p: SGNSParameters, playlists: Range<Int>, epochOffset: Int, rows: inout Rows,
     rng: inout RandomStream, kept: UnsafeMutablePointer<Int32>,
-    gradient: UnsafeMutablePointer<Float>, center: UnsafeMutablePointer<Float>,
-    targets: UnsafeMutablePointer<Int32>
+    gradient: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Int32>,
+    ahead: UnsafeMutablePointer<UInt64>
   ) -> SGNSChunkCounts {
     var counts = SGNSChunkCounts()
     let window = p.window
@@ -166,6 +163,17 @@ enum SGNSKernel {
     let keep = p.keep
     let tracks = p.tracks
     let group = p.negatives &+ 1
+    let shared = p.sharedNegatives
+    // Shared negatives: the current position's, and (random value, alias entry) pairs
+    // drawn ahead for the next position.
+    let drawn = targets + p.window &* group
+    if shared {
+      for d in 1..<group {
+        let r = rng.next()
+        ahead[2 &* d] = r
+        ahead[2 &* d &+ 1] = alias[aliasIndex(r, n: n)]
+      }
+    }
     for pl in playlists {
       let start = p.offsets[pl]
       let end = p.offsets[pl + 1]
@@ -196,12 +204,22 @@ enum SGNSKernel {
         // Draw every target of this position first (−1: a negative equal to its positive,
         // skipped as in word2vec), then touch their rows: in separate loops, the cache misses
         // of the alias lookups, and then of the rows, overlap instead of queueing.
+        if shared {
+          // One set of negatives for the whole position (Ji et al. 2016), looked up in the
+          // alias table one position ahead so that those misses overlap the row touches.
+          for d in 1..<group {
+            drawn[d] = resolveNegative(ahead[2 &* d], entry: ahead[2 &* d &+ 1], n: n)
+            let r = rng.next()
+            ahead[2 &* d] = r
+            ahead[2 &* d &+ 1] = alias[aliasIndex(r, n: n)]
+          }
+        }
         for pair in 0..<pairs {
           let positive = kept[i &+ 1 &+ pair]
           let slot = targets + pair &* group
           slot[0] = positive
           for d in 1..<group {
-            let t = drawNegative(rng.next(), alias: alias, n: n)
+            let t = shared ? drawn[d] : drawNegative(rng.next(), alias: alias, n: n)
             slot[d] = t == positive ? -1 : t
           }
         }
@@ -210,18 +228,17 @@ enum SGNSKernel {
           touched ^= rows.touchOutput(targets[s])
         }
         counts.touched ^= touched
-        let centerRow = rows.input(kept[i])
+        let center = rows.input(kept[i])
         for pair in 0..<pairs {
           let slot = targets + pair &* group
           counts.pairs &+= 1
           zero(gradient, blocks: blocks)
-          sum(centerRow.base, centerRow.delta, into: center, blocks: blocks)
           for d in 0..<group {
             let target = slot[d]
             if target < 0 { continue }
             let label: Float = d == 0 ? 1 : 0
             let out = rows.output(target)
-            let f = dot(center, out.base, out.delta, blocks: blocks)
+            let f = dot(center, out, blocks: blocks)
             let g: Float
             if f >= maxExp {
               g = (label - 1) * alpha
@@ -232,7 +249,7 @@ enum SGNSKernel {
             }
             update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
           }
-          add(gradient, into: centerRow.delta, blocks: blocks)
+          add(gradient, into: center, blocks: blocks)
         }
       }
     }
@@ -243,10 +260,18 @@ enum SGNSKernel {
   /// decide between it and its alias.
   @inline(__always)
   static func drawNegative(_ r: UInt64, alias: UnsafePointer<UInt64>, n: UInt64) -> Int32 {
-    let idx = Int(((r >> 32) &* n) >> 32)
-    let entry = alias[idx]
-    return UInt32(truncatingIfNeeded: r) < UInt32(truncatingIfNeeded: entry >> 32)
-      ? Int32(truncatingIfNeeded: idx) : Int32(truncatingIfNeeded: entry)
+    resolveNegative(r, entry: alias[aliasIndex(r, n: n)], n: n)
+  }
+
+  /// The alias-table entry a random value picks.
+  @inline(__always)
+  static func aliasIndex(_ r: UInt64, n: UInt64) -> Int { Int(((r >> 32) &* n) >> 32) }
+
+  /// The track a random value draws, given the entry it picked.
+  @inline(__always)
+  static func resolveNegative(_ r: UInt64, entry: UInt64, n: UInt64) -> Int32 {
+    UInt32(truncatingIfNeeded: r) < UInt32(truncatingIfNeeded: entry >> 32)
+      ? Int32(truncatingIfNeeded: aliasIndex(r, n: n)) : Int32(truncatingIfNeeded: entry)
   }
 
   // MARK: - Row kernels (SIMD8, stride = 8 × blocks)
@@ -274,55 +299,36 @@ enum SGNSKernel {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
   }
 
-  /// a · (b + c) over 8 × blocks floats, two accumulators.
+  /// a · b over 8 × blocks floats, two accumulators.
   @inline(__always)
-  static func dot(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, blocks: Int
-  ) -> Float {
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, blocks: Int) -> Float {
     var acc0 = SIMD8<Float>()
     var acc1 = SIMD8<Float>()
     var i = 0
     while i &+ 1 < blocks {
       let o = i &* 8
-      acc0 += load(a + o) * (load(b + o) + load(c + o))
-      acc1 += load(a + (o &+ 8)) * (load(b + (o &+ 8)) + load(c + (o &+ 8)))
+      acc0 += load(a + o) * load(b + o)
+      acc1 += load(a + (o &+ 8)) * load(b + (o &+ 8))
       i &+= 2
     }
-    if i < blocks {
-      let o = i &* 8
-      acc0 += load(a + o) * (load(b + o) + load(c + o))
-    }
+    if i < blocks { acc0 += load(a + i &* 8) * load(b + i &* 8) }
     let h = (acc0 + acc1).lowHalf + (acc0 + acc1).highHalf
     return (h[0] + h[2]) + (h[1] + h[3])
   }
 
-  /// gradient += g · output; output.delta += g · center (word2vec's order of the updates).
+  /// gradient += g · output; output += g · center (word2vec's order of the two updates).
   @inline(__always)
   static func update(
-    center: UnsafePointer<Float>, output: SGNSRow, gradient: UnsafeMutablePointer<Float>,
-    g: Float, blocks: Int
+    center: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+    gradient: UnsafeMutablePointer<Float>, g: Float, blocks: Int
   ) {
     let gv = SIMD8<Float>(repeating: g)
     var i = 0
     while i < blocks {
       let o = i &* 8
-      let dv = load(output.delta + o)
-      store(load(gradient + o) + gv * (load(output.base + o) + dv), gradient + o)
-      store(dv + gv * load(center + o), output.delta + o)
-      i &+= 1
-    }
-  }
-
-  /// out = a + b.
-  @inline(__always)
-  static func sum(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-    blocks: Int
-  ) {
-    var i = 0
-    while i < blocks {
-      let o = i &* 8
-      store(load(a + o) + load(b + o), out + o)
+      let ov = load(output + o)
+      store(load(gradient + o) + gv * ov, gradient + o)
+      store(ov + gv * load(center + o), output + o)
       i &+= 1
     }
   }
@@ -335,6 +341,36 @@ enum SGNSKernel {
     while i < blocks {
       let o = i &* 8
       store(load(row + o) + load(delta + o), row + o)
+      i &+= 1
+    }
+  }
+
+  /// row += copy − original.
+  @inline(__always)
+  static func addDifference(
+    _ copy: UnsafePointer<Float>, _ original: UnsafePointer<Float>,
+    into row: UnsafeMutablePointer<Float>, blocks: Int
+  ) {
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store(load(row + o) + (load(copy + o) - load(original + o)), row + o)
+      i &+= 1
+    }
+  }
+
+  /// Copies a row to `copy` and `original`.
+  @inline(__always)
+  static func copy(
+    _ source: UnsafePointer<Float>, to copy: UnsafeMutablePointer<Float>,
+    original: UnsafeMutablePointer<Float>, blocks: Int
+  ) {
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      let v = load(source + o)
+      store(v, copy + o)
+      store(v, original + o)
       i &+= 1
     }
   }

@@ -1,15 +1,17 @@
-// A training chunk's private overlay: a delta row for every input and output row the chunk
-// touches, found through a small open-addressing table, so the chunk trains sequentially
-// against frozen shared matrices (a row's value is shared + delta). Afterwards the round adds
-// each chunk's deltas to the shared matrices, chunk after chunk (deterministic); within a
-// chunk the rows are distinct, so that merge runs in parallel. Nothing here is shared
+// A training chunk's private overlay: copies of every input and output row the chunk
+// touches (plus their originals), found through a small open-addressing table, so the chunk
+// trains sequentially against frozen shared matrices. Afterwards the round adds each
+// chunk's copy − original to the shared matrices, chunk after chunk (deterministic); within
+// a chunk the rows are distinct, so that merge runs in parallel. Nothing here is shared
 // between threads while a chunk trains.
 
 /// One chunk's overlay and, after `finish`, its deltas. Reused round after round.
 final class SGNSChunkState: @unchecked Sendable {
   let stride: Int
-  /// Delta rows, rowCapacity × stride floats, in first-touch order.
+  /// Row copies, rowCapacity × stride floats, in first-touch order.
   fileprivate(set) var rows: UnsafeMutablePointer<Float>
+  /// The rows as they were when first touched (same layout).
+  fileprivate(set) var originals: UnsafeMutablePointer<Float>
   /// Per copied row: its key, track << 1 | 1 for output rows, 0 for input rows.
   fileprivate(set) var keys: UnsafeMutablePointer<UInt32>
   fileprivate(set) var rowCapacity: Int
@@ -18,39 +20,42 @@ final class SGNSChunkState: @unchecked Sendable {
   /// `key << 32 | row index` entries; `emptyEntry` marks a free slot.
   fileprivate(set) var table: UnsafeMutablePointer<UInt64>
   fileprivate(set) var tableBits: Int
-  /// Scratch for one subsampled playlist, the gradient row and the current centre row.
+  /// Scratch for one subsampled playlist, and the gradient row.
   let kept: UnsafeMutablePointer<Int32>
   let gradient: UnsafeMutablePointer<Float>
-  let center: UnsafeMutablePointer<Float>
-  /// Scratch for the targets of one position: window × (negatives + 1).
+  /// Scratch for the targets of one position: (window + 1) × (negatives + 1).
   let targets: UnsafeMutablePointer<Int32>
+  /// Scratch for negatives drawn ahead: 2 × (negatives + 1).
+  let ahead: UnsafeMutablePointer<UInt64>
   /// XOR of the values touched while merging (keeps those loads alive).
   var mergeTouched: UInt32 = 0
 
   static let emptyEntry = UInt64.max
 
-  init(stride: Int, maxPlaylistLength: Int, targets targetCount: Int) {
+  init(stride: Int, maxPlaylistLength: Int, targets targetCount: Int, ahead aheadCount: Int) {
     self.stride = stride
     rowCapacity = 4096
     rows = .allocate(capacity: rowCapacity * stride)
+    originals = .allocate(capacity: rowCapacity * stride)
     keys = .allocate(capacity: rowCapacity)
     tableBits = 13
     table = .allocate(capacity: 1 << tableBits)
     table.initialize(repeating: SGNSChunkState.emptyEntry, count: 1 << tableBits)
     kept = .allocate(capacity: max(1, maxPlaylistLength))
     gradient = .allocate(capacity: stride)
-    center = .allocate(capacity: stride)
     targets = .allocate(capacity: targetCount)
+    ahead = .allocate(capacity: aheadCount)
   }
 
   deinit {
     rows.deallocate()
+    originals.deallocate()
     keys.deallocate()
     table.deallocate()
     kept.deallocate()
     gradient.deallocate()
-    center.deallocate()
     targets.deallocate()
+    ahead.deallocate()
   }
 
   /// Empties the overlay for the next chunk.
@@ -67,6 +72,10 @@ final class SGNSChunkState: @unchecked Sendable {
     newRows.update(from: rows, count: rowCount * stride)
     rows.deallocate()
     rows = newRows
+    let newOriginals = UnsafeMutablePointer<Float>.allocate(capacity: capacity * stride)
+    newOriginals.update(from: originals, count: rowCount * stride)
+    originals.deallocate()
+    originals = newOriginals
     let newKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
     newKeys.update(from: keys, count: rowCount)
     keys.deallocate()
@@ -92,7 +101,8 @@ final class SGNSChunkState: @unchecked Sendable {
     Int((key &* 0x9E37_79B1) >> UInt32(32 - bits))
   }
 
-  /// Adds the deltas of rows `range` (indices in first-touch order) to the shared matrices. A chunk's rows are distinct, so disjoint ranges may run in parallel.
+  /// Adds copy − original of rows `range` (indices in first-touch order) to the shared
+  /// matrices. A chunk's rows are distinct, so disjoint ranges may run in parallel.
   /// Returns a value derived from the rows touched ahead (keeps those loads alive).
   /// - Complexity: O(range × stride).
   func merge(
@@ -101,6 +111,7 @@ final class SGNSChunkState: @unchecked Sendable {
     let stride = self.stride
     let blocks = stride >> 3
     let rows = self.rows
+    let originals = self.originals
     let keys = self.keys
     var touched: UInt32 = 0
     var j = range.lowerBound
@@ -115,7 +126,8 @@ final class SGNSChunkState: @unchecked Sendable {
       for i in j..<batchEnd {
         let key = keys[i]
         let base = (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride
-        SGNSKernel.add(rows + i &* stride, into: base, blocks: blocks)
+        SGNSKernel.addDifference(
+          rows + i &* stride, originals + i &* stride, into: base, blocks: blocks)
       }
       j = batchEnd
     }
@@ -123,14 +135,15 @@ final class SGNSChunkState: @unchecked Sendable {
   }
 }
 
-/// `SGNSRows` over a chunk's overlay: the frozen shared row plus a delta row, zeroed on
-/// first touch. Caches the overlay's pointers in locals; `close()` hands the count back.
+/// `SGNSRows` over a chunk's overlay: the first touch of a row copies it from the frozen
+/// shared matrices. Caches the overlay's pointers in locals; `close()` hands the count back.
 struct OverlayRows: SGNSRows {
   private unowned(unsafe) let state: SGNSChunkState
   private let inputBase: UnsafePointer<Float>
   private let outputBase: UnsafePointer<Float>
   private let stride: Int
   private var rows: UnsafeMutablePointer<Float>
+  private var originals: UnsafeMutablePointer<Float>
   private var keys: UnsafeMutablePointer<UInt32>
   private var table: UnsafeMutablePointer<UInt64>
   private var bits: Int
@@ -144,6 +157,7 @@ struct OverlayRows: SGNSRows {
     outputBase = output
     stride = state.stride
     rows = state.rows
+    originals = state.originals
     keys = state.keys
     table = state.table
     bits = state.tableBits
@@ -161,6 +175,7 @@ struct OverlayRows: SGNSRows {
     state.rowCount = count
     state.grow(toFit: count + extra)
     rows = state.rows
+    originals = state.originals
     keys = state.keys
     table = state.table
     bits = state.tableBits
@@ -169,7 +184,9 @@ struct OverlayRows: SGNSRows {
   }
 
   @inline(__always)
-  private mutating func delta(key: UInt32) -> UnsafeMutablePointer<Float> {
+  private mutating func row(key: UInt32, source: UnsafePointer<Float>) -> UnsafeMutablePointer<
+    Float
+  > {
     var h = SGNSChunkState.hash(key, bits: bits)
     while true {
       let e = table[h]
@@ -184,27 +201,40 @@ struct OverlayRows: SGNSRows {
     table[h] = UInt64(key) << 32 | UInt64(i)
     keys[i] = key
     let dst = rows + i &* stride
-    SGNSKernel.zero(dst, blocks: stride >> 3)
+    SGNSKernel.copy(source, to: dst, original: originals + i &* stride, blocks: stride >> 3)
     return dst
+  }
+
+  /// Touches the shared row behind `key` unless the overlay already holds it.
+  @inline(__always)
+  private func touch(key: UInt32, source: UnsafePointer<Float>) -> UInt32 {
+    var h = SGNSChunkState.hash(key, bits: bits)
+    while true {
+      let e = table[h]
+      if e == SGNSChunkState.emptyEntry { break }
+      if UInt32(truncatingIfNeeded: e >> 32) == key { return 0 }
+      h = (h &+ 1) & mask
+    }
+    return SGNSKernel.touch(source, count: stride)
   }
 
   @inline(__always)
   mutating func touchInput(_ t: Int32) -> UInt32 {
-    SGNSKernel.touch(inputBase + Int(t) &* stride, count: stride)
+    touch(key: UInt32(bitPattern: t) << 1, source: inputBase + Int(t) &* stride)
   }
 
   @inline(__always)
   mutating func touchOutput(_ t: Int32) -> UInt32 {
-    SGNSKernel.touch(outputBase + Int(t) &* stride, count: stride)
+    touch(key: UInt32(bitPattern: t) << 1 | 1, source: outputBase + Int(t) &* stride)
   }
 
   @inline(__always)
-  mutating func input(_ t: Int32) -> SGNSRow {
-    SGNSRow(base: inputBase + Int(t) &* stride, delta: delta(key: UInt32(bitPattern: t) << 1))
+  mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    row(key: UInt32(bitPattern: t) << 1, source: inputBase + Int(t) &* stride)
   }
 
   @inline(__always)
-  mutating func output(_ t: Int32) -> SGNSRow {
-    SGNSRow(base: outputBase + Int(t) &* stride, delta: delta(key: UInt32(bitPattern: t) << 1 | 1))
+  mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    row(key: UInt32(bitPattern: t) << 1 | 1, source: outputBase + Int(t) &* stride)
   }
 }
