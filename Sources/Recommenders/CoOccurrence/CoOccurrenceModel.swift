@@ -77,8 +77,7 @@ public struct CoOccurrenceModel: Recommender {
     let fw = config.forwardWeights
     let bw = config.backwardWeights
     let useBackward = bw.contains { $0 > 0 }
-    let window = config.window
-    let (occOffsets, occ, entryPlaylist) = occurrenceIndex(playlists, trackCount: trackCount)
+    let (occOffsets, occ, limits) = occurrenceIndex(playlists, trackCount: trackCount, window: config.window)
     struct Chunk: Sendable {
       var rowLengths: [Int32] = []
       var neighbors: [Int32] = []
@@ -94,61 +93,79 @@ public struct CoOccurrenceModel: Recommender {
       chunk.rowLengths.reserveCapacity(range.count)
       chunk.totals.reserveCapacity(range.count)
       var acc = [UInt32](repeating: 0, count: trackCount)
-      var touched: [Int32] = []
+      var touched = [Int32](repeating: 0, count: trackCount)
+      var sorted: [Int32] = []
+      var scratch: [Int32] = []
       playlists.tracks.withUnsafeBufferPointer { t in
-        playlists.offsets.withUnsafeBufferPointer { off in
-          occ.withUnsafeBufferPointer { o in
-            entryPlaylist.withUnsafeBufferPointer { ep in
-              acc.withUnsafeMutableBufferPointer { a in
-                for track in range {
-                  for oi in occOffsets[track]..<occOffsets[track + 1] {
-                    let e = Int(o[oi])
-                    let p = Int(ep[e])
-                    let end = off[p + 1]
-                    let start = off[p]
-                    var d = 1
-                    while d <= window && e + d < end {
-                      let b = Int(t[e + d])
-                      if a[b] == 0 { touched.append(Int32(b)) }
-                      a[b] &+= fw[d - 1]
-                      d += 1
-                    }
-                    if useBackward {
-                      d = 1
-                      while d <= window && e - d >= start {
-                        let b = Int(t[e - d])
-                        let w = bw[d - 1]
-                        if w > 0 {
-                          if a[b] == 0 { touched.append(Int32(b)) }
-                          a[b] &+= w
+        occ.withUnsafeBufferPointer { o in
+          limits.withUnsafeBufferPointer { lim in
+            fw.withUnsafeBufferPointer { fwp in
+              bw.withUnsafeBufferPointer { bwp in
+                acc.withUnsafeMutableBufferPointer { a in
+                  touched.withUnsafeMutableBufferPointer { tb in
+                    for track in range {
+                      var nTouched = 0
+                      for oi in occOffsets[track]..<occOffsets[track + 1] {
+                        // Entry index and how far the window reaches inside the playlist,
+                        // both read in order (no playlist lookup per occurrence).
+                        let e = Int(o[oi])
+                        let l = lim[oi]
+                        let forward = Int(l & 0x0F)
+                        var d = 1
+                        while d <= forward {
+                          let b = Int(t[e + d])
+                          let old = a[b]
+                          if old == 0 {
+                            tb[nTouched] = Int32(b)
+                            nTouched += 1
+                          }
+                          a[b] = old &+ fwp[d - 1]
+                          d += 1
                         }
-                        d += 1
+                        if useBackward {
+                          let backward = Int(l >> 4)
+                          d = 1
+                          while d <= backward {
+                            let w = bwp[d - 1]
+                            if w > 0 {
+                              let b = Int(t[e - d])
+                              let old = a[b]
+                              if old == 0 {
+                                tb[nTouched] = Int32(b)
+                                nTouched += 1
+                              }
+                              a[b] = old &+ w
+                            }
+                            d += 1
+                          }
+                        }
                       }
+                      var total: Int64 = 0
+                      if nTouched * 32 > trackCount {
+                        // Dense row: a scan in id order beats sorting the touched list.
+                        for b in 0..<trackCount where a[b] != 0 {
+                          let c = a[b]
+                          chunk.neighbors.append(Int32(b))
+                          chunk.counts.append(c)
+                          total += Int64(c)
+                          a[b] = 0
+                        }
+                      } else {
+                        sorted.removeAll(keepingCapacity: true)
+                        sorted.append(contentsOf: tb[0..<nTouched])
+                        IDSort.sort(&sorted, scratch: &scratch)
+                        for b in sorted {
+                          let c = a[Int(b)]
+                          chunk.neighbors.append(b)
+                          chunk.counts.append(c)
+                          total += Int64(c)
+                          a[Int(b)] = 0
+                        }
+                      }
+                      chunk.rowLengths.append(Int32(nTouched))
+                      chunk.totals.append(total)
                     }
                   }
-                  var total: Int64 = 0
-                  if touched.count * 32 > trackCount {
-                    // Dense row: a scan in id order beats sorting the touched list.
-                    for b in 0..<trackCount where a[b] != 0 {
-                      let c = a[b]
-                      chunk.neighbors.append(Int32(b))
-                      chunk.counts.append(c)
-                      total += Int64(c)
-                      a[b] = 0
-                    }
-                  } else {
-                    touched.sort()
-                    for b in touched {
-                      let c = a[Int(b)]
-                      chunk.neighbors.append(b)
-                      chunk.counts.append(c)
-                      total += Int64(c)
-                      a[Int(b)] = 0
-                    }
-                  }
-                  chunk.rowLengths.append(Int32(touched.count))
-                  chunk.totals.append(total)
-                  touched.removeAll(keepingCapacity: true)
                 }
               }
             }
@@ -218,12 +235,15 @@ public struct CoOccurrenceModel: Recommender {
     return bounds
   }
 
-  /// For each track, the entry indices where it occurs (in entry order), plus the playlist of
-  /// every entry. Returns (offsets: trackCount + 1, entries grouped by track, entry → playlist).
-  static func occurrenceIndex(_ playlists: PlaylistStore, trackCount: Int) -> ([Int], [Int32], [Int32]) {
+  /// For each track, the entry indices where it occurs (in entry order), plus per occurrence
+  /// how far a window of `window` reaches inside its playlist: forward in the low 4 bits,
+  /// backward in the high 4 (window ≤ 10 by validation). Returns (offsets: trackCount + 1,
+  /// entries grouped by track, limits aligned with the entries).
+  static func occurrenceIndex(_ playlists: PlaylistStore, trackCount: Int, window: Int) -> ([Int], [Int32], [UInt8]) {
+    precondition(window <= 15)
     let entries = playlists.entryCount
     var occOffsets = [Int](repeating: 0, count: trackCount + 1)
-    var entryPlaylist = [Int32](repeating: 0, count: entries)
+    var limits = [UInt8](repeating: 0, count: entries)
     var occ = [Int32](repeating: 0, count: entries)
     playlists.tracks.withUnsafeBufferPointer { t in
       for x in t { occOffsets[Int(x) + 1] += 1 }
@@ -233,14 +253,19 @@ public struct CoOccurrenceModel: Recommender {
     playlists.tracks.withUnsafeBufferPointer { t in
       playlists.offsets.withUnsafeBufferPointer { off in
         occ.withUnsafeMutableBufferPointer { o in
-          entryPlaylist.withUnsafeMutableBufferPointer { ep in
+          limits.withUnsafeMutableBufferPointer { lim in
             fill.withUnsafeMutableBufferPointer { f in
               for p in 0..<(off.count - 1) {
-                for e in off[p]..<off[p + 1] {
+                let start = off[p]
+                let end = off[p + 1]
+                for e in start..<end {
                   let x = Int(t[e])
-                  o[f[x]] = Int32(e)
-                  f[x] += 1
-                  ep[e] = Int32(p)
+                  let slot = f[x]
+                  o[slot] = Int32(e)
+                  let forward = min(window, end - 1 - e)
+                  let backward = min(window, e - start)
+                  lim[slot] = UInt8(forward | (backward << 4))
+                  f[x] = slot + 1
                 }
               }
             }
@@ -248,7 +273,7 @@ public struct CoOccurrenceModel: Recommender {
         }
       }
     }
-    return (occOffsets, occ, entryPlaylist)
+    return (occOffsets, occ, limits)
   }
 
   // MARK: - Scoring
