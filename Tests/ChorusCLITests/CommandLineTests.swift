@@ -214,4 +214,26 @@ struct ChorusBinary {
     #expect(p.status == 1)
     #expect(p.stderr.contains("have no recommendations"))
   }
+
+  /// The README's first command, end to end on the tiny preset from a folder without
+  /// Experiments/ (so the embedded quickstart spec is used): results, report, figures, the
+  /// headline; a second run reuses the finished folder.
+  @Test func demoProducesAReportOnTiny() throws {
+    let dir = TemporaryDirectory()
+    let args = ["demo", "--dataset", "synthetic:tiny", "--set", "alphas=[0.01,0.05]", "--set", "split.folds=2", "--out", dir.file("demo")]
+    let r = try ChorusBinary.run(args, cwd: dir.path)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("Headline:"))
+    #expect(r.stdout.contains("report.md"))
+    let md = try String(contentsOfFile: dir.file("demo/report.md"), encoding: .utf8)
+    for figure in ["amplification", "frequency-scatter", "accuracy-loss", "externalities", "concentration", "dataset"] {
+      #expect(md.contains("figures/\(figure).svg"), "report.md lacks \(figure)")
+      #expect(FileManager.default.fileExists(atPath: dir.file("demo/figures/\(figure).svg")), "\(figure).svg missing")
+    }
+    let summary = try String(contentsOfFile: dir.file("demo/summary.csv"), encoding: .utf8)
+    let again = try ChorusBinary.run(args, cwd: dir.path)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("already done"))
+    #expect(try String(contentsOfFile: dir.file("demo/summary.csv"), encoding: .utf8) == summary)
+  }
 }

@@ -93,7 +93,7 @@ import Testing
       #expect(
         cells == [
           String(Self.data.pids[e.playlist]), "0", "", cat.trackIDs[Int(first)], "", "",
-          String(out.trueCounts[Int(first)]), String(out.trueCounts[Int(first)]),
+          String(out.trueCounts[Int(first)]), String(out.trueCounts[Int(first)]), "indirect",
         ])
     }
   }
@@ -116,14 +116,14 @@ import Testing
     let text = EditsCSV.text(
       edits: result.edits, pids: data.pids, catalogue: data.catalogue, trueCounts: [1, 2],
       statistics: stats)
-    #expect(text == EditsCSV.header + "\n0,2,y,,2,,,\n")
+    #expect(text == EditsCSV.header + "\n0,2,y,,2,,,,direct\n")
     let begin = try Planting.plant(
       strategy: .atTheBeginning, store: data.playlists, collective: [0], target: 2,
       statistics: stats, seed: 0)
     let text2 = EditsCSV.text(
       edits: begin.edits, pids: data.pids, catalogue: data.catalogue, trueCounts: [1, 2],
       statistics: stats)
-    #expect(text2 == EditsCSV.header + "\n0,0,,\"x,1\",,,1,2.5\n")
+    #expect(text2 == EditsCSV.header + "\n0,0,,\"x,1\",,,1,2.5,indirect\n")
   }
 
   @Test func statisticsSpecsFlowThrough() throws {

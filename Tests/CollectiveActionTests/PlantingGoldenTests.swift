@@ -120,11 +120,35 @@ import Testing
       strategy: .atTheBeginning, store: TestData.golden.playlists, collective: [2],
       target: TestData.goldenTarget, statistics: TestData.goldenStatistics, seed: 1)
     #expect(
-      begin.edits == [PlantEdit(playlist: 2, position: 0, directAnchor: -1, indirectAnchor: 6)])
+      begin.edits == [
+        PlantEdit(playlist: 2, position: 0, directAnchor: -1, indirectAnchor: 6, targeted: .indirect)
+      ])
+    #expect(begin.edits[0].targetedAnchor == 6)
     let end = try Planting.plant(
       strategy: .atTheEnd, store: TestData.golden.playlists, collective: [2],
       target: TestData.goldenTarget, statistics: TestData.goldenStatistics, seed: 1)
     #expect(end.edits == [PlantEdit(playlist: 2, position: 3, directAnchor: 7, indirectAnchor: -1)])
+    #expect(end.edits[0].targetedAnchor == 7)
+  }
+
+  /// The edit records which neighbour the strategy aimed at; Hybrid decides per playlist
+  /// (τ = 1: every playlist has a song with c ≥ 1, so always InClust; huge τ: always DirLoF).
+  @Test func editsRecordTheTargetedAnchor() throws {
+    func plant(_ name: String) throws -> [PlantEdit] {
+      try Planting.plant(
+        strategy: try Strategy(name: name), store: TestData.golden.playlists,
+        collective: TestData.goldenCollective, target: TestData.goldenTarget,
+        statistics: TestData.goldenStatistics, seed: 1
+      ).edits
+    }
+    for (name, kind) in [("dirlof", AnchorKind.direct), ("random", .direct), ("inclust", .indirect), ("hybrid:tau=1", .indirect), ("hybrid:tau=1000", .direct)] {
+      let edits = try plant(name)
+      #expect(!edits.isEmpty)
+      #expect(edits.allSatisfy { $0.targeted == kind }, "\(name)")
+    }
+    let hybrid = try plant("hybrid:tau=1")
+    let inclust = try plant("inclust")
+    #expect(hybrid.map(\.position) == inclust.map(\.position))
   }
 
   @Test func emptyPlaylistsGetOnlyTheTarget() throws {

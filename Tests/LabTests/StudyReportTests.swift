@@ -50,12 +50,71 @@ import Testing
     #expect(md.contains("| dirlof | full |"))
   }
 
+  func svg(_ folder: String, _ name: String) throws -> String {
+    let text = try String(contentsOfFile: folder + "/figures/\(name).svg", encoding: .utf8)
+    #expect(XMLParser(data: Data(text.utf8)).parse(), "\(name).svg is not well-formed XML")
+    return text
+  }
+
+  /// Every other figure: well-formed, with its series, labels and legend entries.
+  @Test func everyFigureHasItsSeriesAndLabels() throws {
+    let dir = TemporaryDirectory()
+    let folder = try runStudy(dir, statistics: ["full"])
+    let scatter = try svg(folder, "frequency-scatter")
+    #expect(scatter.contains("data-name=\"ordinary songs (sample)\""))
+    #expect(scatter.contains("data-name=\"s* – dirlof\""))
+    #expect(scatter.contains("data-name=\"s* – random\""))
+    #expect(scatter.contains("class=\"highlight\""))
+    #expect(scatter.contains("training frequency (playlists holding the song, log scale)"))
+    let accuracy = try svg(folder, "accuracy-loss")
+    for label in ["NDCG: with − clean", "R-precision: with − clean", "clicks: with − clean"] { #expect(accuracy.contains(label)) }
+    #expect(accuracy.contains("data-name=\"dirlof adversarial\""))
+    #expect(accuracy.contains("data-name=\"random optimistic\""))
+    #expect(accuracy.contains("stroke-dasharray=\"7 4\""))
+    let ext = try svg(folder, "externalities")
+    #expect(ext.contains("dirlof, α = 20%"))
+    #expect(ext.contains("data-name=\"other songs\""))
+    #expect(ext.contains("ΔR per song (mean, 95% CI)"))
+    let lorenz = try svg(folder, "concentration")
+    #expect(lorenz.contains("clean (Gini 0."))
+    #expect(lorenz.contains("perfect equality"))
+    #expect(lorenz.contains("Gained recommendations per artist"))
+    let data = try svg(folder, "dataset")
+    #expect(data.contains("data-name=\"tracks per bin\""))
+    #expect(data.contains("<rect x="))
+    // The CSVs behind them.
+    let points = try CSVTable.read(path: folder + "/cloud-points.csv")
+    #expect(points.header == ["fold", "track_id", "training_frequency", "recommendations"])
+    #expect(!points.rows.isEmpty)
+    let shape = try CSVTable.read(path: folder + "/dataset.csv")
+    let lengths = shape.rows.filter { $0[0].string == "playlist_length" }.compactMap { $0[3].double }
+    #expect(lengths.reduce(0, +) == 1200, "every playlist counted once")
+    let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    for name in ["frequency-scatter", "accuracy-loss", "externalities", "concentration", "dataset"] {
+      #expect(md.contains("![\(name)](figures/\(name).svg)"))
+    }
+  }
+
+  /// A folder without the dataset histogram (e.g. from an older version) gets no dataset
+  /// figure, and the report says nothing about it.
+  @Test func figuresWithoutTheirDataAreSkipped() throws {
+    let dir = TemporaryDirectory()
+    let folder = try runStudy(dir, statistics: ["full"])
+    try FileManager.default.removeItem(atPath: folder + "/dataset.csv")
+    try FileManager.default.removeItem(atPath: folder + "/figures")
+    try StudyReport.write(folder: folder)
+    #expect(!FileManager.default.fileExists(atPath: folder + "/figures/dataset.svg"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/figures/concentration.svg"))
+    let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    #expect(!md.contains("dataset.svg"))
+  }
+
   @Test func partialInformationFigureIsSkippedWithoutItsData() throws {
     let dir = TemporaryDirectory()
     let folder = try runStudy(dir, statistics: ["full"])
     #expect(!FileManager.default.fileExists(atPath: folder + "/figures/partial-information.svg"))
     let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(!md.contains("partial-information.svg"))
-    #expect(FileManager.default.fileExists(atPath: folder + "/figures/ndcg-loss.svg"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/figures/accuracy-loss.svg"))
   }
 }

@@ -11,11 +11,12 @@ enum BenchCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "bench", abstract: "Measure speed and memory (build with -c release).",
-      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics. On --preset mpd this takes a few minutes and needs about 1 GB of free disk for the cache and the sample slices.",
+      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about ten minutes and needs about 1 GB of free disk for the cache and the sample slices.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "mpd"),
         .option("slices", value: "n", help: "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.", default: "20"),
         .option("dir", value: "path", help: "Scratch folder (removed afterwards).", default: "a temporary folder"),
+        .flag("skip-embedding", help: "Leave out the embedding stages (on --preset mpd they take several minutes)."),
         threadsOption,
       ],
       action: { p in try run(p) })
@@ -132,6 +133,25 @@ enum BenchCommand {
     let table = model.recommendAll(contexts, k: 500)
     add("co-occurrence top-500 for \(contexts.count) contexts", formatDuration(wallClock() - t), "≤ 10 s")
     _ = table
+
+    // 7. Embedding model (issue 3): one epoch for the training throughput (the search cost
+    // does not depend on the number of epochs), then top-500 over every track.
+    if !p.flag("skip-embedding") {
+      var config = EmbeddingConfig()
+      config.epochs = 1
+      t = wallClock()
+      let embedding = try EmbeddingModel(playlists: training, trackCount: dataset.trackCount, config: config)
+      let seconds = wallClock() - t
+      add("embedding train, 1 epoch (\(training.entryCount) tokens, dim 64, window 5, 5 negatives)",
+          formatDuration(seconds), "-")
+      add("embedding training throughput", String(format: "%.2fM tokens/s", Double(training.entryCount) / seconds / 1e6),
+          "≥ 0.5M tokens/s")
+      t = wallClock()
+      let measured = embedding.recommendAllMeasured(contexts, k: 500)
+      add("embedding top-500 for \(contexts.count) contexts over \(dataset.trackCount) tracks",
+          formatDuration(wallClock() - t), "≤ 90 s")
+      add("embedding search: share of exhaustive scoring done", String(format: "%.1f%%", measured.stats.fraction * 100), "-")
+    }
     add("peak memory overall", formatBytes(peakResidentBytes()), "≤ 8 GB (model)")
 
     Console.out("| stage | measured | target |")

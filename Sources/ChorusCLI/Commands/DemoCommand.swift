@@ -58,7 +58,7 @@ enum DemoCommand {
     Console.out(try SummaryText.render(folder: store.folder))
     Console.out(try headline(folder: store.folder))
     Console.out("Report: \(store.folder)/report.md (open the SVG figures in \(store.folder)/figures/ in a browser)")
-    Console.out("Results in \(store.folder)/ (\(formatDuration(wallClock() - t0))): summary.csv, runs.csv, songs.csv, artists.csv, lorenz.csv, cloud.csv.")
+    Console.out("Results in \(store.folder)/ (\(formatDuration(wallClock() - t0))): summary.csv, runs.csv, songs.csv, artists.csv, externalities.csv, lorenz.csv, cloud.csv, cloud-points.csv, dataset.csv.")
     return 0
   }
 

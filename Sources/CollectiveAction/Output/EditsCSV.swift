@@ -1,5 +1,6 @@
 // The edit log as `edits.csv`: one row per collective playlist with its pid, where s* went,
-// the two anchors (external track ids) and their true and estimated training frequencies.
+// the two anchors (external track ids), their true and estimated training frequencies, and
+// which of the two the strategy aimed at (`targeted`: direct or indirect).
 // Written atomically; empty cells mean "no anchor" or "unknown estimate".
 import ChorusCore
 
@@ -9,7 +10,7 @@ public enum EditsCSV {
   /// songs before it); frequencies are over the training set before planting.
   public static let header =
     "pid,position,direct_anchor,indirect_anchor,direct_true_frequency,"
-    + "direct_estimated_frequency,indirect_true_frequency,indirect_estimated_frequency"
+    + "direct_estimated_frequency,indirect_true_frequency,indirect_estimated_frequency,targeted"
 
   /// The CSV text (header plus one row per edit, `\n` line ends).
   ///
@@ -39,6 +40,8 @@ public enum EditsCSV {
         out += ","
         if t >= 0, let v = statistics.estimate(of: t) { out += formatNumber(v) }
       }
+      out += ","
+      out += e.targeted.rawValue
       out += "\n"
     }
     return out

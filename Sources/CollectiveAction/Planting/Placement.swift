@@ -27,9 +27,9 @@ enum Placement {
   /// - Complexity: O(L).
   static func position(
     in playlist: UnsafeBufferPointer<Int32>, index: Int, context: PlacementContext
-  ) -> Int {
+  ) -> (position: Int, targeted: AnchorKind) {
     let length = playlist.count
-    if length == 0 { return 0 }
+    if length == 0 { return (0, .direct) }
     func stream() -> RandomStream {
       RandomStream(seed: context.seed, component: context.component, chunk: UInt64(index))
     }
@@ -42,36 +42,37 @@ enum Placement {
     }
     switch context.strategy {
     case .dirLoF:
-      return directLowest()
+      return (directLowest(), .direct)
     case .dirLoFTarget(let x):
       let a = lowestEstimateAtTargetShare(playlist, context.estimates, context.counts, x)
-      return a >= 0 ? a + 1 : directLowest()
+      return (a >= 0 ? a + 1 : directLowest(), .direct)
     case .inClust:
-      return highestCount(playlist, context.counts)
+      return (highestCount(playlist, context.counts), .indirect)
     case .inClustTop:
       let a = highestAgreed(playlist, context.counts, context.agreed)
-      return a >= 0 ? a : highestCount(playlist, context.counts)
+      return (a >= 0 ? a : highestCount(playlist, context.counts), .indirect)
     case .hybrid(let tau):
       let a = highestCount(playlist, context.counts)
-      return Int(context.counts[Int(playlist[a])]) >= tau ? a : directLowest()
+      return Int(context.counts[Int(playlist[a])]) >= tau ? (a, .indirect) : (directLowest(), .direct)
     case .random:
       var rng = stream()
-      return rng.nextInt(below: length) + 1
+      return (rng.nextInt(below: length) + 1, .direct)
     case .atTheEnd:
-      return length
+      return (length, .direct)
     case .atTheBeginning:
-      return 0
+      return (0, .indirect)
     case .insertAt(let i):
-      return min(i, length)
+      return (min(i, length), i == 0 ? .indirect : .direct)
     case .randomIn(let first, let last):
       let lo = min(first, length)
       let hi = min(last, length)
       var rng = stream()
-      return lo + rng.nextInt(below: hi - lo + 1)
+      let p = lo + rng.nextInt(below: hi - lo + 1)
+      return (p, p == 0 ? .indirect : .direct)
     case .randomInLast(let n):
       let lo = max(0, length - n)
       var rng = stream()
-      return lo + rng.nextInt(below: length - lo) + 1
+      return (lo + rng.nextInt(below: length - lo) + 1, .direct)
     }
   }
 

@@ -4,6 +4,14 @@
 // Nothing here decides placements; Planting.swift does.
 import ChorusCore
 
+/// Which neighbour of s* a strategy aims at: the song before it (direct: DirLoF, Random,
+/// AtTheEnd, …) or the song after it (indirect: InClust, AtTheBeginning). Hybrid decides per
+/// playlist.
+public enum AnchorKind: String, Sendable, Hashable, Codable {
+  case direct
+  case indirect
+}
+
 /// One edit: where s* went in one collective playlist.
 public struct PlantEdit: Sendable, Hashable, Codable {
   /// The playlist's index in the dataset.
@@ -14,14 +22,20 @@ public struct PlantEdit: Sendable, Hashable, Codable {
   public var directAnchor: Int32
   /// The indirect anchor: the track right after s*, or -1 at the end.
   public var indirectAnchor: Int32
+  /// The anchor the strategy aimed at in this playlist.
+  public var targeted: AnchorKind
 
   /// An edit; anchors are -1 where s* is first or last.
-  public init(playlist: Int, position: Int, directAnchor: Int32, indirectAnchor: Int32) {
+  public init(playlist: Int, position: Int, directAnchor: Int32, indirectAnchor: Int32, targeted: AnchorKind = .direct) {
     self.playlist = playlist
     self.position = position
     self.directAnchor = directAnchor
     self.indirectAnchor = indirectAnchor
+    self.targeted = targeted
   }
+
+  /// The targeted anchor's track id (-1 when s* has no song on that side).
+  public var targetedAnchor: Int32 { targeted == .direct ? directAnchor : indirectAnchor }
 }
 
 /// The collective's playlists before and after planting s*, and the edit log.

@@ -88,7 +88,7 @@ public enum Planting {
     context: PlacementContext, output: UnsafeMutablePointer<Int32>
   ) -> PlantEdit {
     let length = playlist.count
-    let position = Placement.position(in: playlist, index: index, context: context)
+    let (position, targeted) = Placement.position(in: playlist, index: index, context: context)
     precondition(position >= 0 && position <= length, "placement out of range")
     if let base = playlist.baseAddress {
       output.initialize(from: base, count: position)
@@ -98,7 +98,7 @@ public enum Planting {
     return PlantEdit(
       playlist: index, position: position,
       directAnchor: position > 0 ? playlist[position - 1] : -1,
-      indirectAnchor: position < length ? playlist[position] : -1)
+      indirectAnchor: position < length ? playlist[position] : -1, targeted: targeted)
   }
 
   /// Checks the collective and the target before anything is computed.

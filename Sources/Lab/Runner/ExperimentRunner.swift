@@ -52,6 +52,9 @@ public struct ExperimentRunner {
       log("loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))")
       for w in dataset.warnings.lines { log("warning: \(w)") }
       try store.recordWarnings(dataset.warnings)
+      if !store.hasDatasetShape {
+        try store.recordDatasetShape(DatasetShape(playlists: dataset.playlists, trackCount: dataset.trackCount))
+      }
       let target = TargetTrack(id: spec.target)
       let (fullCatalogue, targetID) = try target.appended(to: dataset.catalogue)
       let progress = ProgressBar("runs", total: todo.count, enabled: options.showProgress)
@@ -85,7 +88,28 @@ public struct ExperimentRunner {
       eligibleForCollective: ctx.split.collectiveOrder.count, testPlaylists: ctx.split.test.count,
       clean: AccuracyReportSummary(overall: ctx.cleanReport.overall, perSeedLength: ctx.cleanReport.perSeedLength),
       cloud: ReferenceCloud(clean: ctx.cleanCounts, frequency: ctx.frequency, trainingEntries: ctx.trainingEntries).bins,
-      lorenzClean: Concentration(ctx.artistR0.map(Double.init)), seconds: seconds)
+      lorenzClean: Concentration(ctx.artistR0.map(Double.init)),
+      cloudPoints: cloudSample(ctx, ids: dataset.catalogue.trackIDs), seconds: seconds)
+  }
+
+  /// Songs for the frequency scatter: per training-frequency bin, up to `perBin` songs chosen
+  /// by a hash of their id and the fold seed (fixed for the spec, spread over the long tail).
+  func cloudSample(_ ctx: FoldContext, ids: StringPool, perBin: Int = 150) -> [CloudPoint] {
+    var byBin: [Int: [(UInt64, Int)]] = [:]
+    for t in 0..<ctx.frequency.count where ctx.frequency[t] > 0 {
+      var h = UInt64(t) &* 0x9E37_79B9_7F4A_7C15 ^ ctx.split.seed
+      h ^= h >> 31
+      h = h &* 0xBF58_476D_1CE4_E5B9
+      h ^= h >> 29
+      byBin[FrequencyBins.bin(of: Int(ctx.frequency[t])), default: []].append((h, t))
+    }
+    var out: [CloudPoint] = []
+    for b in byBin.keys.sorted() {
+      for (_, t) in byBin[b]!.sorted(by: { $0 < $1 }).prefix(perBin).sorted(by: { $0.1 < $1.1 }) {
+        out.append(CloudPoint(track: ids[t], frequency: Int(ctx.frequency[t]), recommendations: Int(ctx.cleanCounts.counts[t])))
+      }
+    }
+    return out
   }
 
   /// Budget B for size index `i` of the spec on this fold.
@@ -136,7 +160,10 @@ public struct ExperimentRunner {
       if e.directAnchor >= 0 { direct[Int(e.directAnchor)] = true }
       if e.indirectAnchor >= 0 { indirect[Int(e.indirectAnchor)] = true }
     }
-    let anchors = zip(direct, indirect).map { $0 || $1 }
+    // The anchors the strategy aimed at (the song before s* for DirLoF, after it for InClust):
+    // the success rates among playlists holding one use these, not every neighbour of s*.
+    var anchors = [Bool](repeating: false, count: trackCount)
+    for e in planted.edits where e.targetedAnchor >= 0 { anchors[Int(e.targetedAnchor)] = true }
     let counts = TopRCounts(table: table, truthLengths: ctx.truthLengths, trackCount: trackCount)
     let measures = TargetMeasures(
       target: target, manipulated: table, clean: ctx.cleanTable, truthLengths: ctx.truthLengths, seeds: ctx.contexts,

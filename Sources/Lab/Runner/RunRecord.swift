@@ -2,6 +2,7 @@
 // statistics) cell, and per fold the clean model's figures. Records are written atomically
 // as runs finish; the final CSVs are assembled from them in a fixed order, which is what
 // makes resume and shard merging byte-identical to an uninterrupted run.
+import ChorusCore
 import CollectiveAction
 import Evaluation
 
@@ -81,7 +82,44 @@ public struct FoldRecord: Sendable, Codable, Equatable {
   public var clean: AccuracyReportSummary
   public var cloud: [ReferenceCloud.Bin]
   public var lorenzClean: Concentration
+  /// A fixed sample of songs for the frequency scatter (nil in records of older versions).
+  public var cloudPoints: [CloudPoint]? = nil
   public var seconds: Double
+}
+
+/// One song of the clean model's frequency scatter: training frequency and recommendations.
+public struct CloudPoint: Sendable, Codable, Equatable {
+  public var track: String
+  public var frequency: Int
+  public var recommendations: Int
+}
+
+/// The dataset's shape for the report: histograms of track frequencies (powers-of-two bins)
+/// and playlist lengths, over the whole dataset.
+public struct DatasetShape: Sendable, Codable, Equatable {
+  public struct Bin: Sendable, Codable, Equatable {
+    public var low: Int
+    public var high: Int
+    public var count: Int
+  }
+  /// Tracks per frequency bin [2^b, 2^(b+1) − 1] (frequency = playlists containing the track).
+  public var trackFrequencies: [Bin]
+  /// Playlists per length.
+  public var playlistLengths: [Bin]
+
+  public init(playlists: PlaylistStore, trackCount: Int) {
+    var freq = [Int32](repeating: 0, count: trackCount)
+    for x in playlists.tracks { freq[Int(x)] += 1 }
+    var bins: [Int: Int] = [:]
+    for f in freq where f > 0 { bins[FrequencyBins.bin(of: Int(f)), default: 0] += 1 }
+    trackFrequencies = bins.keys.sorted().map { b in
+      let (lo, hi) = FrequencyBins.range(of: b)
+      return Bin(low: lo, high: hi, count: bins[b]!)
+    }
+    var lengths: [Int: Int] = [:]
+    for p in 0..<playlists.count { lengths[playlists.offsets[p + 1] - playlists.offsets[p], default: 0] += 1 }
+    playlistLengths = lengths.keys.sorted().map { Bin(low: $0, high: $0, count: lengths[$0]!) }
+  }
 }
 
 /// The per-seed-length and overall accuracy of the clean model (without per-playlist rows).

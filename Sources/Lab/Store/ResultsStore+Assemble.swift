@@ -115,6 +115,17 @@ extension ResultsStore {
       clean.append([.int(f.fold), .text("all")] + f.clean.overall.values.map { .number($0) })
     }
     try cloud.write(to: folder + "/cloud.csv")
+    var points = CSVTable(header: ["fold", "track_id", "training_frequency", "recommendations"])
+    for f in folds {
+      for p in f.cloudPoints ?? [] { points.append([.int(f.fold), .text(p.track), .int(p.frequency), .int(p.recommendations)]) }
+    }
+    try points.write(to: folder + "/cloud-points.csv")
+    if let shape = readDatasetShape() {
+      var d = CSVTable(header: ["histogram", "low", "high", "count"])
+      for b in shape.trackFrequencies { d.append([.text("track_frequency"), .int(b.low), .int(b.high), .int(b.count)]) }
+      for b in shape.playlistLengths { d.append([.text("playlist_length"), .int(b.low), .int(b.high), .int(b.count)]) }
+      try d.write(to: folder + "/dataset.csv")
+    }
     try clean.write(to: folder + "/clean-accuracy.csv")
 
     try writeManifest(records: records, folds: folds)
@@ -150,7 +161,7 @@ extension ResultsStore {
       folds: folds.map { FoldInfo(fold: $0.fold, seed: $0.seed, trainingPlaylists: $0.trainingPlaylists, testPlaylists: $0.testPlaylists, eligibleForCollective: $0.eligibleForCollective) },
       runSeconds: records.reduce(0) { $0 + $1.seconds }, foldSeconds: folds.reduce(0) { $0 + $1.seconds },
       dataWarnings: warnings,
-      files: ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "clean-accuracy.csv"],
+      files: ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "clean-accuracy.csv", "dataset.csv"],
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -126,6 +126,16 @@ public struct ResultsStore {
   }
 
   /// Remembers the dataset's warnings for the manifest.
+  var datasetShapePath: String { runsFolder + "/dataset.json" }
+  var hasDatasetShape: Bool { FileManager.default.fileExists(atPath: datasetShapePath) }
+  func recordDatasetShape(_ d: DatasetShape) throws {
+    try FileIO.writeAtomically(try Self.encoder.encode(d), to: datasetShapePath)
+  }
+  func readDatasetShape() -> DatasetShape? {
+    guard let data = try? FileIO.read(datasetShapePath) else { return nil }
+    return try? Self.decoder.decode(DatasetShape.self, from: data)
+  }
+
   func recordWarnings(_ w: DataWarnings) throws {
     try FileIO.writeAtomically(try Self.encoder.encode(w), to: runsFolder + "/warnings.json")
   }

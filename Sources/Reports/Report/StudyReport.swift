@@ -1,7 +1,8 @@
 // `chorus report DIR`: figures and a Markdown report from a results folder's CSVs (never
-// from models). This first slice draws amplification vs collective size, accuracy loss vs
-// size, and partial-information amplification as a share of full information; figures for
-// data a spec did not produce are skipped, not drawn empty.
+// from models): amplification vs collective size; the training-frequency scatter with s*;
+// partial information as a share of full information; accuracy loss with its bounds;
+// externalities by frequency bin and category; Lorenz curves; the dataset's shape. Figures
+// for data a spec did not produce are skipped, not drawn empty (StudyReport+Figures.swift).
 import ChorusCore
 import Foundation
 
@@ -55,11 +56,6 @@ public enum StudyReport {
       yLabel: "amplification", series: series("amplification"),
       reference: (1, "amplification = 1 (proportional to training share)"),
       text: "How many more test-time recommendations s* receives than its share of the training data predicts, for each strategy as the collective grows; 1 (dashed) means no gain from placement.")
-    try figure(
-      "ndcg-loss", heading: "Cost to the platform", title: "Change in NDCG caused by the collective",
-      yLabel: "NDCG(with) − NDCG(clean)", series: series("ndcg_loss"), reference: (0, "no change"),
-      text: "The platform's accuracy with the collective minus without it; values near 0 mean the manipulation is nearly invisible in accuracy. runs.csv also holds R-precision, clicks, precision and recall with the adversarial and optimistic bounds.")
-
     // 3. Partial information as % of full.
     if statsSources.contains("full") && statsSources.count > 1, let c = summary.column("amplification") {
       var full: [String: Double] = [:]
@@ -82,6 +78,19 @@ public enum StudyReport {
           reference: (100, "as good as full information"),
           text: "Amplification when the collective estimates song frequencies from partial data, relative to knowing them exactly (100%).")
       }
+    }
+
+    let context = ReportContext(
+      folder: folder, summary: summary, isAlpha: isAlpha, xLabel: xLabel, strategies: strategies,
+      statsSources: statsSources)
+    for section in [
+      try frequencyScatter(context), try accuracyLoss(context), try externalities(context),
+      try concentration(context), try datasetShape(context),
+    ] {
+      guard let section else { continue }
+      try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")
+      written.append("figures/\(section.file).svg")
+      md += "## \(section.heading)\n\n![\(section.file)](figures/\(section.file).svg)\n\n\(section.text)\n\n"
     }
 
     // Summary table.
