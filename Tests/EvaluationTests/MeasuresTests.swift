@@ -28,6 +28,15 @@ import Testing
     #expect(approximatelyEqual(Concentration([4, 1, 3, 2]).gini, 0.25))
     let curve = Concentration([1, 2, 3, 4], points: 4).curve
     #expect(curve.map(\.share) == [0, 0.1, 0.3, 0.6, 1])
+    // The head is sampled exactly: with 100,000 holders the curve has the points where the
+    // top 1% and top 0.1% begin, even on a coarse grid.
+    let many = Concentration((0..<100_000).map { Double($0) }, points: 10)
+    let populations = many.curve.map(\.population)
+    #expect(populations.contains(0.99) && populations.contains(0.999))
+    #expect(populations == populations.sorted())
+    let head = many.curve.first { $0.population == 0.999 }!
+    // The poorest 99,900 hold Σ_{i<99,900} i of Σ_{i<100,000} i.
+    #expect(approximatelyEqual(head.share, (99_899.0 * 99_900 / 2) / (99_999.0 * 100_000 / 2)))
   }
 
   /// Three test playlists with |G| = 2, 3, 1 and K = 4; target = 9.

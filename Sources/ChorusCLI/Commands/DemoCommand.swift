@@ -77,8 +77,14 @@ enum DemoCommand {
     let bestAmp = best[col("amplification")].double ?? 0
     var out: String
     if bestAmp > 0 {
-      out = String(format: "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f", b, best[col("strategy")].string, bestAmp)
-      if let random { out += String(format: "; Random reaches %.2f", random[col("amplification")].double ?? .nan) }
+      func ci(_ row: [CSVCell]) -> Double { row[col("amplification_ci")].double ?? .nan }
+      let recs = best[col("recommendations")].double ?? 0
+      out = String(
+        format: "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f ± %.2f (95%% CI over %@ folds; s* in %.1f test playlists' top-R on average)",
+        b, best[col("strategy")].string, bestAmp, ci(best), best[col("folds")].string, recs)
+      if let random {
+        out += String(format: "; Random reaches %.2f ± %.2f", random[col("amplification")].double ?? .nan, ci(random))
+      }
     } else {
       out = String(format: "Headline: at the smallest collective (%.0f playlists on average) no strategy got s* into any test playlist's top-R (amplification 0 for all)", b)
     }

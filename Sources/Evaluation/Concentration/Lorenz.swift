@@ -6,11 +6,14 @@
 public struct Concentration: Sendable, Codable, Equatable {
   /// Gini coefficient in [0, 1): 0 = equal shares.
   public var gini: Double
-  /// Points (population share, cumulative value share), from (0, 0) to (1, 1), sampled at
-  /// most `points` + 1 times.
+  /// Points (population share, cumulative value share), from (0, 0) to (1, 1): a grid of
+  /// `points` steps plus the points where the top `headShares` of holders begin.
   public var curve: [LorenzPoint]
   /// Share of the total held by the top 10% of holders.
   public var top10Share: Double
+
+  /// Shares of the richest holders at which the curve is always sampled (besides the grid).
+  public static let headShares = [0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002, 0.0001, 0.00001]
 
   /// - Parameters:
   ///   - values: one non-negative amount per holder (e.g. recommendations per artist),
@@ -38,13 +41,15 @@ public struct Concentration: Sendable, Codable, Equatable {
       running += x
       cumulative.append(running)
     }
-    var pts: [LorenzPoint] = []
+    // A uniform grid, plus points ever closer to the top (the richest 1%, 0.1%, … of
+    // holders), where a long-tailed distribution keeps almost all of its mass.
+    var indices = Set<Int>()
     let steps = min(points, n)
-    for s in 0...steps {
-      let i = Int((Double(s) / Double(steps) * Double(n)).rounded())
-      pts.append(LorenzPoint(population: Double(i) / Double(n), share: cumulative[i] / total))
+    for s in 0...steps { indices.insert(Int((Double(s) / Double(steps) * Double(n)).rounded())) }
+    for top in Concentration.headShares { indices.insert(Int(((1 - top) * Double(n)).rounded())) }
+    curve = indices.sorted().map { i in
+      LorenzPoint(population: Double(i) / Double(n), share: cumulative[i] / total)
     }
-    curve = pts
     let bottom90 = Int((0.9 * Double(n)).rounded(.down))
     top10Share = 1 - cumulative[bottom90] / total
   }

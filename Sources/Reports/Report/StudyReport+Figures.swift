@@ -232,10 +232,25 @@ extension StudyReport {
     }
     var panels = [lorenz("Recommendations per artist", withSeries, "share of recommendations")]
     if !gainedSeries.isEmpty { panels.append(lorenz("Gained recommendations per artist", gainedSeries, "share of gained recommendations")) }
-    let figure = PanelFigure(title: "Concentration: Lorenz curves of recommendations per artist (fold \(Int(firstFold)))", panels: panels, columns: 2)
+    // The head, where a long tail keeps its mass: the share held by the top x% of artists.
+    func head(_ s: ChartSeries) -> ChartSeries {
+      var h = s
+      h.points = s.points.compactMap { p in p.x < 1 ? (100 * (1 - p.x), 100 * (1 - p.y), 0) : nil }
+      return h
+    }
+    var top = LineChart(
+      title: "The head: share held by the top artists", xLabel: "top x% of artists (log scale)",
+      yLabel: "% of (gained) recommendations they hold", series: withSeries.prefix(1).map(head) + gainedSeries.map(head))
+    top.logX = true
+    top.yRange = 0...100
+    top.width = 700
+    top.legendWidth = 230
+    top.legendNotes = ["black: clean recommendations", "colours: gained recommendations"]
+    panels.append(top)
+    let figure = PanelFigure(title: "Concentration: Lorenz curves of recommendations per artist (fold \(Int(firstFold)))", panels: panels, columns: 3)
     return ReportSection(
       file: "concentration", heading: "Concentration across artists", svg: figure.svg(),
-      text: "Left: the Lorenz curve of test-time top-R recommendations per artist for the clean model (black) and with each strategy's largest collective (dashed; \(sizeNote) for the last one); the Gini coefficient is in the legend. Right: how the recommendations that artists gained (ΔR⁺ per artist) are spread: a curve hugging the bottom right means a few artists took almost all of the gain.")
+      text: "Left: the Lorenz curve of test-time top-R recommendations per artist for the clean model (black) and with each strategy's largest collective (dashed; \(sizeNote) for the last one); the Gini coefficient is in the legend. Middle: how the recommendations that artists gained (ΔR⁺ per artist) are spread: a curve hugging the bottom right means a few artists took almost all of the gain. Right: the same curves read from the top (log scale), where a long-tailed distribution keeps its mass: the share of all clean recommendations (black) and of the gained ones (colours) held by the top x% of artists.")
   }
 
   // MARK: - 7. The dataset
