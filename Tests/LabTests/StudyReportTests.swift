@@ -117,4 +117,23 @@ import Testing
     #expect(!md.contains("partial-information.svg"))
     #expect(FileManager.default.fileExists(atPath: folder + "/figures/accuracy-loss.svg"))
   }
+
+  /// Amplification cannot be negative: with `nonNegative` the CI band stops at 0 and the axis
+  /// does not extend below it; without it the band shows the (impossible) negative values.
+  @Test func nonNegativeChartsClampTheirBands() {
+    var chart = LineChart(
+      title: "t", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "s", points: [(1, 0.1, 1), (10, 0.5, 0.2)])])
+    chart.logX = true
+    func lowestBandPoint(_ svg: String) -> Double {
+      let band = svg.components(separatedBy: "class=\"ci-band\" points=\"")[1].prefix { $0 != "\"" }
+      return band.split(separator: " ").map { Double($0.split(separator: ",")[1])! }.max()!
+    }
+    let plain = chart.svg()
+    chart.nonNegative = true
+    let clamped = chart.svg()
+    // The plot area ends at y = height − 60 = 400 (the x axis, here y = 0).
+    #expect(lowestBandPoint(clamped) <= 400.0)
+    #expect(!clamped.contains(">-0.5<"))
+    #expect(plain.contains(">-0.5<") || plain.contains(">-1<"))
+  }
 }

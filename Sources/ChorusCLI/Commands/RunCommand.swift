@@ -89,7 +89,7 @@ enum ReportCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "report", abstract: "Write SVG figures and report.md for a results folder.",
-      discussion: "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them.",
+      discussion: "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them: amplification vs collective size, training frequency vs recommendations with s*, partial information (when the study has several statistics sources), accuracy loss with its bounds, externalities by frequency bin and anchor category, Lorenz curves per artist, and the dataset's shape. Figures whose data the study did not produce are skipped.",
       arguments: [ArgumentSpec("dir", help: "A results folder written by 'chorus run'.")],
       action: { p in
         let folder = p.required("dir")

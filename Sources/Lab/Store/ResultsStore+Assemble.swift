@@ -161,7 +161,8 @@ extension ResultsStore {
       folds: folds.map { FoldInfo(fold: $0.fold, seed: $0.seed, trainingPlaylists: $0.trainingPlaylists, testPlaylists: $0.testPlaylists, eligibleForCollective: $0.eligibleForCollective) },
       runSeconds: records.reduce(0) { $0 + $1.seconds }, foldSeconds: folds.reduce(0) { $0 + $1.seconds },
       dataWarnings: warnings,
-      files: ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "clean-accuracy.csv", "dataset.csv"],
+      files: ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "clean-accuracy.csv"]
+        + (readDatasetShape() == nil ? [] : ["dataset.csv"]),
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]

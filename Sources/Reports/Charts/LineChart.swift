@@ -55,6 +55,9 @@ public struct LineChart: Sendable {
   public var yRange: ClosedRange<Double>? = nil
   /// Whether the y axis must include 0 (linear axes only).
   public var yIncludesZero = true
+  /// For quantities that cannot be negative (amplification, counts): CI bands and error bars
+  /// stop at 0 instead of showing impossible values.
+  public var nonNegative = false
   /// A dashed horizontal reference line (e.g. amplification = 1) and its label.
   public var referenceY: (value: Double, label: String)? = nil
   /// A dashed y = x line (e.g. perfect equality in a Lorenz plot) and its label.
@@ -101,7 +104,7 @@ public struct LineChart: Sendable {
       ys.append(ty(p.y))
       if ci > 0 {
         ys.append(ty(p.y + ci))
-        if !logY || p.y - ci > 0 { ys.append(ty(p.y - ci)) }
+        if !logY || p.y - ci > 0 { ys.append(ty(nonNegative ? max(0, p.y - ci) : p.y - ci)) }
       }
     }
     for s in series {
@@ -202,7 +205,10 @@ public struct LineChart: Sendable {
       case .line, .dashed, .dotted, .highlight:
         if s.style == .line && pts.contains(where: { $0.ci.isFinite && $0.ci > 0 }) {
           let upper = pts.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y + ($0.ci.isFinite ? $0.ci : 0))))" }
-          let lower = pts.reversed().map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y - ($0.ci.isFinite ? $0.ci : 0))))" }
+          let lower = pts.reversed().map { p -> String in
+            let low = p.y - (p.ci.isFinite ? p.ci : 0)
+            return "\(SVG.n(px(p.x))),\(SVG.n(py(nonNegative ? max(0, low) : low)))"
+          }
           out += "<polygon class=\"ci-band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
         }
         let line = pts.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y)))" }.joined(separator: " ")

@@ -45,6 +45,7 @@ public enum StudyReport {
     func figure(_ file: String, heading: String, title: String, yLabel: String, series: [ChartSeries], reference: (Double, String), text: String) throws {
       var chart = LineChart(title: title, xLabel: xLabel, yLabel: yLabel, series: series)
       chart.logX = true
+      chart.nonNegative = true
       chart.referenceY = reference
       try FileIO.writeAtomically(chart.svg(), to: folder + "/figures/\(file).svg")
       written.append("figures/\(file).svg")
