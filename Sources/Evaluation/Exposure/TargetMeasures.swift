@@ -26,7 +26,8 @@ public struct TargetMeasures: Sendable, Codable, Equatable {
   public var medianRank: Double
 
   /// - Parameters:
-  ///   - anchors: per track id, true for the collective's anchors (direct and indirect).
+  ///   - anchors: per track id, true for the anchors the strategy aimed at (the song before
+  ///     s* for DirLoF-like strategies, after it for InClust-like ones; see `PlantEdit.targeted`).
   public init(
     target: Int32, manipulated: RecommendationTable, clean: RecommendationTable, truthLengths: [Int],
     seeds: PlaylistStore, anchors: [Bool], budget: Int, trainingEntries: Int
