@@ -11,7 +11,7 @@ enum BenchCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "bench", abstract: "Measure speed and memory (build with -c release).",
-      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about ten minutes and needs about 1 GB of free disk for the cache and the sample slices.",
+      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about five minutes (under a minute with --skip-embedding) and needs about 1 GB of free disk for the cache and the sample slices.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "mpd"),
         .option("slices", value: "n", help: "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.", default: "20"),
