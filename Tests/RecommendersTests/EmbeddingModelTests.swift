@@ -1,7 +1,7 @@
 // The embedding model: the shared conformance suite, byte-identical vectors on 1, 2 and 3
 // threads, a learned next-track chain, a falling SGNS loss, the pruned batch top-K tied to
 // its plain twin (with exact ties), mean vs recency queries, save/load with a dataset
-// check, and config errors that name the key.
+// check, config errors that name the key, golden vectors, and the opt-in popularity feature.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
@@ -73,6 +73,81 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let reseeded = try EmbeddingModel(
       playlists: data.playlists, trackCount: data.trackCount, config: other)
     #expect(reseeded.inputMatrix != models[0].inputMatrix)
+  }
+
+  /// FNV-1a over the bit patterns of both matrices.
+  func vectorChecksum(_ m: EmbeddingModel) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in m.inputMatrix + m.outputMatrix {
+      h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3
+    }
+    return h
+  }
+
+  @Test func goldenVectorsWithoutPopularityFeature() throws {
+    // Pinned before `popularityFeature` existed: with the flag off, training is unchanged.
+    let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    let m = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
+    #expect(vectorChecksum(m) == 1_696_602_934_855_549_979)
+  }
+
+  @Test func popularityFeatureIdenticalOnAnyThreadCount() throws {
+    let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    var config = smallEmbeddingConfig()
+    config.popularityFeature = true
+    let saved = ParallelConfig.threads
+    defer { ParallelConfig.threads = saved }
+    var models: [EmbeddingModel] = []
+    for threads in [1, 2, 3] {
+      ParallelConfig.threads = threads
+      models.append(
+        try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config))
+    }
+    #expect(models[0].stats.roundsPerEpoch > 1, "the test should span several rounds")
+    for m in models.dropFirst() {
+      #expect(m.inputMatrix.map(\.bitPattern) == models[0].inputMatrix.map(\.bitPattern))
+      #expect(m.outputMatrix.map(\.bitPattern) == models[0].outputMatrix.map(\.bitPattern))
+      #expect(m.stats == models[0].stats)
+    }
+    // The feature changes the vectors, and the model still answers like any other.
+    #expect(vectorChecksum(models[0]) != 1_696_602_934_855_549_979)
+    ModelConformance.check(models[0], contexts: [[1, 2], [5], [299, 7]], k: 20)
+  }
+
+  @Test func popularityFeatureDrawsRareTracksTogether() throws {
+    // Many tracks seen once: with the feature they share the bucket-0 row, so their input
+    // vectors point the same way; without it they are their own (nearly random) rows.
+    let data = Fixtures.random(playlists: 150, tracks: 2000, lengths: 5...30, seed: 7)
+    func meanCosine(_ m: EmbeddingModel, frequency f: Int32) -> Double {
+      let ids = (0..<Int32(m.trackCount)).filter { m.frequency[Int($0)] == f }.prefix(80)
+      let vectors = ids.map { m.inputVector($0).map(Double.init) }
+      func cosine(_ a: [Double], _ b: [Double]) -> Double {
+        let dot = zip(a, b).map { $0 * $1 }.reduce(0, +)
+        let na = a.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let nb = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+        return dot / (na * nb)
+      }
+      var total = 0.0
+      var pairs = 0
+      for i in vectors.indices {
+        for j in vectors.indices where j > i {
+          total += cosine(vectors[i], vectors[j])
+          pairs += 1
+        }
+      }
+      return total / Double(pairs)
+    }
+    var config = smallEmbeddingConfig(dim: 16, epochs: 5)
+    let off = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    config.popularityFeature = true
+    let on = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    #expect(on.frequency.filter { $0 == 1 }.count >= 40, "the fixture needs rare tracks")
+    let cosOff = meanCosine(off, frequency: 1)
+    let cosOn = meanCosine(on, frequency: 1)
+    #expect(cosOn > cosOff + 0.2, "off \(cosOff), on \(cosOn)")
   }
 
   @Test func learnsANextTrackChain() throws {
@@ -273,6 +348,36 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     }
     #expect(throws: ChorusError.self) {
       try ModelSpec(name: "embedding", overrides: ["aggregation=median"])
+    }
+    // popularityFeature: off by default, set like any key, typo'd keys still refused.
+    #expect(!EmbeddingConfig().popularityFeature)
+    let feature = try ModelSpec(name: "embedding", overrides: ["popularityFeature=true"])
+    var expected = EmbeddingConfig()
+    expected.popularityFeature = true
+    #expect(feature == .embedding(expected))
+    let fromSpec = try ModelSpec(
+      name: "embedding", config: ["popularityFeature": true, "epochs": 2])
+    guard case .embedding(let sc) = fromSpec else {
+      Issue.record("not an embedding spec")
+      return
+    }
+    #expect(sc.popularityFeature && sc.epochs == 2)
+    #expect(throws: ChorusError.self) {
+      try ModelSpec(name: "embedding", config: ["popularityFeatures": true])
+    }
+    #expect(throws: ChorusError.self) {
+      try ModelSpec(name: "embedding", overrides: ["popularityFeature=maybe"])
+    }
+    // Configs saved before the key existed still decode (as false); other keys stay required.
+    var old = try ConfigCoding.object(EmbeddingConfig())
+    old["popularityFeature"] = nil
+    let decoded = try JSONDecoder().decode(
+      EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
+    #expect(decoded == EmbeddingConfig())
+    old["dim"] = nil
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(
+        EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
     }
   }
 }

@@ -30,11 +30,26 @@ public struct EmbeddingTrainingStats: Codable, Sendable, Equatable {
 extension EmbeddingModel {
   /// Trained matrices in track-id order.
   struct TrainedVectors {
-    /// Row-major, trackCount × stride, Float32 (padding columns are zero).
+    /// Row-major, trackCount × stride, Float32 (padding columns are zero). With
+    /// `popularityFeature`, row t holds h(t) = (u_t + b_bucket(t)) / 2 and the bucket rows
+    /// follow (`popularityBucketRows` of them, not part of the model).
     var input: PageAlignedMatrix
     /// Row-major, trackCount × stride, Float32.
     var output: PageAlignedMatrix
     var stats: EmbeddingTrainingStats
+  }
+
+  /// Input rows after the tracks' with `popularityFeature`: one per bucket ⌊log2 f⌋ of an
+  /// Int32 frequency f ≥ 1 (0…30), rounded up to 32.
+  static let popularityBucketRows = 32
+
+  /// Per track, the input row of its popularity bucket: trackCount + ⌊log2 f⌋ (f ≥ 1);
+  /// tracks never seen (f = 0) never occur as centers and get bucket 0.
+  static func popularityBuckets(frequency: [Int32], trackCount: Int) -> [Int32] {
+    frequency.map { f in
+      let bucket = f > 0 ? 31 - UInt32(f).leadingZeroBitCount : 0
+      return Int32(trackCount + bucket)
+    }
   }
 
   /// Trains input and output vectors on `playlists`.
@@ -45,8 +60,14 @@ extension EmbeddingModel {
     progress: ProgressBar?
   ) -> TrainedVectors {
     let stride = config.rowStride
-    let input = PageAlignedMatrix(rows: trackCount, stride: stride)
-    initializeInput(input, config: config)
+    // With the popularity feature, bucket rows follow the tracks' rows (zero at the start,
+    // so h(t) starts at u_t / 2); the overlays and merges treat them like any input row.
+    let buckets =
+      config.popularityFeature
+      ? popularityBuckets(frequency: frequency, trackCount: trackCount) : []
+    let input = PageAlignedMatrix(
+      rows: trackCount + (config.popularityFeature ? popularityBucketRows : 0), stride: stride)
+    initializeInput(input, rows: trackCount, config: config)
     let output = PageAlignedMatrix(rows: trackCount, stride: stride)
     let weights = frequency.map { $0 > 0 ? _pow(Double($0), config.negativeExponent) : 0 }
     let alias = SGNSKernel.makeAliasTable(weights: weights)
@@ -68,39 +89,42 @@ extension EmbeddingModel {
     playlists.tracks.withUnsafeBufferPointer { tracks in
       playlists.offsets.withUnsafeBufferPointer { offsets in
         keep.withUnsafeBufferPointer { keep in
-          alias.withUnsafeBufferPointer { alias in
-            sigmoid.withUnsafeBufferPointer { sigmoid in
-              let params = SGNSParameters(
-                tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
-                keep: keep.baseAddress!, alias: alias.baseAddress!, trackCount: trackCount,
-                sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
-                reducedWindow: config.reducedWindow, negatives: config.negatives,
-                sharedNegatives: config.sharedNegatives,
-                learningRate: config.learningRate, minLearningRate: config.minLearningRate,
-                scheduleLength: Double(playlists.entryCount) * Double(config.epochs))
-              let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
-                SGNSChunkState(
-                  stride: stride, maxPlaylistLength: maxLength,
-                  targets: (config.window + 1) * (config.negatives + 1),
-                  ahead: 2 * (config.negatives + 1))
-              }
-              let inPtr = SendablePointer(input.base)
-              let outPtr = SendablePointer(output.base)
-              for epoch in 0..<config.epochs {
-                let counts: [SGNSChunkCounts]
-                if config.hogwild {
-                  counts = hogwildEpoch(
-                    params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
-                    input: inPtr, output: outPtr, seed: config.seed, progress: progress)
-                } else {
-                  counts = roundsEpoch(
-                    params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
-                    states: states, input: inPtr, output: outPtr, seed: config.seed,
-                    progress: progress)
+          buckets.withUnsafeBufferPointer { buckets in
+            alias.withUnsafeBufferPointer { alias in
+              sigmoid.withUnsafeBufferPointer { sigmoid in
+                let params = SGNSParameters(
+                  tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
+                  keep: keep.baseAddress!, alias: alias.baseAddress!, trackCount: trackCount,
+                  sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
+                  reducedWindow: config.reducedWindow, negatives: config.negatives,
+                  sharedNegatives: config.sharedNegatives,
+                  learningRate: config.learningRate, minLearningRate: config.minLearningRate,
+                  scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
+                  bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
+                let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
+                  SGNSChunkState(
+                    stride: stride, maxPlaylistLength: maxLength,
+                    targets: (config.window + 1) * (config.negatives + 1),
+                    ahead: 2 * (config.negatives + 1))
                 }
-                for c in counts {
-                  stats.effectiveTokens += c.effectiveTokens
-                  stats.pairs += c.pairs
+                let inPtr = SendablePointer(input.base)
+                let outPtr = SendablePointer(output.base)
+                for epoch in 0..<config.epochs {
+                  let counts: [SGNSChunkCounts]
+                  if config.hogwild {
+                    counts = hogwildEpoch(
+                      params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
+                      input: inPtr, output: outPtr, seed: config.seed, progress: progress)
+                  } else {
+                    counts = roundsEpoch(
+                      params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
+                      states: states, input: inPtr, output: outPtr, seed: config.seed,
+                      progress: progress)
+                  }
+                  for c in counts {
+                    stats.effectiveTokens += c.effectiveTokens
+                    stats.pairs += c.pairs
+                  }
                 }
               }
             }
@@ -108,7 +132,31 @@ extension EmbeddingModel {
         }
       }
     }
+    if config.popularityFeature {
+      combinePopularityBuckets(input, buckets: buckets, frequency: frequency, stride: stride)
+    }
     return TrainedVectors(input: input, output: output, stats: stats)
+  }
+
+  /// Replaces each seen track's row u_t by h(t) = (u_t + b_bucket(t)) / 2, the input vector
+  /// training used for it; unseen tracks (never queried, never candidates) keep u_t.
+  static func combinePopularityBuckets(
+    _ input: PageAlignedMatrix, buckets: [Int32], frequency: [Int32], stride: Int
+  ) {
+    let base = SendablePointer(input.base)
+    buckets.withUnsafeBufferPointer { buckets in
+      frequency.withUnsafeBufferPointer { frequency in
+        let bucketPtr = SendablePointer(UnsafeMutablePointer(mutating: buckets.baseAddress!))
+        let freqPtr = SendablePointer(UnsafeMutablePointer(mutating: frequency.baseAddress!))
+        Parallel.forEachChunk(count: buckets.count, chunkSize: 4096) { _, range in
+          for t in range where freqPtr.base[t] > 0 {
+            let row = base.base + t * stride
+            SGNSKernel.average(
+              row, base.base + Int(bucketPtr.base[t]) * stride, into: row, blocks: stride >> 3)
+          }
+        }
+      }
+    }
   }
 
   /// One epoch in synchronous rounds: train chunks on overlays, then merge by shard.
@@ -136,7 +184,8 @@ extension EmbeddingModel {
         let c = SGNSKernel.trainChunk(
           params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
           epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
-          gradient: state.gradient, targets: state.targets, ahead: state.ahead)
+          gradient: state.gradient, combined: state.combined, targets: state.targets,
+          ahead: state.ahead)
         rows.close()
         return c
       }
@@ -170,12 +219,14 @@ extension EmbeddingModel {
     return Parallel.mapChunks(count: chunkCount, chunkSize: 1) { chunk, _ in
       let kept = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
       let gradient = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
+      let combined = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
       let targets = UnsafeMutablePointer<Int32>.allocate(
         capacity: (params.window + 1) * (params.negatives + 1))
       let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * (params.negatives + 1))
       defer {
         kept.deallocate()
         gradient.deallocate()
+        combined.deallocate()
         targets.deallocate()
         ahead.deallocate()
       }
@@ -185,7 +236,7 @@ extension EmbeddingModel {
       let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
-        gradient: gradient, targets: targets, ahead: ahead)
+        gradient: gradient, combined: combined, targets: targets, ahead: ahead)
       progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
       return c
     }
@@ -207,13 +258,14 @@ extension EmbeddingModel {
     return starts
   }
 
-  /// Input vectors uniform in (−0.5/dim, 0.5/dim) as in word2vec, one stream per 4096 rows.
-  static func initializeInput(_ input: PageAlignedMatrix, config: EmbeddingConfig) {
+  /// The first `rows` input vectors uniform in (−0.5/dim, 0.5/dim) as in word2vec, one
+  /// stream per 4096 rows; rows after them (popularity buckets) stay zero.
+  static func initializeInput(_ input: PageAlignedMatrix, rows: Int, config: EmbeddingConfig) {
     let stride = config.rowStride
     let dim = config.dim
     let scale = 1 / Float(dim)
     let base = SendablePointer(input.base)
-    Parallel.forEachChunk(count: input.rows, chunkSize: 4096) { chunk, range in
+    Parallel.forEachChunk(count: rows, chunkSize: 4096) { chunk, range in
       var rng = RandomStream(seed: config.seed, component: "embedding.init", chunk: UInt64(chunk))
       for t in range {
         let row = base.base + t * stride

@@ -64,6 +64,9 @@ struct SGNSParameters: @unchecked Sendable {
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
   let scheduleLength: Double
+  /// With `popularityFeature`: per track, the input row of its popularity bucket
+  /// (trackCount + ⌊log2 frequency⌋); nil without the feature.
+  let bucketRows: UnsafePointer<Int32>?
 }
 
 /// Counts from one chunk (deterministic; summed in chunk order).
@@ -142,6 +145,7 @@ enum SGNSKernel {
   /// - Parameters:
   ///   - kept: scratch for one subsampled playlist (longest playlist length).
   ///   - gradient: scratch row (stride floats).
+  ///   - combined: scratch row (stride floats) for h = (u + b) / 2 with `bucketRows`.
   ///   - targets: scratch for (window + 1) × (negatives + 1) targets.
   ///   - ahead: scratch for 2 × (negatives + 1) values.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
@@ -149,8 +153,8 @@ enum SGNSKernel {
   static func trainChunk<Rows: SGNSRows>(
     _ p: SGNSParameters, playlists: Range<Int>, epochOffset: Int, rows: inout Rows,
     rng: inout RandomStream, kept: UnsafeMutablePointer<Int32>,
-    gradient: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Int32>,
-    ahead: UnsafeMutablePointer<UInt64>
+    gradient: UnsafeMutablePointer<Float>, combined: UnsafeMutablePointer<Float>,
+    targets: UnsafeMutablePointer<Int32>, ahead: UnsafeMutablePointer<UInt64>
   ) -> SGNSChunkCounts {
     var counts = SGNSChunkCounts()
     let window = p.window
@@ -164,6 +168,9 @@ enum SGNSKernel {
     let tracks = p.tracks
     let group = p.negatives &+ 1
     let shared = p.sharedNegatives
+    let bucketRows = p.bucketRows
+    // Input rows a position touches: the center's, and its bucket's with the feature.
+    let inputRows = bucketRows == nil ? 1 : 2
     // Shared negatives: the current position's, and (random value, alias entry) pairs
     // drawn ahead for the next position.
     let drawn = targets + p.window &* group
@@ -200,7 +207,7 @@ enum SGNSKernel {
         let last = min(m &- 1, i &+ w)
         if last <= i { continue }
         let pairs = last &- i
-        rows.reserve(1 &+ pairs &* group)
+        rows.reserve(inputRows &+ pairs &* group)
         // Draw every target of this position first (−1: a negative equal to its positive,
         // skipped as in word2vec), then touch their rows: in separate loops, the cache misses
         // of the alias lookups, and then of the rows, overlap instead of queueing.
@@ -224,11 +231,24 @@ enum SGNSKernel {
           }
         }
         var touched = rows.touchInput(kept[i])
+        if let bucketRows { touched ^= rows.touchInput(bucketRows[Int(kept[i])]) }
         for s in 0..<(pairs &* group) where targets[s] >= 0 {
           touched ^= rows.touchOutput(targets[s])
         }
         counts.touched ^= touched
-        let center = rows.input(kept[i])
+        // Without the feature the center is the track's row, updated in place; with it, the
+        // center is h = (u + b) / 2 in `combined`, and u and b each get half the gradient.
+        let own = rows.input(kept[i])
+        var bucket: UnsafeMutablePointer<Float>? = nil
+        let center: UnsafeMutablePointer<Float>
+        if let bucketRows {
+          let b = rows.input(bucketRows[Int(kept[i])])
+          average(own, b, into: combined, blocks: blocks)
+          bucket = b
+          center = combined
+        } else {
+          center = own
+        }
         for pair in 0..<pairs {
           let slot = targets + pair &* group
           counts.pairs &+= 1
@@ -249,7 +269,11 @@ enum SGNSKernel {
             }
             update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
           }
-          add(gradient, into: center, blocks: blocks)
+          if let bucket {
+            addHalf(gradient, into: own, and: bucket, average: combined, blocks: blocks)
+          } else {
+            add(gradient, into: center, blocks: blocks)
+          }
         }
       }
     }
@@ -341,6 +365,41 @@ enum SGNSKernel {
     while i < blocks {
       let o = i &* 8
       store(load(row + o) + load(delta + o), row + o)
+      i &+= 1
+    }
+  }
+
+  /// out = (a + b) / 2.
+  @inline(__always)
+  static func average(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    blocks: Int
+  ) {
+    let half = SIMD8<Float>(repeating: 0.5)
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store((load(a + o) + load(b + o)) * half, out + o)
+      i &+= 1
+    }
+  }
+
+  /// a += delta / 2; b += delta / 2; mean = (a + b) / 2 (the gradient of a mean of two rows).
+  @inline(__always)
+  static func addHalf(
+    _ delta: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>,
+    and b: UnsafeMutablePointer<Float>, average mean: UnsafeMutablePointer<Float>, blocks: Int
+  ) {
+    let half = SIMD8<Float>(repeating: 0.5)
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      let d = load(delta + o) * half
+      let av = load(a + o) + d
+      let bv = load(b + o) + d
+      store(av, a + o)
+      store(bv, b + o)
+      store((av + bv) * half, mean + o)
       i &+= 1
     }
   }

@@ -12,7 +12,8 @@ final class SGNSChunkState: @unchecked Sendable {
   fileprivate(set) var rows: UnsafeMutablePointer<Float>
   /// The rows as they were when first touched (same layout).
   fileprivate(set) var originals: UnsafeMutablePointer<Float>
-  /// Per copied row: its key, track << 1 | 1 for output rows, 0 for input rows.
+  /// Per copied row: its key, row << 1 | 1 for output rows, | 0 for input rows (input rows
+  /// include the popularity-bucket rows after the tracks).
   fileprivate(set) var keys: UnsafeMutablePointer<UInt32>
   fileprivate(set) var rowCapacity: Int
   var rowCount = 0
@@ -20,9 +21,11 @@ final class SGNSChunkState: @unchecked Sendable {
   /// `key << 32 | row index` entries; `emptyEntry` marks a free slot.
   fileprivate(set) var table: UnsafeMutablePointer<UInt64>
   fileprivate(set) var tableBits: Int
-  /// Scratch for one subsampled playlist, and the gradient row.
+  /// Scratch for one subsampled playlist, the gradient row, and the combined input row
+  /// h = (u + b) / 2 of `popularityFeature`.
   let kept: UnsafeMutablePointer<Int32>
   let gradient: UnsafeMutablePointer<Float>
+  let combined: UnsafeMutablePointer<Float>
   /// Scratch for the targets of one position: (window + 1) × (negatives + 1).
   let targets: UnsafeMutablePointer<Int32>
   /// Scratch for negatives drawn ahead: 2 × (negatives + 1).
@@ -43,6 +46,7 @@ final class SGNSChunkState: @unchecked Sendable {
     table.initialize(repeating: SGNSChunkState.emptyEntry, count: 1 << tableBits)
     kept = .allocate(capacity: max(1, maxPlaylistLength))
     gradient = .allocate(capacity: stride)
+    combined = .allocate(capacity: stride)
     targets = .allocate(capacity: targetCount)
     ahead = .allocate(capacity: aheadCount)
   }
@@ -54,6 +58,7 @@ final class SGNSChunkState: @unchecked Sendable {
     table.deallocate()
     kept.deallocate()
     gradient.deallocate()
+    combined.deallocate()
     targets.deallocate()
     ahead.deallocate()
   }
