@@ -380,4 +380,21 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
         EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
     }
   }
+
+  /// A learning rate that makes training diverge gives a clear error naming the key, not a
+  /// crash in the sigmoid lookup or a model full of NaN.
+  @Test func divergedTrainingIsAClearError() throws {
+    let data = Fixtures.random(playlists: 400, tracks: 300, lengths: 10...40, seed: 3)
+    var config = EmbeddingConfig()
+    config.learningRate = 10
+    config.epochs = 2
+    config.popularityFeature = true
+    do {
+      _ = try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+      Issue.record("training at learningRate 10 did not report divergence")
+    } catch let error as ChorusError {
+      #expect(error.field == "learningRate")
+      #expect(error.message.contains("diverged"))
+    }
+  }
 }

@@ -45,6 +45,15 @@ public struct EmbeddingModel: Recommender {
     let trained = EmbeddingModel.train(
       playlists: playlists, trackCount: trackCount, frequency: frequency, config: config,
       progress: progress)
+    for matrix in [trained.input, trained.output] {
+      let values = UnsafeBufferPointer(start: matrix.base, count: trackCount * config.rowStride)
+      if values.contains(where: { !$0.isFinite }) {
+        throw ChorusError(
+          .config,
+          "embedding training diverged (vectors became infinite or NaN) at learningRate \(config.learningRate)",
+          field: "learningRate", hint: "lower learningRate (the default is 0.05; 0.025 is safer with popularityFeature)")
+      }
+    }
     let index = EmbeddingIndex(
       input: UnsafeBufferPointer(start: trained.input.base, count: trackCount * config.rowStride),
       output: UnsafeBufferPointer(start: trained.output.base, count: trackCount * config.rowStride),

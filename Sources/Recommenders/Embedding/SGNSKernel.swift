@@ -260,12 +260,14 @@ enum SGNSKernel {
             let out = rows.output(target)
             let f = dot(center, out, blocks: blocks)
             let g: Float
-            if f >= maxExp {
-              g = (label - 1) * alpha
-            } else if f <= -maxExp {
-              g = label * alpha
-            } else {
+            // Inside first, so that a NaN score (diverged training) takes the last branch
+            // instead of trapping in the table index; the caller then reports divergence.
+            if f < maxExp && f > -maxExp {
               g = (label - sigmoid[min(Int((f + maxExp) * tableScale), tableLast)]) * alpha
+            } else if f >= maxExp {
+              g = (label - 1) * alpha
+            } else {
+              g = label * alpha
             }
             update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
           }
