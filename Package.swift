@@ -20,7 +20,8 @@ let package = Package(
     .target(name: "ChorusCore"),
     .target(name: "PlaylistData", dependencies: ["ChorusCore"]),
     .target(name: "CollectiveAction", dependencies: ["ChorusCore", "PlaylistData"]),
-    .target(name: "Recommenders", dependencies: ["ChorusCore"]),
+    .target(name: "ChorusCSupport"),
+    .target(name: "Recommenders", dependencies: ["ChorusCore", "ChorusCSupport"]),
     .target(name: "Evaluation", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
     .target(name: "Reports", dependencies: ["ChorusCore"]),
     .target(

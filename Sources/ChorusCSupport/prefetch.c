@@ -1,0 +1,2 @@
+// The helpers are static inline in the header; this file gives the C target a source.
+#include "ChorusCSupport.h"
