@@ -53,6 +53,18 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
     var config = smallEmbeddingConfig()
     config.sharedNegatives = sharedNegatives
+    let first = try expectSameOnAnyThreadCount(data, config)
+    // The seed matters.
+    var other = config
+    other.seed = 1
+    let reseeded = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: other)
+    #expect(reseeded.inputMatrix != first.inputMatrix)
+  }
+
+  /// Trains `config` on 1, 2 and 3 threads and expects byte-identical vectors and stats, over
+  /// several synchronous rounds; returns the model trained on one thread.
+  func expectSameOnAnyThreadCount(_ data: Dataset, _ config: EmbeddingConfig) throws -> EmbeddingModel {
     let saved = ParallelConfig.threads
     defer { ParallelConfig.threads = saved }
     var models: [EmbeddingModel] = []
@@ -67,12 +79,7 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
       #expect(m.outputMatrix.map(\.bitPattern) == models[0].outputMatrix.map(\.bitPattern))
       #expect(m.stats == models[0].stats)
     }
-    // The seed matters.
-    var other = config
-    other.seed = 1
-    let reseeded = try EmbeddingModel(
-      playlists: data.playlists, trackCount: data.trackCount, config: other)
-    #expect(reseeded.inputMatrix != models[0].inputMatrix)
+    return models[0]
   }
 
   /// FNV-1a over the bit patterns of both matrices.
@@ -96,23 +103,10 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
     var config = smallEmbeddingConfig()
     config.popularityFeature = true
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
-    var models: [EmbeddingModel] = []
-    for threads in [1, 2, 3] {
-      ParallelConfig.threads = threads
-      models.append(
-        try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config))
-    }
-    #expect(models[0].stats.roundsPerEpoch > 1, "the test should span several rounds")
-    for m in models.dropFirst() {
-      #expect(m.inputMatrix.map(\.bitPattern) == models[0].inputMatrix.map(\.bitPattern))
-      #expect(m.outputMatrix.map(\.bitPattern) == models[0].outputMatrix.map(\.bitPattern))
-      #expect(m.stats == models[0].stats)
-    }
+    let first = try expectSameOnAnyThreadCount(data, config)
     // The feature changes the vectors, and the model still answers like any other.
-    #expect(vectorChecksum(models[0]) != 1_696_602_934_855_549_979)
-    ModelConformance.check(models[0], contexts: [[1, 2], [5], [299, 7]], k: 20)
+    #expect(vectorChecksum(first) != 1_696_602_934_855_549_979)
+    ModelConformance.check(first, contexts: [[1, 2], [5], [299, 7]], k: 20)
   }
 
   @Test func popularityFeatureDrawsRareTracksTogether() throws {

@@ -103,7 +103,7 @@ extension EmbeddingModel {
     for (i, r) in rows.enumerated() {
       let out = output + r * k
       if hasQuery[i] {
-        _ = EmbeddingSearchKernel.drain(
+        _ = TopK.drain(
           heapScores: scratch.heapScores + i * k, heapIDs: scratch.heapIDs + i * k,
           size: scratch.sizes[i], output: out)
       } else {

@@ -183,50 +183,12 @@ enum EmbeddingSearchKernel {
         continue
       }
       if n < k {
-        push(s, id, size: &n, heapScores: heapScores, heapIDs: heapIDs)
+        TopK.push(s, id, size: &n, heapScores: heapScores, heapIDs: heapIDs)
       } else {
         TopK.siftDown(s, id, size: n, heapScores: heapScores, heapIDs: heapIDs)
       }
       j &+= 1
     }
     size = n
-  }
-
-  /// Adds (s, id) to a heap that is not full (min-heap on rank: the root ranks last).
-  @inline(__always)
-  static func push(
-    _ s: Float, _ id: Int32, size: inout Int, heapScores: UnsafeMutablePointer<Float>,
-    heapIDs: UnsafeMutablePointer<Int32>
-  ) {
-    var i = size
-    size &+= 1
-    while i > 0 {
-      let parent = (i &- 1) >> 1
-      if TopK.ranksBefore(heapScores[parent], heapIDs[parent], s, id) {
-        heapScores[i] = heapScores[parent]
-        heapIDs[i] = heapIDs[parent]
-        i = parent
-      } else {
-        break
-      }
-    }
-    heapScores[i] = s
-    heapIDs[i] = id
-  }
-
-  /// Empties a heap into `output`, best first; returns how many were written.
-  static func drain(
-    heapScores: UnsafeMutablePointer<Float>, heapIDs: UnsafeMutablePointer<Int32>, size: Int,
-    output: UnsafeMutablePointer<Int32>
-  ) -> Int {
-    var n = size
-    while n > 0 {
-      output[n &- 1] = heapIDs[0]
-      n &-= 1
-      if n > 0 {
-        TopK.siftDown(heapScores[n], heapIDs[n], size: n, heapScores: heapScores, heapIDs: heapIDs)
-      }
-    }
-    return size
   }
 }

@@ -30,35 +30,50 @@ public enum TopK {
     for c in candidates {
       let s = scores[Int(c)]
       if size < k {
-        // Sift up.
-        var i = size
-        size += 1
-        while i > 0 {
-          let parent = (i - 1) >> 1
-          // Parent must be worse than (ranks after) the child; move parent down if child is worse.
-          if ranksBefore(heapScores[parent], heapIDs[parent], s, c) {
-            heapScores[i] = heapScores[parent]
-            heapIDs[i] = heapIDs[parent]
-            i = parent
-          } else {
-            break
-          }
-        }
-        heapScores[i] = s
-        heapIDs[i] = c
+        push(s, c, size: &size, heapScores: heapScores, heapIDs: heapIDs)
       } else if ranksBefore(s, c, heapScores[0], heapIDs[0]) {
         siftDown(s, c, size: size, heapScores: heapScores, heapIDs: heapIDs)
       }
     }
-    // Pop worst-first into the output from the back.
+    return drain(heapScores: heapScores, heapIDs: heapIDs, size: size, output: output)
+  }
+
+  /// Adds (s, id) to a heap that is not full (min-heap on rank: the root ranks last), sifting
+  /// it up: a parent that ranks before the new item moves down.
+  @inline(__always)
+  static func push(
+    _ s: Float, _ id: Int32, size: inout Int, heapScores: UnsafeMutablePointer<Float>,
+    heapIDs: UnsafeMutablePointer<Int32>
+  ) {
+    var i = size
+    size &+= 1
+    while i > 0 {
+      let parent = (i &- 1) >> 1
+      if ranksBefore(heapScores[parent], heapIDs[parent], s, id) {
+        heapScores[i] = heapScores[parent]
+        heapIDs[i] = heapIDs[parent]
+        i = parent
+      } else {
+        break
+      }
+    }
+    heapScores[i] = s
+    heapIDs[i] = id
+  }
+
+  /// Empties a heap into `output`, best first (popping worst-first into the back); returns
+  /// how many were written.
+  @inline(__always)
+  static func drain(
+    heapScores: UnsafeMutablePointer<Float>, heapIDs: UnsafeMutablePointer<Int32>, size: Int,
+    output: UnsafeMutablePointer<Int32>
+  ) -> Int {
     var n = size
     while n > 0 {
-      output[n - 1] = heapIDs[0]
-      n -= 1
+      output[n &- 1] = heapIDs[0]
+      n &-= 1
       if n > 0 {
-        let s = heapScores[n]
-        let id = heapIDs[n]
-        siftDown(s, id, size: n, heapScores: heapScores, heapIDs: heapIDs)
+        siftDown(heapScores[n], heapIDs[n], size: n, heapScores: heapScores, heapIDs: heapIDs)
       }
     }
     return size
