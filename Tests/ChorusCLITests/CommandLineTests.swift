@@ -74,6 +74,18 @@ struct ChorusBinary {
     #expect(r.stdout.isEmpty)
   }
 
+  @Test func benchRunsOnlyTheChosenStages() throws {
+    let r = try ChorusBinary.run(["bench", "--preset", "tiny", "--stages", "cooccurrence,stats"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("co-occurrence train"))
+    #expect(r.stdout.contains("dataset stats"))
+    #expect(!r.stdout.contains("MPD slice JSON"))
+    #expect(!r.stdout.contains("embedding"))
+    let bad = try ChorusBinary.run(["bench", "--preset", "tiny", "--stages", "json,gpu"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("unknown bench stage 'gpu'"))
+  }
+
   @Test func generateStatsConvertRoundTrip() throws {
     let dir = TemporaryDirectory()
     let cache = dir.file("tiny.chorus")

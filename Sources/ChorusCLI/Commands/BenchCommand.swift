@@ -11,12 +11,26 @@ enum BenchCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "bench", abstract: "Measure speed and memory (build with -c release).",
-      discussion: "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about five minutes (under a minute with --skip-embedding) and needs about 1 GB of free disk for the cache and the sample slices.",
+      discussion:
+        "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about five minutes (under a minute with --skip-embedding) and needs about 1 GB of free disk for the cache and the sample slices.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "mpd"),
-        .option("slices", value: "n", help: "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.", default: "20"),
-        .option("dir", value: "path", help: "Scratch folder (removed afterwards).", default: "a temporary folder"),
-        .flag("skip-embedding", help: "Leave out the embedding stages (on --preset mpd they take several minutes)."),
+        .option(
+          "slices", value: "n",
+          help:
+            "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.",
+          default: "20"),
+        .option(
+          "dir", value: "path", help: "Scratch folder (removed afterwards).",
+          default: "a temporary folder"),
+        .option(
+          "stages", value: "list",
+          help:
+            "Comma-separated stages to run after generating: json, cache, stats, planting, cooccurrence, embedding-train, embedding-search (embedding = both).",
+          default: "all"),
+        .flag(
+          "skip-embedding",
+          help: "Leave out the embedding stages (on --preset mpd they take several minutes)."),
         threadsOption,
       ],
       action: { p in try run(p) })
@@ -34,6 +48,7 @@ enum BenchCommand {
       throw ChorusError(.usage, "unknown preset '\(presetName)'")
     }
     let slices = try p.int("slices", min: 1) ?? 20
+    let stages = try selectedStages(p.value("stages"), skipEmbedding: p.flag("skip-embedding"))
     let dir = p.value("dir") ?? (NSTemporaryDirectory() + "chorus-bench-\(UUID().uuidString)")
     try FileIO.ensureDirectory(dir)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -44,113 +59,150 @@ enum BenchCommand {
       Console.log("  \(stage): \(value)")
     }
     #if DEBUG
-      Console.log("warning: this is a debug build; measure with 'swift run -c release chorus bench'")
+      Console.log(
+        "warning: this is a debug build; measure with 'swift run -c release chorus bench'")
     #endif
     Console.log("bench: preset \(preset.rawValue), \(ParallelConfig.threads) threads")
 
     // 1. Generate.
     var t = wallClock()
     let dataset = SyntheticGenerator.generate(preset: preset, seed: 0)
-    add("generate \(preset.rawValue) (\(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries)",
-        formatDuration(wallClock() - t), "≤ 60 s")
+    add(
+      "generate \(preset.rawValue) (\(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries)",
+      formatDuration(wallClock() - t), "≤ 60 s")
     add("peak memory after generate", formatBytes(peakResidentBytes()), "≤ 6 GB")
 
     // 2. MPD JSON: write `slices` slice files, read them back on one core.
-    let sample = dataset.subset(Array(0..<min(dataset.playlistCount, slices * 1000)))
-    let jsonDir = dir + "/mpd"
-    try MPDJSONWriter.writeFolder(sample, to: jsonDir)
-    let files = try MPDJSONReader.sliceFiles(in: jsonDir)
-    var bytes = 0
-    var best = Double.infinity
-    for _ in 0..<3 {
-      var builder = DatasetBuilder()
-      t = wallClock()
-      bytes = 0
-      for f in files {
-        let data = try FileIO.read(f)
-        bytes += data.count
-        try data.withUnsafeBytes { try MPDJSONReader.parse($0, path: f, into: &builder) }
+    if stages.contains("json") {
+      let sample = dataset.subset(Array(0..<min(dataset.playlistCount, slices * 1000)))
+      let jsonDir = dir + "/mpd"
+      try MPDJSONWriter.writeFolder(sample, to: jsonDir)
+      let files = try MPDJSONReader.sliceFiles(in: jsonDir)
+      var bytes = 0
+      var best = Double.infinity
+      for _ in 0..<3 {
+        var builder = DatasetBuilder()
+        t = wallClock()
+        bytes = 0
+        for f in files {
+          let data = try FileIO.read(f)
+          bytes += data.count
+          try data.withUnsafeBytes { try MPDJSONReader.parse($0, path: f, into: &builder) }
+        }
+        best = min(best, wallClock() - t)
       }
-      best = min(best, wallClock() - t)
-    }
-    add("read MPD slice JSON, one core (\(files.count) files, \(formatBytes(bytes)))",
+      add(
+        "read MPD slice JSON, one core (\(files.count) files, \(formatBytes(bytes)))",
         String(format: "%.0f MB/s", Double(bytes) / best / 1e6), "≥ 300 MB/s")
+    }
 
     // 3. Binary cache.
-    let cache = dir + "/dataset.chorus"
-    t = wallClock()
-    try BinaryCache.write(dataset, to: cache)
-    add("write .chorus cache", formatDuration(wallClock() - t), "-")
-    t = wallClock()
-    let loaded = try BinaryCache.read(path: cache)
-    add("load .chorus cache", formatDuration(wallClock() - t), "≤ 2 s")
-    precondition(loaded.playlists.entryCount == dataset.playlists.entryCount)
+    if stages.contains("cache") {
+      let cache = dir + "/dataset.chorus"
+      t = wallClock()
+      try BinaryCache.write(dataset, to: cache)
+      add("write .chorus cache", formatDuration(wallClock() - t), "-")
+      t = wallClock()
+      let loaded = try BinaryCache.read(path: cache)
+      add("load .chorus cache", formatDuration(wallClock() - t), "≤ 2 s")
+      precondition(loaded.playlists.entryCount == dataset.playlists.entryCount)
+    }
 
     // 4. Statistics.
-    t = wallClock()
-    let stats = DatasetStatistics(dataset: loaded)
-    add("dataset stats", formatDuration(wallClock() - t), "≤ 5 s")
-    _ = stats
+    if stages.contains("stats") {
+      t = wallClock()
+      let stats = DatasetStatistics(dataset: dataset)
+      add("dataset stats", formatDuration(wallClock() - t), "≤ 5 s")
+      _ = stats
+    }
 
     // 5. Fold 0, the collective's statistics and planting (issue 4).
     let split = try FoldSplit(store: dataset.playlists, config: SplitConfig(), fold: 0)
     let training = split.trainingStore(in: dataset.playlists)
-    t = wallClock()
-    let truth = SongCounts.count(in: dataset.playlists, playlists: split.training, trackCount: dataset.trackCount)
-    add("full-information statistics (\(split.training.count) training playlists)", formatDuration(wallClock() - t), "≤ 5 s")
-    let alphaCollective = try split.collective(alpha: 0.01)
-    t = wallClock()
-    let sampled = try SongStatistics.make(
-      .sample(fraction: 0.01), store: dataset.playlists, catalogue: dataset.catalogue, training: split.training,
-      collective: alphaCollective, trueCounts: truth, seed: 0)
-    add("sample:0.01 estimate", formatDuration(wallClock() - t), "≤ 2 s")
-    _ = sampled
     let target = Int32(dataset.trackCount)
-    let full = SongStatistics.full(trueCounts: truth)
-    var plantedAlpha: PlantResult? = nil
-    for name in ["dirlof", "inclust", "hybrid:tau=2", "random"] {
+    if stages.contains("planting") {
       t = wallClock()
-      plantedAlpha = try Planting.plant(
-        strategy: try Strategy(name: name), store: dataset.playlists, collective: alphaCollective, target: target,
-        statistics: full, seed: 0)
-      add("plant \(name), α = 1% (\(alphaCollective.count) playlists)", formatDuration(wallClock() - t), "≤ 1 s")
+      let truth = SongCounts.count(
+        in: dataset.playlists, playlists: split.training, trackCount: dataset.trackCount)
+      add(
+        "full-information statistics (\(split.training.count) training playlists)",
+        formatDuration(wallClock() - t), "≤ 5 s")
+      let alphaCollective = try split.collective(alpha: 0.01)
+      t = wallClock()
+      let sampled = try SongStatistics.make(
+        .sample(fraction: 0.01), store: dataset.playlists, catalogue: dataset.catalogue,
+        training: split.training,
+        collective: alphaCollective, trueCounts: truth, seed: 0)
+      add("sample:0.01 estimate", formatDuration(wallClock() - t), "≤ 2 s")
+      _ = sampled
+      let full = SongStatistics.full(trueCounts: truth)
+      for name in ["dirlof", "inclust", "hybrid:tau=2", "random"] {
+        t = wallClock()
+        _ = try Planting.plant(
+          strategy: try Strategy(name: name), store: dataset.playlists, collective: alphaCollective,
+          target: target,
+          statistics: full, seed: 0)
+        add(
+          "plant \(name), α = 1% (\(alphaCollective.count) playlists)",
+          formatDuration(wallClock() - t), "≤ 1 s")
+      }
     }
+    let contexts = split.contexts(in: dataset.playlists)
 
     // 6. Co-occurrence model (issue 3): train, exact update, top-500.
-    t = wallClock()
-    let model = try CoOccurrenceModel(playlists: training, trackCount: dataset.trackCount)
-    add("co-occurrence train (\(model.base.pairCount) pairs)", formatDuration(wallClock() - t), "≤ 20 s")
-    let updateCollective = try split.collective(budget: min(10_000, split.collectiveOrder.count))
-    let planted = try Planting.plant(
-      strategy: .dirLoF, store: dataset.playlists, collective: updateCollective, target: target, statistics: full, seed: 0)
-    t = wallClock()
-    let updated = model.updated(old: planted.old, new: planted.new, trackCount: dataset.trackCount + 1)
-    add("co-occurrence exact update of \(updateCollective.count) playlists", formatDuration(wallClock() - t), "≤ 1 s")
-    _ = updated
-    _ = plantedAlpha
-    let contexts = split.contexts(in: dataset.playlists)
-    t = wallClock()
-    let table = model.recommendAll(contexts, k: 500)
-    add("co-occurrence top-500 for \(contexts.count) contexts", formatDuration(wallClock() - t), "≤ 10 s")
-    _ = table
+    if stages.contains("cooccurrence") {
+      t = wallClock()
+      let model = try CoOccurrenceModel(playlists: training, trackCount: dataset.trackCount)
+      add(
+        "co-occurrence train (\(model.base.pairCount) pairs)", formatDuration(wallClock() - t),
+        "≤ 20 s")
+      let updateCollective = try split.collective(budget: min(10_000, split.collectiveOrder.count))
+      let truth = SongCounts.count(
+        in: dataset.playlists, playlists: split.training, trackCount: dataset.trackCount)
+      let planted = try Planting.plant(
+        strategy: .dirLoF, store: dataset.playlists, collective: updateCollective, target: target,
+        statistics: SongStatistics.full(trueCounts: truth), seed: 0)
+      t = wallClock()
+      let updated = model.updated(
+        old: planted.old, new: planted.new, trackCount: dataset.trackCount + 1)
+      add(
+        "co-occurrence exact update of \(updateCollective.count) playlists",
+        formatDuration(wallClock() - t), "≤ 1 s")
+      _ = updated
+      t = wallClock()
+      let table = model.recommendAll(contexts, k: 500)
+      add(
+        "co-occurrence top-500 for \(contexts.count) contexts", formatDuration(wallClock() - t),
+        "≤ 10 s")
+      _ = table
+    }
 
     // 7. Embedding model (issue 3): one epoch for the training throughput (the search cost
     // does not depend on the number of epochs), then top-500 over every track.
-    if !p.flag("skip-embedding") {
+    if stages.contains("embedding-train") {
       var config = EmbeddingConfig()
       config.epochs = 1
       t = wallClock()
-      let embedding = try EmbeddingModel(playlists: training, trackCount: dataset.trackCount, config: config)
+      let embedding = try EmbeddingModel(
+        playlists: training, trackCount: dataset.trackCount, config: config)
       let seconds = wallClock() - t
-      add("embedding train, 1 epoch (\(training.entryCount) tokens, dim 64, window 5, 5 negatives)",
-          formatDuration(seconds), "-")
-      add("embedding training throughput", String(format: "%.2fM tokens/s", Double(training.entryCount) / seconds / 1e6),
-          "≥ 0.5M tokens/s")
-      t = wallClock()
-      let measured = embedding.recommendAllMeasured(contexts, k: 500)
-      add("embedding top-500 for \(contexts.count) contexts over \(dataset.trackCount) tracks",
+      add(
+        "embedding train, 1 epoch (\(training.entryCount) tokens, dim 64, window 5, 5 negatives)",
+        formatDuration(seconds), "-")
+      add(
+        "embedding training throughput",
+        String(format: "%.2fM tokens/s", Double(training.entryCount) / seconds / 1e6),
+        "≥ 0.5M tokens/s")
+      if stages.contains("embedding-search") {
+        t = wallClock()
+        let measured = embedding.recommendAllMeasured(contexts, k: 500)
+        add(
+          "embedding top-500 for \(contexts.count) contexts over \(dataset.trackCount) tracks",
           formatDuration(wallClock() - t), "≤ 90 s")
-      add("embedding search: share of exhaustive scoring done", String(format: "%.1f%%", measured.stats.fraction * 100), "-")
+        add(
+          "embedding search: share of exhaustive scoring done",
+          String(format: "%.1f%%", measured.stats.fraction * 100), "-")
+      }
     }
     add("peak memory overall", formatBytes(peakResidentBytes()), "≤ 8 GB (model)")
 
@@ -158,5 +210,35 @@ enum BenchCommand {
     Console.out("|---|---|---|")
     for r in rows { Console.out("| \(r.stage) | \(r.value) | \(r.target) |") }
     return 0
+  }
+
+  static let allStages = [
+    "json", "cache", "stats", "planting", "cooccurrence", "embedding-train", "embedding-search",
+  ]
+
+  /// The stages `--stages` names (all by default); `embedding` means both embedding stages, and
+  /// the search needs the trained model, so it brings the training along.
+  static func selectedStages(_ list: String?, skipEmbedding: Bool) throws -> Set<String> {
+    var chosen = Set<String>()
+    if let list, list != "all" {
+      for raw in list.split(separator: ",") {
+        let name = raw.trimmingCharacters(in: .whitespaces)
+        if name == "embedding" {
+          chosen.formUnion(["embedding-train", "embedding-search"])
+        } else if allStages.contains(name) {
+          chosen.insert(name)
+        } else {
+          throw ChorusError(
+            .usage,
+            "unknown bench stage '\(name)' in --stages; choose from \((allStages + ["embedding"]).joined(separator: ", "))"
+          )
+        }
+      }
+      if chosen.contains("embedding-search") { chosen.insert("embedding-train") }
+    } else {
+      chosen = Set(allStages)
+    }
+    if skipEmbedding { chosen.subtract(["embedding-train", "embedding-search"]) }
+    return chosen
   }
 }

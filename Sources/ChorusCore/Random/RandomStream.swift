@@ -25,10 +25,12 @@ public func stableHash(_ text: String) -> UInt64 {
 
 /// A xoshiro256** generator (Blackman & Vigna 2018) with helpers for the draws the lab needs.
 public struct RandomStream: RandomNumberGenerator, Sendable {
-  private var s0: UInt64
-  private var s1: UInt64
-  private var s2: UInt64
-  private var s3: UInt64
+  // Visible to inlining so that hot loops in other modules (the SGNS kernel) draw without
+  // a function call.
+  @usableFromInline var s0: UInt64
+  @usableFromInline var s1: UInt64
+  @usableFromInline var s2: UInt64
+  @usableFromInline var s3: UInt64
 
   /// A stream for `seed`, a named `component` (e.g. "split", "generator") and a `chunk` index.
   /// Different triples give independent-looking streams.
@@ -43,7 +45,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func next() -> UInt64 {
     let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
     let t = s1 << 17

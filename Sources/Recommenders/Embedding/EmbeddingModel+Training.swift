@@ -70,9 +70,12 @@ extension EmbeddingModel {
     initializeInput(input, rows: trackCount, config: config)
     let output = PageAlignedMatrix(rows: trackCount, stride: stride)
     let weights = frequency.map { $0 > 0 ? _pow(Double($0), config.negativeExponent) : 0 }
-    let alias = SGNSKernel.makeAliasTable(weights: weights)
-    let keep = SGNSKernel.makeKeepThresholds(
-      frequency: frequency, entries: playlists.entryCount, threshold: config.subsample)
+    // Read at random once per negative and per entry: in huge pages like the matrices.
+    let alias = PageAlignedBuffer(SGNSKernel.makeAliasTable(weights: weights), padding: 0)
+    let keep = PageAlignedBuffer(
+      SGNSKernel.makeKeepThresholds(
+        frequency: frequency, entries: playlists.entryCount, threshold: config.subsample),
+      padding: 0)
     let sigmoid = SGNSKernel.makeSigmoidTable()
     let chunkStarts = chunkBoundaries(playlists, tokens: config.chunkTokens)
     let chunkCount = chunkStarts.count - 1
@@ -88,50 +91,47 @@ extension EmbeddingModel {
 
     playlists.tracks.withUnsafeBufferPointer { tracks in
       playlists.offsets.withUnsafeBufferPointer { offsets in
-        keep.withUnsafeBufferPointer { keep in
-          buckets.withUnsafeBufferPointer { buckets in
-            alias.withUnsafeBufferPointer { alias in
-              sigmoid.withUnsafeBufferPointer { sigmoid in
-                let params = SGNSParameters(
-                  tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
-                  keep: keep.baseAddress!, alias: alias.baseAddress!, trackCount: trackCount,
-                  sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
-                  reducedWindow: config.reducedWindow, negatives: config.negatives,
-                  sharedNegatives: config.sharedNegatives,
-                  learningRate: config.learningRate, minLearningRate: config.minLearningRate,
-                  scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
-                  bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
-                let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
-                  SGNSChunkState(
-                    stride: stride, maxPlaylistLength: maxLength,
-                    targets: (config.window + 1) * (config.negatives + 1),
-                    ahead: 2 * (config.negatives + 1))
-                }
-                let inPtr = SendablePointer(input.base)
-                let outPtr = SendablePointer(output.base)
-                for epoch in 0..<config.epochs {
-                  let counts: [SGNSChunkCounts]
-                  if config.hogwild {
-                    counts = hogwildEpoch(
-                      params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
-                      input: inPtr, output: outPtr, seed: config.seed, progress: progress)
-                  } else {
-                    counts = roundsEpoch(
-                      params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
-                      states: states, input: inPtr, output: outPtr, seed: config.seed,
-                      progress: progress)
-                  }
-                  for c in counts {
-                    stats.effectiveTokens += c.effectiveTokens
-                    stats.pairs += c.pairs
-                  }
-                }
+        buckets.withUnsafeBufferPointer { buckets in
+          sigmoid.withUnsafeBufferPointer { sigmoid in
+            let params = SGNSParameters(
+              tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
+              keep: keep.base, alias: alias.base, trackCount: trackCount,
+              sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
+              reducedWindow: config.reducedWindow, negatives: config.negatives,
+              sharedNegatives: config.sharedNegatives,
+              learningRate: config.learningRate, minLearningRate: config.minLearningRate,
+              scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
+              bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
+            let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
+              SGNSChunkState(
+                stride: stride, maxPlaylistLength: maxLength,
+                targets: (config.window + 1) * (config.negatives + 1),
+                ahead: config.negatives + 1)
+            }
+            let inPtr = SendablePointer(input.base)
+            let outPtr = SendablePointer(output.base)
+            for epoch in 0..<config.epochs {
+              let counts: [SGNSChunkCounts]
+              if config.hogwild {
+                counts = hogwildEpoch(
+                  params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
+                  input: inPtr, output: outPtr, seed: config.seed, progress: progress)
+              } else {
+                counts = roundsEpoch(
+                  params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
+                  states: states, input: inPtr, output: outPtr, seed: config.seed,
+                  progress: progress)
+              }
+              for c in counts {
+                stats.effectiveTokens += c.effectiveTokens
+                stats.pairs += c.pairs
               }
             }
           }
         }
       }
     }
+    withExtendedLifetime((alias, keep)) {}
     if config.popularityFeature {
       combinePopularityBuckets(input, buckets: buckets, frequency: frequency, stride: stride)
     }
@@ -187,15 +187,15 @@ extension EmbeddingModel {
           gradient: state.gradient, combined: state.combined, targets: state.targets,
           ahead: state.ahead)
         rows.close()
+        state.makeDeltas(input: input.base, output: output.base)
         return c
       }
       // Merge in chunk order; the rows of one chunk are distinct, so each merge is parallel.
       for i in 0..<inRound {
         let state = states[i]
-        let touched = Parallel.mapChunks(count: state.rowCount, chunkSize: 1024) { _, range in
+        Parallel.forEachChunk(count: state.rowCount, chunkSize: 1024) { _, range in
           state.merge(range, input: input.base, output: output.base)
         }
-        state.mergeTouched = touched.reduce(state.mergeTouched, ^)
       }
       all.append(contentsOf: counts)
       if let progress {
@@ -222,7 +222,7 @@ extension EmbeddingModel {
       let combined = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
       let targets = UnsafeMutablePointer<Int32>.allocate(
         capacity: (params.window + 1) * (params.negatives + 1))
-      let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * (params.negatives + 1))
+      let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: params.negatives + 1)
       defer {
         kept.deallocate()
         gradient.deallocate()

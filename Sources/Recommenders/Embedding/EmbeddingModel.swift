@@ -51,7 +51,8 @@ public struct EmbeddingModel: Recommender {
         throw ChorusError(
           .config,
           "embedding training diverged (vectors became infinite or NaN) at learningRate \(config.learningRate)",
-          field: "learningRate", hint: "lower learningRate (the default is 0.05; 0.025 is safer with popularityFeature)")
+          field: "learningRate",
+          hint: "lower learningRate (the default is 0.05; 0.025 is safer with popularityFeature)")
       }
     }
     let index = EmbeddingIndex(

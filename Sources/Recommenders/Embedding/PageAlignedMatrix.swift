@@ -1,6 +1,7 @@
-// A Float32 matrix in 2 MB-aligned memory that Linux is asked to back with huge pages.
-// SGNS training touches rows at random all over two large matrices; with 4 KB pages nearly
-// every touch is also a TLB miss. Used only while training; the model keeps plain arrays.
+// Memory in 2 MB-aligned blocks that Linux is asked to back with huge pages. SGNS training
+// reads rows of two large matrices, the alias table and the subsampling thresholds at
+// random; with 4 KB pages nearly every such read is also a TLB miss (a page walk that
+// misses the cache too). Used only while training; the model keeps plain arrays.
 // Elsewhere (no Glibc) it is ordinary aligned memory.
 #if canImport(Glibc)
   import Glibc
@@ -8,17 +9,16 @@
   import Foundation
 #endif
 
-/// Row-major rows × stride Float32, zero-initialised, freed on release.
-final class PageAlignedMatrix: @unchecked Sendable {
-  let rows: Int
-  let stride: Int
-  let base: UnsafeMutablePointer<Float>
+/// `count` values of a trivial type in 2 MB-aligned memory (huge pages advised on Linux),
+/// freed on release.
+final class PageAlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
+  let count: Int
+  let base: UnsafeMutablePointer<Element>
 
-  /// Allocates rows × stride zeros (2 MB-aligned; huge pages advised on Linux).
-  init(rows: Int, stride: Int) {
-    self.rows = rows
-    self.stride = stride
-    let bytes = max(1, rows * stride) * MemoryLayout<Float>.stride
+  /// Allocates `count` copies of `value`.
+  init(count: Int, repeating value: Element) {
+    self.count = count
+    let bytes = max(1, count) * MemoryLayout<Element>.stride
     let alignment = 1 << 21
     let size = (bytes + alignment - 1) & ~(alignment - 1)
     var raw: UnsafeMutableRawPointer?
@@ -27,11 +27,32 @@ final class PageAlignedMatrix: @unchecked Sendable {
     #if canImport(Glibc)
       _ = madvise(raw, size, 14)  // MADV_HUGEPAGE; advisory, failure is harmless
     #endif
-    base = raw!.bindMemory(to: Float.self, capacity: max(1, rows * stride))
-    base.initialize(repeating: 0, count: max(1, rows * stride))
+    base = raw!.bindMemory(to: Element.self, capacity: max(1, count))
+    base.initialize(repeating: value, count: max(1, count))
+  }
+
+  /// A copy of `values`.
+  convenience init(_ values: [Element], padding: Element) {
+    self.init(count: values.count, repeating: padding)
+    values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
   }
 
   deinit { free(base) }
+}
+
+/// Row-major rows × stride Float32, zero-initialised, in huge-page memory.
+final class PageAlignedMatrix: @unchecked Sendable {
+  let rows: Int
+  let stride: Int
+  private let storage: PageAlignedBuffer<Float>
+  var base: UnsafeMutablePointer<Float> { storage.base }
+
+  /// Allocates rows × stride zeros.
+  init(rows: Int, stride: Int) {
+    self.rows = rows
+    self.stride = stride
+    storage = PageAlignedBuffer(count: rows * stride, repeating: 0)
+  }
 
   /// A copy as a plain array.
   func array() -> [Float] { Array(UnsafeBufferPointer(start: base, count: rows * stride)) }

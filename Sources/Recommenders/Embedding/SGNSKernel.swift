@@ -148,7 +148,7 @@ enum SGNSKernel {
   ///   - gradient: scratch row (stride floats).
   ///   - combined: scratch row (stride floats) for h = (u + b) / 2 with `bucketRows`.
   ///   - targets: scratch for (window + 1) × (negatives + 1) targets.
-  ///   - ahead: scratch for 2 × (negatives + 1) values.
+  ///   - ahead: scratch for negatives + 1 random values.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
   @inline(__always)
   static func trainChunk<Rows: SGNSRows>(
@@ -172,14 +172,14 @@ enum SGNSKernel {
     let bucketRows = p.bucketRows
     // Input rows a position touches: the center's, and its bucket's with the feature.
     let inputRows = bucketRows == nil ? 1 : 2
-    // Shared negatives: the current position's, and (random value, alias entry) pairs
-    // drawn ahead for the next position.
+    // Shared negatives: the current position's, and the random values drawn ahead for the
+    // next position (their alias entries prefetched meanwhile).
     let drawn = targets + p.window &* group
     if shared {
       for d in 1..<group {
         let r = rng.next()
-        ahead[2 &* d] = r
-        ahead[2 &* d &+ 1] = alias[aliasIndex(r, n: n)]
+        ahead[d] = r
+        chorus_prefetch(alias + aliasIndex(r, n: n))
       }
     }
     for pl in playlists {
@@ -213,13 +213,14 @@ enum SGNSKernel {
         // skipped as in word2vec), then touch their rows: in separate loops, the cache misses
         // of the alias lookups, and then of the rows, overlap instead of queueing.
         if shared {
-          // One set of negatives for the whole position (Ji et al. 2016), looked up in the
-          // alias table one position ahead so that those misses overlap the row touches.
+          // One set of negatives for the whole position (Ji et al. 2016), drawn one position
+          // ahead: the alias entries were prefetched then, so these lookups hit the cache,
+          // and the next position's are prefetched now without waiting for them.
           for d in 1..<group {
-            drawn[d] = resolveNegative(ahead[2 &* d], entry: ahead[2 &* d &+ 1], n: n)
+            drawn[d] = drawNegative(ahead[d], alias: alias, n: n)
             let r = rng.next()
-            ahead[2 &* d] = r
-            ahead[2 &* d &+ 1] = alias[aliasIndex(r, n: n)]
+            ahead[d] = r
+            chorus_prefetch(alias + aliasIndex(r, n: n))
           }
         }
         for pair in 0..<pairs {
@@ -409,32 +410,15 @@ enum SGNSKernel {
     }
   }
 
-  /// row += copy − original.
+  /// row −= other.
   @inline(__always)
-  static func addDifference(
-    _ copy: UnsafePointer<Float>, _ original: UnsafePointer<Float>,
-    into row: UnsafeMutablePointer<Float>, blocks: Int
+  static func subtract(
+    _ other: UnsafePointer<Float>, from row: UnsafeMutablePointer<Float>, blocks: Int
   ) {
     var i = 0
     while i < blocks {
       let o = i &* 8
-      store(load(row + o) + (load(copy + o) - load(original + o)), row + o)
-      i &+= 1
-    }
-  }
-
-  /// Copies a row to `copy` and `original`.
-  @inline(__always)
-  static func copy(
-    _ source: UnsafePointer<Float>, to copy: UnsafeMutablePointer<Float>,
-    original: UnsafeMutablePointer<Float>, blocks: Int
-  ) {
-    var i = 0
-    while i < blocks {
-      let o = i &* 8
-      let v = load(source + o)
-      store(v, copy + o)
-      store(v, original + o)
+      store(load(row + o) - load(other + o), row + o)
       i &+= 1
     }
   }

@@ -1,17 +1,18 @@
 // A training chunk's private overlay: copies of every input and output row the chunk
-// touches (plus their originals), found through a small open-addressing table, so the chunk
-// trains sequentially against frozen shared matrices. Afterwards the round adds each
-// chunk's copy − original to the shared matrices, chunk after chunk (deterministic); within
-// a chunk the rows are distinct, so that merge runs in parallel. Nothing here is shared
-// between threads while a chunk trains.
+// touches, found through a small open-addressing table, so the chunk trains sequentially
+// against frozen shared matrices. When it is done, the chunk turns its copies into deltas
+// (copy − shared row: the shared matrices are still as they were when it copied them);
+// afterwards the round adds each chunk's deltas to the shared matrices, chunk after chunk
+// (deterministic); within a chunk the rows are distinct, so that merge runs in parallel.
+// Nothing here is shared between threads while a chunk trains. (Keeping a second copy of
+// each row as its original, as before, cost a quarter of the memory traffic of training.)
 
 /// One chunk's overlay and, after `finish`, its deltas. Reused round after round.
 final class SGNSChunkState: @unchecked Sendable {
   let stride: Int
-  /// Row copies, rowCapacity × stride floats, in first-touch order.
+  /// Row copies, rowCapacity × stride floats, in first-touch order; deltas after
+  /// `makeDeltas`.
   fileprivate(set) var rows: UnsafeMutablePointer<Float>
-  /// The rows as they were when first touched (same layout).
-  fileprivate(set) var originals: UnsafeMutablePointer<Float>
   /// Per copied row: its key, row << 1 | 1 for output rows, | 0 for input rows (input rows
   /// include the popularity-bucket rows after the tracks).
   fileprivate(set) var keys: UnsafeMutablePointer<UInt32>
@@ -28,10 +29,8 @@ final class SGNSChunkState: @unchecked Sendable {
   let combined: UnsafeMutablePointer<Float>
   /// Scratch for the targets of one position: (window + 1) × (negatives + 1).
   let targets: UnsafeMutablePointer<Int32>
-  /// Scratch for negatives drawn ahead: 2 × (negatives + 1).
+  /// Scratch for the random values of the negatives drawn ahead: negatives + 1.
   let ahead: UnsafeMutablePointer<UInt64>
-  /// XOR of the values touched while merging (keeps those loads alive).
-  var mergeTouched: UInt32 = 0
 
   static let emptyEntry = UInt64.max
 
@@ -39,7 +38,6 @@ final class SGNSChunkState: @unchecked Sendable {
     self.stride = stride
     rowCapacity = 4096
     rows = .allocate(capacity: rowCapacity * stride)
-    originals = .allocate(capacity: rowCapacity * stride)
     keys = .allocate(capacity: rowCapacity)
     tableBits = 13
     table = .allocate(capacity: 1 << tableBits)
@@ -53,7 +51,6 @@ final class SGNSChunkState: @unchecked Sendable {
 
   deinit {
     rows.deallocate()
-    originals.deallocate()
     keys.deallocate()
     table.deallocate()
     kept.deallocate()
@@ -77,10 +74,6 @@ final class SGNSChunkState: @unchecked Sendable {
     newRows.update(from: rows, count: rowCount * stride)
     rows.deallocate()
     rows = newRows
-    let newOriginals = UnsafeMutablePointer<Float>.allocate(capacity: capacity * stride)
-    newOriginals.update(from: originals, count: rowCount * stride)
-    originals.deallocate()
-    originals = newOriginals
     let newKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
     newKeys.update(from: keys, count: rowCount)
     keys.deallocate()
@@ -106,37 +99,49 @@ final class SGNSChunkState: @unchecked Sendable {
     Int((key &* 0x9E37_79B1) >> UInt32(32 - bits))
   }
 
-  /// Adds copy − original of rows `range` (indices in first-touch order) to the shared
-  /// matrices. A chunk's rows are distinct, so disjoint ranges may run in parallel.
-  /// Returns a value derived from the rows touched ahead (keeps those loads alive).
+  /// Turns every row copy into its delta, copy − shared row. Call after the chunk has
+  /// trained and before any merge of the round (the shared rows must be the ones copied).
+  /// - Complexity: O(rowCount × stride).
+  func makeDeltas(input: UnsafePointer<Float>, output: UnsafePointer<Float>) {
+    forEachRow(0..<rowCount, input: input, output: output) { row, shared, blocks in
+      SGNSKernel.subtract(shared, from: row, blocks: blocks)
+    }
+  }
+
+  /// Adds the deltas of rows `range` (indices in first-touch order) to the shared
+  /// matrices. A chunk's rows are distinct, so disjoint ranges may merge in parallel.
   /// - Complexity: O(range × stride).
   func merge(
     _ range: Range<Int>, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
-  ) -> UInt32 {
+  ) {
+    forEachRow(range, input: input, output: output) { row, shared, blocks in
+      SGNSKernel.add(row, into: shared, blocks: blocks)
+    }
+  }
+
+  /// Calls `body(overlay row, shared row, blocks)` for the rows `range`, prefetching the
+  /// shared rows a batch ahead so that their cache misses overlap.
+  @inline(__always)
+  private func forEachRow(
+    _ range: Range<Int>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+    _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+  ) {
     let stride = self.stride
     let blocks = stride >> 3
     let rows = self.rows
-    let originals = self.originals
     let keys = self.keys
-    var touched: UInt32 = 0
+    @inline(__always) func shared(_ i: Int) -> UnsafeMutablePointer<Float> {
+      let key = keys[i]
+      return UnsafeMutablePointer(mutating: (key & 1 == 0 ? input : output))
+        + Int(key >> 1) &* stride
+    }
     var j = range.lowerBound
     while j < range.upperBound {
-      // Touch a batch of shared rows first so their cache misses overlap.
       let batchEnd = min(range.upperBound, j &+ 16)
-      for i in j..<batchEnd {
-        let key = keys[i]
-        touched ^= SGNSKernel.touch(
-          (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride, count: stride)
-      }
-      for i in j..<batchEnd {
-        let key = keys[i]
-        let base = (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride
-        SGNSKernel.addDifference(
-          rows + i &* stride, originals + i &* stride, into: base, blocks: blocks)
-      }
+      for i in j..<batchEnd { _ = SGNSKernel.touch(shared(i), count: stride) }
+      for i in j..<batchEnd { body(rows + i &* stride, shared(i), blocks) }
       j = batchEnd
     }
-    return touched
   }
 }
 
@@ -148,7 +153,6 @@ struct OverlayRows: SGNSRows {
   private let outputBase: UnsafePointer<Float>
   private let stride: Int
   private var rows: UnsafeMutablePointer<Float>
-  private var originals: UnsafeMutablePointer<Float>
   private var keys: UnsafeMutablePointer<UInt32>
   private var table: UnsafeMutablePointer<UInt64>
   private var bits: Int
@@ -162,7 +166,6 @@ struct OverlayRows: SGNSRows {
     outputBase = output
     stride = state.stride
     rows = state.rows
-    originals = state.originals
     keys = state.keys
     table = state.table
     bits = state.tableBits
@@ -180,7 +183,6 @@ struct OverlayRows: SGNSRows {
     state.rowCount = count
     state.grow(toFit: count + extra)
     rows = state.rows
-    originals = state.originals
     keys = state.keys
     table = state.table
     bits = state.tableBits
@@ -206,7 +208,7 @@ struct OverlayRows: SGNSRows {
     table[h] = UInt64(key) << 32 | UInt64(i)
     keys[i] = key
     let dst = rows + i &* stride
-    SGNSKernel.copy(source, to: dst, original: originals + i &* stride, blocks: stride >> 3)
+    dst.update(from: source, count: stride)
     return dst
   }
 
