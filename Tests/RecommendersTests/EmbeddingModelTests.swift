@@ -5,8 +5,9 @@
 import ChorusCore
 import ChorusTestSupport
 import Foundation
-import Recommenders
 import Testing
+
+@testable import Recommenders
 
 /// A small config that trains in milliseconds and still runs several rounds of chunks.
 func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
@@ -64,7 +65,9 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
 
   /// Trains `config` on 1, 2 and 3 threads and expects byte-identical vectors and stats, over
   /// several synchronous rounds; returns the model trained on one thread.
-  func expectSameOnAnyThreadCount(_ data: Dataset, _ config: EmbeddingConfig) throws -> EmbeddingModel {
+  func expectSameOnAnyThreadCount(_ data: Dataset, _ config: EmbeddingConfig) throws
+    -> EmbeddingModel
+  {
     let saved = ParallelConfig.threads
     defer { ParallelConfig.threads = saved }
     var models: [EmbeddingModel] = []
@@ -142,6 +145,55 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let cosOff = meanCosine(off, frequency: 1)
     let cosOn = meanCosine(on, frequency: 1)
     #expect(cosOn > cosOff + 0.2, "off \(cosOff), on \(cosOn)")
+  }
+
+  @Test func popularityFeatureMaxFrequencyLimitsSharingToRareTracks() throws {
+    // Buckets: ⌊log2 f⌋ after the tracks' rows; above the limit, none (−1).
+    #expect(
+      EmbeddingModel.popularityBuckets(frequency: [0, 1, 2, 3, 5], trackCount: 5)
+        == [5, 5, 6, 6, 7])
+    #expect(
+      EmbeddingModel.popularityBuckets(
+        frequency: [0, 1, 2, 3, 5], trackCount: 5, maxFrequency: 2) == [5, 5, 6, -1, -1])
+    let data = Fixtures.random(playlists: 150, tracks: 2000, lengths: 5...30, seed: 7)
+    var config = smallEmbeddingConfig(dim: 16, epochs: 3)
+    config.popularityFeature = true
+    let all = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    // A limit above every frequency shares for every track: the same model as 0.
+    config.popularityFeatureMaxFrequency = Int(all.frequency.max()!)
+    let above = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    #expect(vectorChecksum(above) == vectorChecksum(all))
+    // A limit of 1 changes the model, still deterministic on any thread count, and the rare
+    // tracks still share their row: their vectors point the same way.
+    config.popularityFeatureMaxFrequency = 1
+    let rare = try expectSameOnAnyThreadCount(data, config)
+    #expect(vectorChecksum(rare) != vectorChecksum(all))
+    let ones = (0..<Int32(rare.trackCount)).filter { rare.frequency[Int($0)] == 1 }.prefix(40)
+    let twos = (0..<Int32(rare.trackCount)).filter { rare.frequency[Int($0)] >= 3 }.prefix(40)
+    func meanCosine(_ ids: [Int32]) -> Double {
+      let v = ids.map { rare.inputVector($0).map(Double.init) }
+      var total = 0.0
+      var pairs = 0
+      for i in v.indices {
+        for j in v.indices where j > i {
+          let dot = zip(v[i], v[j]).map { $0 * $1 }.reduce(0, +)
+          let na = v[i].map { $0 * $0 }.reduce(0, +).squareRoot()
+          let nb = v[j].map { $0 * $0 }.reduce(0, +).squareRoot()
+          total += dot / (na * nb)
+          pairs += 1
+        }
+      }
+      return total / Double(pairs)
+    }
+    #expect(ones.count >= 20 && twos.count >= 20, "the fixture needs rare and frequent tracks")
+    #expect(meanCosine(Array(ones)) > meanCosine(Array(twos)) + 0.2)
+    // Negative limits are refused, naming the key.
+    config.popularityFeatureMaxFrequency = -1
+    #expect {
+      try config.validate()
+    } throws: { ($0 as? ChorusError)?.field == "popularityFeatureMaxFrequency" }
   }
 
   @Test func learnsANextTrackChain() throws {
@@ -365,6 +417,7 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     // Configs saved before the key existed still decode (as false); other keys stay required.
     var old = try ConfigCoding.object(EmbeddingConfig())
     old["popularityFeature"] = nil
+    old["popularityFeatureMaxFrequency"] = nil
     let decoded = try JSONDecoder().decode(
       EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
     #expect(decoded == EmbeddingConfig())

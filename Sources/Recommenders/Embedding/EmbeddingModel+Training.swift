@@ -44,9 +44,13 @@ extension EmbeddingModel {
   static let popularityBucketRows = 32
 
   /// Per track, the input row of its popularity bucket: trackCount + ⌊log2 f⌋ (f ≥ 1);
-  /// tracks never seen (f = 0) never occur as centers and get bucket 0.
-  static func popularityBuckets(frequency: [Int32], trackCount: Int) -> [Int32] {
+  /// tracks never seen (f = 0) never occur as centers and get bucket 0. With
+  /// `maxFrequency` > 0, tracks in more playlists get −1: no bucket, their own row alone.
+  static func popularityBuckets(
+    frequency: [Int32], trackCount: Int, maxFrequency: Int = 0
+  ) -> [Int32] {
     frequency.map { f in
+      if maxFrequency > 0 && Int(f) > maxFrequency { return -1 }
       let bucket = f > 0 ? 31 - UInt32(f).leadingZeroBitCount : 0
       return Int32(trackCount + bucket)
     }
@@ -64,7 +68,9 @@ extension EmbeddingModel {
     // so h(t) starts at u_t / 2); the overlays and merges treat them like any input row.
     let buckets =
       config.popularityFeature
-      ? popularityBuckets(frequency: frequency, trackCount: trackCount) : []
+      ? popularityBuckets(
+        frequency: frequency, trackCount: trackCount,
+        maxFrequency: config.popularityFeatureMaxFrequency) : []
     let input = PageAlignedMatrix(
       rows: trackCount + (config.popularityFeature ? popularityBucketRows : 0), stride: stride)
     initializeInput(input, rows: trackCount, config: config)
@@ -139,7 +145,8 @@ extension EmbeddingModel {
   }
 
   /// Replaces each seen track's row u_t by h(t) = (u_t + b_bucket(t)) / 2, the input vector
-  /// training used for it; unseen tracks (never queried, never candidates) keep u_t.
+  /// training used for it; unseen tracks (never queried, never candidates) and tracks
+  /// without a bucket keep u_t.
   static func combinePopularityBuckets(
     _ input: PageAlignedMatrix, buckets: [Int32], frequency: [Int32], stride: Int
   ) {
@@ -149,7 +156,7 @@ extension EmbeddingModel {
         let bucketPtr = SendablePointer(UnsafeMutablePointer(mutating: buckets.baseAddress!))
         let freqPtr = SendablePointer(UnsafeMutablePointer(mutating: frequency.baseAddress!))
         Parallel.forEachChunk(count: buckets.count, chunkSize: 4096) { _, range in
-          for t in range where freqPtr.base[t] > 0 {
+          for t in range where freqPtr.base[t] > 0 && bucketPtr.base[t] >= 0 {
             let row = base.base + t * stride
             SGNSKernel.average(
               row, base.base + Int(bucketPtr.base[t]) * stride, into: row, blocks: stride >> 3)

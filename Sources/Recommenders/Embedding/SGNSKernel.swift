@@ -66,7 +66,7 @@ struct SGNSParameters: @unchecked Sendable {
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
   let scheduleLength: Double
   /// With `popularityFeature`: per track, the input row of its popularity bucket
-  /// (trackCount + ⌊log2 frequency⌋); nil without the feature.
+  /// (trackCount + ⌊log2 frequency⌋), or −1 for none; nil without the feature.
   let bucketRows: UnsafePointer<Int32>?
 }
 
@@ -232,8 +232,10 @@ enum SGNSKernel {
             slot[d] = t == positive ? -1 : t
           }
         }
+        // The center's bucket row with the feature (−1: none, the track's own row alone).
+        let bucketRow = bucketRows?[Int(kept[i])] ?? -1
         var touched = rows.touchInput(kept[i])
-        if let bucketRows { touched ^= rows.touchInput(bucketRows[Int(kept[i])]) }
+        if bucketRow >= 0 { touched ^= rows.touchInput(bucketRow) }
         for s in 0..<(pairs &* group) where targets[s] >= 0 {
           touched ^= rows.touchOutput(targets[s])
         }
@@ -243,8 +245,8 @@ enum SGNSKernel {
         let own = rows.input(kept[i])
         var bucket: UnsafeMutablePointer<Float>? = nil
         let center: UnsafeMutablePointer<Float>
-        if let bucketRows {
-          let b = rows.input(bucketRows[Int(kept[i])])
+        if bucketRow >= 0 {
+          let b = rows.input(bucketRow)
           average(own, b, into: combined, blocks: blocks)
           bucket = b
           center = combined
