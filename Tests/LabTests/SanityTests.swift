@@ -2,8 +2,9 @@
 // co-occurrence model): the collective barely moves the platform's accuracy; DirLoF really
 // anchors s* on the rarest songs and Random on ordinary ones; and wherever a test seed holds
 // a DirLoF anchor, the next-track model recommends s* there. (What does NOT hold with the
-// lab's models — DirLoF beating Random at tiny collectives, as with the study's
-// transformer — is documented in Notebooks-md/03-strategies-compared.md.)
+// lab's identity-based models — DirLoF beating Random at tiny collectives, as with the
+// study's transformer — is documented in Notebooks-md/03-strategies-compared.md; with rows
+// shared by rare tracks it appears from α = 0.2%, Notebooks-md/06, too slow for a unit test.)
 import ChorusCore
 import ChorusTestSupport
 import Foundation

@@ -191,7 +191,7 @@ enum BenchCommand {
         formatDuration(seconds), "-")
       add(
         "embedding training throughput",
-        String(format: "%.2fM tokens/s", Double(training.entryCount) / seconds / 1e6),
+        String(format: "%.3fM tokens/s", Double(training.entryCount) / seconds / 1e6),
         "≥ 0.5M tokens/s")
       if stages.contains("embedding-search") {
         t = wallClock()
