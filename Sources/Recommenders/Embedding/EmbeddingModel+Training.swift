@@ -192,7 +192,7 @@ extension EmbeddingModel {
           params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
           epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
           gradient: state.gradient, combined: state.combined, targets: state.targets,
-          ahead: state.ahead)
+          targetRows: state.targetRows, ahead: state.ahead)
         rows.close()
         state.makeDeltas(input: input.base, output: output.base)
         return c
@@ -229,12 +229,15 @@ extension EmbeddingModel {
       let combined = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
       let targets = UnsafeMutablePointer<Int32>.allocate(
         capacity: (params.window + 1) * (params.negatives + 1))
+      let targetRows = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
+        capacity: (params.window + 1) * (params.negatives + 1))
       let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: params.negatives + 1)
       defer {
         kept.deallocate()
         gradient.deallocate()
         combined.deallocate()
         targets.deallocate()
+        targetRows.deallocate()
         ahead.deallocate()
       }
       var rng = RandomStream(
@@ -243,7 +246,8 @@ extension EmbeddingModel {
       let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
-        gradient: gradient, combined: combined, targets: targets, ahead: ahead)
+        gradient: gradient, combined: combined, targets: targets, targetRows: targetRows,
+        ahead: ahead)
       progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
       return c
     }

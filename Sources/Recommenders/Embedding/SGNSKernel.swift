@@ -10,15 +10,13 @@ import ChorusCore
 protocol SGNSRows {
   /// Makes room for `rows` new rows; pointers returned earlier may move.
   mutating func reserve(_ rows: Int)
-  /// The input row of track `t` (stride floats, writable).
-  mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float>
-  /// The output row of track `t` (stride floats, writable).
-  mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float>
-  /// Reads the shared input row of `t` ahead of use when it will be needed from memory
-  /// (a software prefetch); returns a value derived from what was read.
-  mutating func touchInput(_ t: Int32) -> UInt32
+  /// Where the input row of `t` will be, starting to load it (a software prefetch) without
+  /// waiting; valid for reading and writing after `completePrepared()`, until `reserve`.
+  mutating func prepareInput(_ t: Int32) -> UnsafeMutablePointer<Float>
   /// Same for the output row of `t`.
-  mutating func touchOutput(_ t: Int32) -> UInt32
+  mutating func prepareOutput(_ t: Int32) -> UnsafeMutablePointer<Float>
+  /// Makes every prepared row ready (an overlay copies in the rows it prepared).
+  mutating func completePrepared()
 }
 
 /// The shared matrices themselves (Hogwild: concurrent chunks race on them).
@@ -28,18 +26,17 @@ struct SharedRows: SGNSRows {
   let stride: Int
 
   @inline(__always) mutating func reserve(_ rows: Int) {}
-  @inline(__always) mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float> {
-    inputBase + Int(t) &* stride
+  @inline(__always) mutating func prepareInput(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    let row = inputBase + Int(t) &* stride
+    SGNSKernel.prefetch(row, count: stride)
+    return row
   }
-  @inline(__always) mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float> {
-    outputBase + Int(t) &* stride
+  @inline(__always) mutating func prepareOutput(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    let row = outputBase + Int(t) &* stride
+    SGNSKernel.prefetch(row, count: stride)
+    return row
   }
-  @inline(__always) mutating func touchInput(_ t: Int32) -> UInt32 {
-    SGNSKernel.touch(inputBase + Int(t) &* stride, count: stride)
-  }
-  @inline(__always) mutating func touchOutput(_ t: Int32) -> UInt32 {
-    SGNSKernel.touch(outputBase + Int(t) &* stride, count: stride)
-  }
+  @inline(__always) mutating func completePrepared() {}
 }
 
 /// Everything the kernel reads but never writes; the pointers stay valid during training.
@@ -76,8 +73,6 @@ struct SGNSChunkCounts: Sendable {
   var effectiveTokens = 0
   /// (input, output) positive pairs trained.
   var pairs = 0
-  /// XOR of what `touch…` returned (0 since touches are prefetches; never part of a result).
-  var touched: UInt32 = 0
 }
 
 /// SGNS training kernels over raw pointers.
@@ -148,6 +143,7 @@ enum SGNSKernel {
   ///   - gradient: scratch row (stride floats).
   ///   - combined: scratch row (stride floats) for h = (u + b) / 2 with `bucketRows`.
   ///   - targets: scratch for (window + 1) × (negatives + 1) targets.
+  ///   - targetRows: scratch for as many row pointers (the targets' output rows).
   ///   - ahead: scratch for negatives + 1 random values.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
   @inline(__always)
@@ -155,7 +151,9 @@ enum SGNSKernel {
     _ p: SGNSParameters, playlists: Range<Int>, epochOffset: Int, rows: inout Rows,
     rng: inout RandomStream, kept: UnsafeMutablePointer<Int32>,
     gradient: UnsafeMutablePointer<Float>, combined: UnsafeMutablePointer<Float>,
-    targets: UnsafeMutablePointer<Int32>, ahead: UnsafeMutablePointer<UInt64>
+    targets: UnsafeMutablePointer<Int32>,
+    targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+    ahead: UnsafeMutablePointer<UInt64>
   ) -> SGNSChunkCounts {
     var counts = SGNSChunkCounts()
     let window = p.window
@@ -233,20 +231,20 @@ enum SGNSKernel {
           }
         }
         // The center's bucket row with the feature (−1: none, the track's own row alone).
+        // Every row of the position is looked up once and starts loading here; the loads
+        // overlap, and the rows are ready after `completePrepared`.
         let bucketRow = bucketRows?[Int(kept[i])] ?? -1
-        var touched = rows.touchInput(kept[i])
-        if bucketRow >= 0 { touched ^= rows.touchInput(bucketRow) }
+        let own = rows.prepareInput(kept[i])
+        let bucketPointer = bucketRow >= 0 ? rows.prepareInput(bucketRow) : nil
         for s in 0..<(pairs &* group) where targets[s] >= 0 {
-          touched ^= rows.touchOutput(targets[s])
+          targetRows[s] = rows.prepareOutput(targets[s])
         }
-        counts.touched ^= touched
+        rows.completePrepared()
         // Without the feature the center is the track's row, updated in place; with it, the
         // center is h = (u + b) / 2 in `combined`, and u and b each get half the gradient.
-        let own = rows.input(kept[i])
         var bucket: UnsafeMutablePointer<Float>? = nil
         let center: UnsafeMutablePointer<Float>
-        if bucketRow >= 0 {
-          let b = rows.input(bucketRow)
+        if let b = bucketPointer {
           average(own, b, into: combined, blocks: blocks)
           bucket = b
           center = combined
@@ -255,13 +253,13 @@ enum SGNSKernel {
         }
         for pair in 0..<pairs {
           let slot = targets + pair &* group
+          let slotRows = targetRows + pair &* group
           counts.pairs &+= 1
           zero(gradient, blocks: blocks)
           for d in 0..<group {
-            let target = slot[d]
-            if target < 0 { continue }
+            if slot[d] < 0 { continue }
             let label: Float = d == 0 ? 1 : 0
-            let out = rows.output(target)
+            let out = slotRows[d]
             let f = dot(center, out, blocks: blocks)
             let g: Float
             // Inside first, so that a NaN score (diverged training) takes the last branch
@@ -309,16 +307,14 @@ enum SGNSKernel {
   /// Prefetches every 64-byte line of a row (16 floats) without waiting for it: issued for
   /// many rows in a burst, the misses overlap each other and the arithmetic instead of
   /// arriving one by one inside the update loop. (Plain loads, used before, held the core
-  /// until the data arrived: one epoch at mpd scale took 2 min 27 s, now 2 min 14–16 s.)
-  /// Returns 0; the result type is kept for the callers that fold it.
+  /// until the data arrived: one epoch at mpd scale took 2 min 27 s, then 2 min 14–16 s.)
   @inline(__always)
-  static func touch(_ row: UnsafePointer<Float>, count: Int) -> UInt32 {
+  static func prefetch(_ row: UnsafePointer<Float>, count: Int) {
     var i = 0
     while i < count {
       chorus_prefetch(row + i)
       i &+= 16
     }
-    return 0
   }
 
   @inline(__always)

@@ -30,6 +30,8 @@ final class SGNSChunkState: @unchecked Sendable {
   let combined: UnsafeMutablePointer<Float>
   /// Scratch for the targets of one position: (window + 1) × (negatives + 1).
   let targets: UnsafeMutablePointer<Int32>
+  /// Scratch for the targets' output-row pointers (same count).
+  let targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
   /// Scratch for the random values of the negatives drawn ahead: negatives + 1.
   let ahead: UnsafeMutablePointer<UInt64>
 
@@ -47,6 +49,7 @@ final class SGNSChunkState: @unchecked Sendable {
     gradient = .allocate(capacity: stride)
     combined = .allocate(capacity: stride)
     targets = .allocate(capacity: targetCount)
+    targetRows = .allocate(capacity: targetCount)
     ahead = .allocate(capacity: aheadCount)
   }
 
@@ -58,6 +61,7 @@ final class SGNSChunkState: @unchecked Sendable {
     gradient.deallocate()
     combined.deallocate()
     targets.deallocate()
+    targetRows.deallocate()
     ahead.deallocate()
   }
 
@@ -139,14 +143,14 @@ final class SGNSChunkState: @unchecked Sendable {
     var j = range.lowerBound
     while j < range.upperBound {
       let batchEnd = min(range.upperBound, j &+ 16)
-      for i in j..<batchEnd { _ = SGNSKernel.touch(shared(i), count: stride) }
+      for i in j..<batchEnd { SGNSKernel.prefetch(shared(i), count: stride) }
       for i in j..<batchEnd { body(rows + i &* stride, shared(i), blocks) }
       j = batchEnd
     }
   }
 }
 
-/// `SGNSRows` over a chunk's overlay: the first touch of a row copies it from the frozen
+/// `SGNSRows` over a chunk's overlay: the first use of a row copies it from the frozen
 /// shared matrices. Caches the overlay's pointers in locals; `close()` hands the count back.
 struct OverlayRows: SGNSRows {
   private unowned(unsafe) let state: SGNSChunkState
@@ -159,6 +163,8 @@ struct OverlayRows: SGNSRows {
   private var bits: Int
   private var mask: Int
   private var count: Int
+  /// Slots from here to `count` are prepared but not yet copied in.
+  private var pendingFrom: Int
   private var capacity: Int
 
   init(state: SGNSChunkState, input: UnsafePointer<Float>, output: UnsafePointer<Float>) {
@@ -172,6 +178,7 @@ struct OverlayRows: SGNSRows {
     bits = state.tableBits
     mask = (1 << state.tableBits) - 1
     count = state.rowCount
+    pendingFrom = count
     capacity = state.rowCapacity
   }
 
@@ -191,10 +198,13 @@ struct OverlayRows: SGNSRows {
     capacity = state.rowCapacity
   }
 
+  /// The overlay row for `key`: found, or a new slot whose shared row starts loading now
+  /// and is copied in by `completePrepared` (slots are handed out in order, so the rows
+  /// still to copy are those from `pendingFrom` on).
   @inline(__always)
-  private mutating func row(key: UInt32, source: UnsafePointer<Float>) -> UnsafeMutablePointer<
-    Float
-  > {
+  private mutating func prepare(key: UInt32, source: UnsafePointer<Float>)
+    -> UnsafeMutablePointer<Float>
+  {
     var h = SGNSChunkState.hash(key, bits: bits)
     while true {
       let e = table[h]
@@ -208,41 +218,30 @@ struct OverlayRows: SGNSRows {
     count &+= 1
     table[h] = UInt64(key) << 32 | UInt64(i)
     keys[i] = key
-    let dst = rows + i &* stride
-    dst.update(from: source, count: stride)
-    return dst
+    SGNSKernel.prefetch(source, count: stride)
+    return rows + i &* stride
   }
 
-  /// Touches the shared row behind `key` unless the overlay already holds it.
   @inline(__always)
-  private func touch(key: UInt32, source: UnsafePointer<Float>) -> UInt32 {
-    var h = SGNSChunkState.hash(key, bits: bits)
-    while true {
-      let e = table[h]
-      if e == SGNSChunkState.emptyEntry { break }
-      if UInt32(truncatingIfNeeded: e >> 32) == key { return 0 }
-      h = (h &+ 1) & mask
+  mutating func prepareInput(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    prepare(key: UInt32(bitPattern: t) << 1, source: inputBase + Int(t) &* stride)
+  }
+
+  @inline(__always)
+  mutating func prepareOutput(_ t: Int32) -> UnsafeMutablePointer<Float> {
+    prepare(key: UInt32(bitPattern: t) << 1 | 1, source: outputBase + Int(t) &* stride)
+  }
+
+  /// Copies the shared rows of the slots prepared since the last call into the overlay.
+  @inline(__always)
+  mutating func completePrepared() {
+    var i = pendingFrom
+    while i < count {
+      let key = keys[i]
+      let source = (key & 1 == 0 ? inputBase : outputBase) + Int(key >> 1) &* stride
+      (rows + i &* stride).update(from: source, count: stride)
+      i &+= 1
     }
-    return SGNSKernel.touch(source, count: stride)
-  }
-
-  @inline(__always)
-  mutating func touchInput(_ t: Int32) -> UInt32 {
-    touch(key: UInt32(bitPattern: t) << 1, source: inputBase + Int(t) &* stride)
-  }
-
-  @inline(__always)
-  mutating func touchOutput(_ t: Int32) -> UInt32 {
-    touch(key: UInt32(bitPattern: t) << 1 | 1, source: outputBase + Int(t) &* stride)
-  }
-
-  @inline(__always)
-  mutating func input(_ t: Int32) -> UnsafeMutablePointer<Float> {
-    row(key: UInt32(bitPattern: t) << 1, source: inputBase + Int(t) &* stride)
-  }
-
-  @inline(__always)
-  mutating func output(_ t: Int32) -> UnsafeMutablePointer<Float> {
-    row(key: UInt32(bitPattern: t) << 1 | 1, source: outputBase + Int(t) &* stride)
+    pendingFrom = count
   }
 }
