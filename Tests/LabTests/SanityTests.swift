@@ -3,8 +3,9 @@
 // anchors s* on the rarest songs and Random on ordinary ones; and wherever a test seed holds
 // a DirLoF anchor, the next-track model recommends s* there. (What does NOT hold with the
 // lab's identity-based models — DirLoF beating Random at tiny collectives, as with the
-// study's transformer — is documented in Notebooks-md/03-strategies-compared.md; with rows
-// shared by rare tracks it appears from α = 0.2%, Notebooks-md/06, too slow for a unit test.)
+// study's transformer — is documented in Notebooks-md/03-strategies-compared.md.) With one
+// row shared by the rare tracks, the embedding model shows DirLoF's mechanism from α = 0.2%
+// (Notebooks-md/06); the second test pins it at α = 0.5%.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
