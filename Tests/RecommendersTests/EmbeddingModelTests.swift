@@ -94,6 +94,26 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     return h
   }
 
+  /// Mean cosine similarity over all pairs of the input vectors of `ids`.
+  func meanPairwiseCosine(_ m: EmbeddingModel, _ ids: some Collection<Int32>) -> Double {
+    let vectors = ids.map { m.inputVector($0).map(Double.init) }
+    func cosine(_ a: [Double], _ b: [Double]) -> Double {
+      let dot = zip(a, b).map { $0 * $1 }.reduce(0, +)
+      let na = a.map { $0 * $0 }.reduce(0, +).squareRoot()
+      let nb = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+      return dot / (na * nb)
+    }
+    var total = 0.0
+    var pairs = 0
+    for i in vectors.indices {
+      for j in vectors.indices where j > i {
+        total += cosine(vectors[i], vectors[j])
+        pairs += 1
+      }
+    }
+    return total / Double(pairs)
+  }
+
   @Test func goldenVectorsWithoutPopularityFeature() throws {
     // Pinned before `popularityFeature` existed: with the flag off, training is unchanged.
     let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
@@ -117,23 +137,8 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     // vectors point the same way; without it they are their own (nearly random) rows.
     let data = Fixtures.random(playlists: 150, tracks: 2000, lengths: 5...30, seed: 7)
     func meanCosine(_ m: EmbeddingModel, frequency f: Int32) -> Double {
-      let ids = (0..<Int32(m.trackCount)).filter { m.frequency[Int($0)] == f }.prefix(80)
-      let vectors = ids.map { m.inputVector($0).map(Double.init) }
-      func cosine(_ a: [Double], _ b: [Double]) -> Double {
-        let dot = zip(a, b).map { $0 * $1 }.reduce(0, +)
-        let na = a.map { $0 * $0 }.reduce(0, +).squareRoot()
-        let nb = b.map { $0 * $0 }.reduce(0, +).squareRoot()
-        return dot / (na * nb)
-      }
-      var total = 0.0
-      var pairs = 0
-      for i in vectors.indices {
-        for j in vectors.indices where j > i {
-          total += cosine(vectors[i], vectors[j])
-          pairs += 1
-        }
-      }
-      return total / Double(pairs)
+      meanPairwiseCosine(
+        m, (0..<Int32(m.trackCount)).filter { m.frequency[Int($0)] == f }.prefix(80))
     }
     var config = smallEmbeddingConfig(dim: 16, epochs: 5)
     let off = try EmbeddingModel(
@@ -171,24 +176,9 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let rare = try expectSameOnAnyThreadCount(data, config)
     #expect(vectorChecksum(rare) != vectorChecksum(all))
     let ones = (0..<Int32(rare.trackCount)).filter { rare.frequency[Int($0)] == 1 }.prefix(40)
-    let twos = (0..<Int32(rare.trackCount)).filter { rare.frequency[Int($0)] >= 3 }.prefix(40)
-    func meanCosine(_ ids: [Int32]) -> Double {
-      let v = ids.map { rare.inputVector($0).map(Double.init) }
-      var total = 0.0
-      var pairs = 0
-      for i in v.indices {
-        for j in v.indices where j > i {
-          let dot = zip(v[i], v[j]).map { $0 * $1 }.reduce(0, +)
-          let na = v[i].map { $0 * $0 }.reduce(0, +).squareRoot()
-          let nb = v[j].map { $0 * $0 }.reduce(0, +).squareRoot()
-          total += dot / (na * nb)
-          pairs += 1
-        }
-      }
-      return total / Double(pairs)
-    }
-    #expect(ones.count >= 20 && twos.count >= 20, "the fixture needs rare and frequent tracks")
-    #expect(meanCosine(Array(ones)) > meanCosine(Array(twos)) + 0.2)
+    let frequent = (0..<Int32(rare.trackCount)).filter { rare.frequency[Int($0)] >= 3 }.prefix(40)
+    #expect(ones.count >= 20 && frequent.count >= 20, "the fixture needs rare and frequent tracks")
+    #expect(meanPairwiseCosine(rare, ones) > meanPairwiseCosine(rare, frequent) + 0.2)
     // Negative limits are refused, naming the key.
     config.popularityFeatureMaxFrequency = -1
     #expect {
