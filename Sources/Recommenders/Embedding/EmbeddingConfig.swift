@@ -59,7 +59,7 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// Seed of every random draw (initial vectors, subsampling, windows, negatives).
   public var seed: UInt64 = 0
   /// Playlists are cut into chunks of at least this many entries; a chunk is trained
-  /// sequentially on its own copy of the rows it touches (about 7 per entry, 512 bytes each
+  /// sequentially on its own copy of the rows it touches (about 7 per entry, 256 bytes each
   /// at dim 64). 1024 measured as fast as 4096 with a quarter of the memory.
   public var chunkTokens = 1024
   /// Chunks trained in parallel per synchronous round; their updates are merged in chunk

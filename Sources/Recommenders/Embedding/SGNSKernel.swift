@@ -208,7 +208,7 @@ enum SGNSKernel {
         let pairs = last &- i
         rows.reserve(inputRows &+ pairs &* group)
         // Draw every target of this position first (−1: a negative equal to its positive,
-        // skipped as in word2vec), then touch their rows: in separate loops, the cache misses
+        // skipped as in word2vec), then prepare their rows: in separate loops, the cache misses
         // of the alias lookups, and then of the rows, overlap instead of queueing.
         if shared {
           // One set of negatives for the whole position (Ji et al. 2016), drawn one position

@@ -99,6 +99,14 @@ final class SGNSChunkState: @unchecked Sendable {
     }
   }
 
+  /// The shared row a key names: output row key >> 1 when key & 1 is set, else input row.
+  @inline(__always)
+  static func sharedRow(
+    _ key: UInt32, input: UnsafePointer<Float>, output: UnsafePointer<Float>, stride: Int
+  ) -> UnsafePointer<Float> {
+    (key & 1 == 0 ? input : output) + Int(key >> 1) &* stride
+  }
+
   @inline(__always)
   static func hash(_ key: UInt32, bits: Int) -> Int {
     Int((key &* 0x9E37_79B1) >> UInt32(32 - bits))
@@ -136,9 +144,8 @@ final class SGNSChunkState: @unchecked Sendable {
     let rows = self.rows
     let keys = self.keys
     @inline(__always) func shared(_ i: Int) -> UnsafeMutablePointer<Float> {
-      let key = keys[i]
-      return UnsafeMutablePointer(mutating: (key & 1 == 0 ? input : output))
-        + Int(key >> 1) &* stride
+      UnsafeMutablePointer(
+        mutating: SGNSChunkState.sharedRow(keys[i], input: input, output: output, stride: stride))
     }
     var j = range.lowerBound
     while j < range.upperBound {
@@ -237,8 +244,8 @@ struct OverlayRows: SGNSRows {
   mutating func completePrepared() {
     var i = pendingFrom
     while i < count {
-      let key = keys[i]
-      let source = (key & 1 == 0 ? inputBase : outputBase) + Int(key >> 1) &* stride
+      let source = SGNSChunkState.sharedRow(
+        keys[i], input: inputBase, output: outputBase, stride: stride)
       (rows + i &* stride).update(from: source, count: stride)
       i &+= 1
     }
