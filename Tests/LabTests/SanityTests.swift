@@ -14,8 +14,16 @@ import Reports
 import Testing
 
 @Suite struct SanityTests {
-  @Test func quickstartShapedStudyOnSmall() throws {
+  /// Runs `spec` in a temporary folder (no progress bar) and reads its runs.csv.
+  func runsTable(of spec: ExperimentSpec) throws -> CSVTable {
     let dir = TemporaryDirectory()
+    var o = RunOptions()
+    o.showProgress = false
+    try ExperimentRunner(spec: spec, folder: dir.path + "/out", options: o).run()
+    return try CSVTable.read(path: dir.path + "/out/runs.csv")
+  }
+
+  @Test func quickstartShapedStudyOnSmall() throws {
     var s = ExperimentSpec()
     s.name = "sanity"
     s.dataset = "synthetic:small"
@@ -23,10 +31,7 @@ import Testing
     s.strategies = ["dirlof", "random"]
     s.alphas = [0.001, 0.02, 0.05]
     s.k = 500
-    var o = RunOptions()
-    o.showProgress = false
-    try ExperimentRunner(spec: s, folder: dir.path + "/out", options: o).run()
-    let runs = try CSVTable.read(path: dir.path + "/out/runs.csv")
+    let runs = try runsTable(of: s)
     func v(_ row: [CSVCell], _ name: String) -> Double { row[runs.column(name)!].double ?? .nan }
     func strategy(_ row: [CSVCell]) -> String { row[runs.column("strategy")!].string }
     #expect(runs.rows.count == 6)
@@ -60,7 +65,6 @@ import Testing
   /// (Experiments/rare-sharing.json, fold 0 at α = 0.5%; Notebooks-md/06.)
   @Test func rareTrackSharingLetsDirLoFGeneralise() throws {
     func study(sharing: Bool, strategies: [String]) throws -> (CSVTable, [String: Int]) {
-      let dir = TemporaryDirectory()
       var s = ExperimentSpec()
       s.name = "sanity-rare"
       s.dataset = "synthetic:small"
@@ -73,10 +77,7 @@ import Testing
       }
       s.strategies = strategies
       s.alphas = [0.005]
-      var o = RunOptions()
-      o.showProgress = false
-      try ExperimentRunner(spec: s, folder: dir.path + "/out", options: o).run()
-      let runs = try CSVTable.read(path: dir.path + "/out/runs.csv")
+      let runs = try runsTable(of: s)
       var recs: [String: Int] = [:]
       for r in runs.rows {
         recs[r[runs.column("strategy")!].string] = Int(r[runs.column("recommendations")!].double!)
