@@ -86,7 +86,9 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// bucket row; more frequent tracks are represented by their own row alone, exactly as
   /// without the feature. 0 (the default) shares for every track. A small value (1 or 2)
   /// ties together only the rare tracks, whose own rows see too little data to learn from,
-  /// and leaves the well-trained rows of the popular tracks alone.
+  /// and leaves the well-trained rows of the popular tracks alone. With `window` 1 and 10
+  /// epochs it lets DirLoF promote s* from 10 playlists of synthetic:small (R-precision
+  /// 0.115, NDCG 0.141): Experiments/next-track-sharing.json, Notebooks-md/06.
   public var popularityFeatureMaxFrequency = 0
 
   /// The defaults above.
