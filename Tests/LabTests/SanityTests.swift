@@ -16,13 +16,25 @@ import Reports
 import Testing
 
 @Suite struct SanityTests {
-  /// Runs `spec` in a temporary folder (no progress bar) and reads its runs.csv.
-  func runsTable(of spec: ExperimentSpec) throws -> CSVTable {
+  /// One row of runs.csv: every column by name, as a number (NaN when empty or not numeric).
+  typealias Run = [String: Double]
+
+  /// Runs `spec` in a temporary folder (no progress bar) and reads its runs.csv, the rows
+  /// grouped by strategy in file order.
+  func runsByStrategy(of spec: ExperimentSpec) throws -> [String: [Run]] {
     let dir = TemporaryDirectory()
     var o = RunOptions()
     o.showProgress = false
     try ExperimentRunner(spec: spec, folder: dir.path + "/out", options: o).run()
-    return try CSVTable.read(path: dir.path + "/out/runs.csv")
+    let table = try CSVTable.read(path: dir.path + "/out/runs.csv")
+    let strategy = table.column("strategy")!
+    var runs: [String: [Run]] = [:]
+    for row in table.rows {
+      var run: Run = [:]
+      for (name, cell) in zip(table.header, row) { run[name] = cell.double ?? .nan }
+      runs[row[strategy].string, default: []].append(run)
+    }
+    return runs
   }
 
   @Test func quickstartShapedStudyOnSmall() throws {
@@ -33,28 +45,26 @@ import Testing
     s.strategies = ["dirlof", "random"]
     s.alphas = [0.001, 0.02, 0.05]
     s.k = 500
-    let runs = try runsTable(of: s)
-    func v(_ row: [CSVCell], _ name: String) -> Double { row[runs.column(name)!].double ?? .nan }
-    func strategy(_ row: [CSVCell]) -> String { row[runs.column("strategy")!].string }
-    #expect(runs.rows.count == 6)
-    for r in runs.rows {
+    let runs = try runsByStrategy(of: s)
+    let dirlof = runs["dirlof"] ?? []
+    let random = runs["random"] ?? []
+    #expect(runs.values.map(\.count).reduce(0, +) == 6)
+    for r in dirlof + random {
       // The platform barely notices: accuracy changes by less than 0.1 percentage points.
-      #expect(abs(v(r, "ndcg_loss")) < 1e-3, "NDCG loss \(v(r, "ndcg_loss"))")
-      #expect(abs(v(r, "r_precision_loss")) < 1e-3)
-      #expect(v(r, "ndcg_loss_adversarial") <= v(r, "ndcg_loss") + 1e-12)
+      #expect(abs(r["ndcg_loss"]!) < 1e-3, "NDCG loss \(r["ndcg_loss"]!)")
+      #expect(abs(r["r_precision_loss"]!) < 1e-3)
+      #expect(r["ndcg_loss_adversarial"]! <= r["ndcg_loss"]! + 1e-12)
     }
-    let dirlof = runs.rows.filter { strategy($0) == "dirlof" }
-    let random = runs.rows.filter { strategy($0) == "random" }
     // DirLoF's anchors are the rarest training songs; Random's are ordinary ones.
-    for r in dirlof { #expect(v(r, "direct_anchor_true_freq_mean") < 2) }
-    for r in random { #expect(v(r, "direct_anchor_true_freq_mean") > 20) }
+    for r in dirlof { #expect(r["direct_anchor_true_freq_mean"]! < 2) }
+    for r in random { #expect(r["direct_anchor_true_freq_mean"]! > 20) }
     // Where a test seed holds a DirLoF anchor, s* is in that playlist's top-R.
-    let reached = dirlof.filter { v($0, "seed_anchor_playlists") > 0 }
+    let reached = dirlof.filter { $0["seed_anchor_playlists"]! > 0 }
     #expect(!reached.isEmpty, "no test seed holds a DirLoF anchor")
-    for r in reached { #expect(v(r, "success_seed_anchor") == 1) }
+    for r in reached { #expect(r["success_seed_anchor"]! == 1) }
     // Larger collectives win s* more recommendations.
     for rows in [dirlof, random] {
-      let recs = rows.sorted { v($0, "budget") < v($1, "budget") }.map { v($0, "recommendations") }
+      let recs = rows.sorted { $0["budget"]! < $1["budget"]! }.map { $0["recommendations"]! }
       #expect(recs.last! > recs.first!)
     }
   }
@@ -73,16 +83,13 @@ import Testing
     s.split.testSize = 3000
     s.strategies = ["dirlof", "random"]
     s.alphas = [0.0005, 0.001]
-    let runs = try runsTable(of: s)
-    var amplification: [String: [Double]] = [:]
-    for r in runs.rows {
-      amplification[r[runs.column("strategy")!].string, default: []].append(
-        r[runs.column("amplification")!].double!)
-      #expect(abs(r[runs.column("ndcg_loss")!].double!) < 1e-4)
-    }
-    let random = amplification["random"]!, dirlof = amplification["dirlof"]!
+    let runs = try runsByStrategy(of: s)
+    for r in runs.values.joined() { #expect(abs(r["ndcg_loss"]!) < 1e-4) }
+    let random = (runs["random"] ?? []).map { $0["amplification"]! }
+    let dirlof = (runs["dirlof"] ?? []).map { $0["amplification"]! }
     #expect(random.count == 12 && dirlof.count == 12)
-    let randomMean = random.reduce(0, +) / 12, dirlofMean = dirlof.reduce(0, +) / 12
+    let randomMean = random.reduce(0, +) / 12
+    let dirlofMean = dirlof.reduce(0, +) / 12
     #expect(randomMean > 0.4 && randomMean < 2.5, "Random's mean amplification \(randomMean)")
     #expect(dirlofMean <= randomMean, "DirLoF \(dirlofMean) vs Random \(randomMean)")
   }
@@ -95,7 +102,8 @@ import Testing
   /// gets nothing, and the platform barely notices; without the shared row (the same model,
   /// identity only) DirLoF gets nothing either. Fold 0 (Notebooks-md/06).
   @Test func rareTrackSharingLetsDirLoFGeneralise() throws {
-    func study(sharing: Bool, strategies: [String]) throws -> (CSVTable, [String: [CSVCell]]) {
+    /// Fold 0 at α = 0.05%: the one run of each strategy.
+    func study(sharing: Bool, strategies: [String]) throws -> [String: Run] {
       var s = ExperimentSpec()
       s.name = "sanity-rare"
       s.dataset = "synthetic:small"
@@ -108,25 +116,20 @@ import Testing
       }
       s.strategies = strategies
       s.alphas = [0.0005]
-      let runs = try runsTable(of: s)
-      var byStrategy: [String: [CSVCell]] = [:]
-      for r in runs.rows { byStrategy[r[runs.column("strategy")!].string] = r }
-      return (runs, byStrategy)
+      return try runsByStrategy(of: s).compactMapValues(\.first)
     }
-    let (runs, shared) = try study(sharing: true, strategies: ["dirlof", "random"])
-    func v(_ strategy: String, _ name: String) -> Double {
-      shared[strategy]![runs.column(name)!].double!
-    }
-    #expect(v("dirlof", "budget") == 10)
-    #expect(v("dirlof", "recommendations") >= 5, "DirLoF: \(v("dirlof", "recommendations"))")
-    #expect(v("dirlof", "amplification") >= 10, "DirLoF: \(v("dirlof", "amplification"))")
-    #expect(v("random", "amplification") <= 1, "Random: \(v("random", "amplification"))")
+    let shared = try study(sharing: true, strategies: ["dirlof", "random"])
+    let dirlof = try #require(shared["dirlof"])
+    let random = try #require(shared["random"])
+    #expect(dirlof["budget"] == 10)
+    #expect(dirlof["recommendations"]! >= 5, "DirLoF: \(dirlof["recommendations"]!)")
+    #expect(dirlof["amplification"]! >= 10, "DirLoF: \(dirlof["amplification"]!)")
+    #expect(random["amplification"]! <= 1, "Random: \(random["amplification"]!)")
     // Generalisation, not anchor hits: no test seed holds one of DirLoF's anchors.
-    #expect(v("dirlof", "seed_anchor_playlists") == 0)
+    #expect(dirlof["seed_anchor_playlists"] == 0)
     // The platform barely notices (retraining noise is about ±0.001 NDCG here).
-    #expect(abs(v("dirlof", "ndcg_loss")) < 0.01)
-    let (identityRuns, identity) = try study(sharing: false, strategies: ["dirlof"])
-    let identityRecommendations = identity["dirlof"]![identityRuns.column("recommendations")!]
-    #expect(identityRecommendations.double == 0, "identity-only embedding")
+    #expect(abs(dirlof["ndcg_loss"]!) < 0.01)
+    let identity = try study(sharing: false, strategies: ["dirlof"])
+    #expect(identity["dirlof"]?["recommendations"] == 0, "identity-only embedding")
   }
 }
