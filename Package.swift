@@ -37,7 +37,8 @@ let package = Package(
     .target(
       name: "ChorusCLI",
       dependencies: [
-        "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Lab", "Reports",
+        "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Lab",
+        "Reports",
       ]),
     .executableTarget(name: "chorus", dependencies: ["ChorusCLI"]),
     .target(
@@ -49,7 +50,9 @@ let package = Package(
       name: "RecommendersTests", dependencies: ["Recommenders", "ChorusCore", "ChorusTestSupport"]),
     .testTarget(
       name: "EvaluationTests",
-      dependencies: ["Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "ChorusTestSupport"]),
+      dependencies: [
+        "Evaluation", "Recommenders", "ChorusCore", "PlaylistData", "ChorusTestSupport",
+      ]),
     .testTarget(
       name: "CollectiveActionTests",
       dependencies: ["CollectiveAction", "PlaylistData", "ChorusCore", "ChorusTestSupport"]),

@@ -27,7 +27,10 @@ public enum ChorusCLI {
         NeurIPS 2024). Datasets are a folder of MPD slices, a .json, .txt, .tsv/.csv or \
         .chorus file, or synthetic:<preset> (tiny, small, medium, mpd).
         """,
-      subcommands: [DatasetCommands.group, TrainCommand.spec, PlantCLI.spec, RunCommand.spec, RunCommand.merge, ReportCommand.spec, EvaluateCommand.spec, DemoCommand.spec, BenchCommand.spec])
+      subcommands: [
+        DatasetCommands.group, TrainCommand.spec, PlantCLI.spec, RunCommand.spec, RunCommand.merge,
+        ReportCommand.spec, EvaluateCommand.spec, DemoCommand.spec, BenchCommand.spec,
+      ])
   }
 
   /// Runs the program with `CommandLine.arguments` and exits.

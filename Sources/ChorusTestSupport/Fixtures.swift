@@ -13,7 +13,9 @@ public enum Fixtures {
     var b = DatasetBuilder()
     for (i, p) in playlists.enumerated() {
       for t in p {
-        b.appendTrack(id: t, name: "Name of \(t)", artist: "artist-\(t.prefix(1))", artistName: "Artist \(t.prefix(1))")
+        b.appendTrack(
+          id: t, name: "Name of \(t)", artist: "artist-\(t.prefix(1))",
+          artistName: "Artist \(t.prefix(1))")
       }
       b.endPlaylist(pid: Int64(i), name: names?[i] ?? "playlist \(i)")
     }
@@ -22,7 +24,9 @@ public enum Fixtures {
 
   /// A seeded random dataset: `playlists` playlists with lengths uniform in `lengths`, tracks
   /// drawn from a skewed distribution over `tracks` ids, artists = id / 10.
-  public static func random(playlists: Int, tracks: Int = 500, lengths: ClosedRange<Int> = 5...60, seed: UInt64 = 1) -> Dataset {
+  public static func random(
+    playlists: Int, tracks: Int = 500, lengths: ClosedRange<Int> = 5...60, seed: UInt64 = 1
+  ) -> Dataset {
     var rng = RandomStream(seed: seed, component: "fixture")
     var b = DatasetBuilder()
     for p in 0..<playlists {
@@ -31,7 +35,8 @@ public enum Fixtures {
         // Skewed: square of a uniform favours small ids.
         let u = rng.nextDouble()
         let t = Int(u * u * Double(tracks))
-        b.appendTrack(id: "t\(t)", name: "Track \(t)", artist: "a\(t / 10)", artistName: "Artist \(t / 10)")
+        b.appendTrack(
+          id: "t\(t)", name: "Track \(t)", artist: "a\(t / 10)", artistName: "Artist \(t / 10)")
       }
       b.endPlaylist(pid: Int64(1000 + p), name: "random \(p)")
     }

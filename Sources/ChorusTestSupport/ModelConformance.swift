@@ -22,17 +22,27 @@ public enum ModelConformance {
     ParallelConfig.threads = 3
     let three = model.recommendAll(store, k: k)
     #expect(one == two, "batch results depend on the thread count", sourceLocation: sourceLocation)
-    #expect(one == three, "batch results depend on the thread count", sourceLocation: sourceLocation)
+    #expect(
+      one == three, "batch results depend on the thread count", sourceLocation: sourceLocation)
     for (i, context) in contexts.enumerated() {
       let single = model.recommend(context, k: k)
       let row = Array(one[i])
-      #expect(Array(row.prefix(single.count)) == single, "single and batch differ", sourceLocation: sourceLocation)
+      #expect(
+        Array(row.prefix(single.count)) == single, "single and batch differ",
+        sourceLocation: sourceLocation)
       let valid = row.filter { $0 >= 0 }
       let recommendable = model.fallbackOrder.filter { !context.contains($0) }.count
-      #expect(valid.count == min(k, max(recommendable, valid.count)), "list is short", sourceLocation: sourceLocation)
-      #expect(Set(valid).count == valid.count, "duplicates in the list", sourceLocation: sourceLocation)
-      #expect(Set(valid).isDisjoint(with: context), "seed tracks recommended", sourceLocation: sourceLocation)
-      #expect(valid.allSatisfy { $0 < Int32(model.trackCount) }, "track id out of range", sourceLocation: sourceLocation)
+      #expect(
+        valid.count == min(k, max(recommendable, valid.count)), "list is short",
+        sourceLocation: sourceLocation)
+      #expect(
+        Set(valid).count == valid.count, "duplicates in the list", sourceLocation: sourceLocation)
+      #expect(
+        Set(valid).isDisjoint(with: context), "seed tracks recommended",
+        sourceLocation: sourceLocation)
+      #expect(
+        valid.allSatisfy { $0 < Int32(model.trackCount) }, "track id out of range",
+        sourceLocation: sourceLocation)
     }
   }
 }

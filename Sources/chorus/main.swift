@@ -1,2 +1,3 @@
 import ChorusCLI
+
 ChorusCLI.runMain()

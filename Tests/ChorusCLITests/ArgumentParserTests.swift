@@ -14,7 +14,10 @@ import Testing
         subcommands: [
           CommandSpec(
             name: "leaf", abstract: "A leaf.",
-            arguments: [ArgumentSpec("input", help: "Input."), ArgumentSpec("extra", help: "Extra.", optional: true)],
+            arguments: [
+              ArgumentSpec("input", help: "Input."),
+              ArgumentSpec("extra", help: "Extra.", optional: true),
+            ],
             options: [
               .option("out", short: "o", value: "path", help: "Output.", required: true),
               .option("n", value: "count", help: "Count.", default: "3"),
@@ -35,7 +38,10 @@ import Testing
   }
 
   @Test func parsesOptionsInAllSpellings() throws {
-    let p = try run(["group", "leaf", "in.json", "-o", "x", "--n=5", "--set", "a=1", "--set", "b=2", "--json", "more"])
+    let p = try run([
+      "group", "leaf", "in.json", "-o", "x", "--n=5", "--set", "a=1", "--set", "b=2", "--json",
+      "more",
+    ])
     #expect(p.path == ["tool", "group", "leaf"])
     #expect(p.argument("input") == "in.json")
     #expect(p.argument("extra") == "more")
@@ -52,14 +58,19 @@ import Testing
   }
 
   @Test func helpAtEveryLevel() throws {
-    for args in [["--help"], ["help"], ["group", "-h"], ["help", "group"], ["group", "leaf", "--help"], ["help", "group", "leaf"], ["group"]] {
+    for args in [
+      ["--help"], ["help"], ["group", "-h"], ["help", "group"], ["group", "leaf", "--help"],
+      ["help", "group", "leaf"], ["group"],
+    ] {
       guard case .help(let chain) = try ArgumentParser.parse(args, root: Self.root) else {
         Issue.record("expected help for \(args)")
         continue
       }
       #expect(chain.first?.name == "tool")
     }
-    guard case .help(let chain) = try ArgumentParser.parse(["help", "group", "leaf"], root: Self.root) else {
+    guard
+      case .help(let chain) = try ArgumentParser.parse(["help", "group", "leaf"], root: Self.root)
+    else {
       Issue.record("expected help")
       return
     }
@@ -115,18 +126,24 @@ import Testing
     name: "tool", abstract: "T.",
     subcommands: [
       CommandSpec(
-        name: "merge", abstract: "M.", arguments: [ArgumentSpec("dirs", help: "Folders.", variadic: true)],
+        name: "merge", abstract: "M.",
+        arguments: [ArgumentSpec("dirs", help: "Folders.", variadic: true)],
         options: [.option("out", value: "dir", help: "Out.", required: true)], action: { _ in 0 })
     ])
 
   @Test func collectsAllRemainingValues() throws {
-    guard case .run(_, let p) = try ArgumentParser.parse(["merge", "a", "b", "--out", "o", "c"], root: Self.root) else {
+    guard
+      case .run(_, let p) = try ArgumentParser.parse(
+        ["merge", "a", "b", "--out", "o", "c"], root: Self.root)
+    else {
       Issue.record("expected a run")
       return
     }
     #expect(p.variadic == ["a", "b", "c"])
     #expect(p.argument("dirs") == "a")
     #expect(HelpFormatter.usage([Self.root, Self.root.subcommands[0]]).contains("<dirs> ..."))
-    #expect(throws: UsageError.self) { _ = try ArgumentParser.parse(["merge", "--out", "o"], root: Self.root) }
+    #expect(throws: UsageError.self) {
+      _ = try ArgumentParser.parse(["merge", "--out", "o"], root: Self.root)
+    }
   }
 }

@@ -45,7 +45,9 @@ struct ChorusBinary {
 
 @Suite struct CommandLineTests {
   @Test func binaryExists() {
-    #expect(FileManager.default.isExecutableFile(atPath: ChorusBinary.path), "build the chorus product first: \(ChorusBinary.path)")
+    #expect(
+      FileManager.default.isExecutableFile(atPath: ChorusBinary.path),
+      "build the chorus product first: \(ChorusBinary.path)")
   }
 
   @Test func versionAndHelp() throws {
@@ -89,7 +91,9 @@ struct ChorusBinary {
   @Test func generateStatsConvertRoundTrip() throws {
     let dir = TemporaryDirectory()
     let cache = dir.file("tiny.chorus")
-    let g = try ChorusBinary.run(["dataset", "generate", "--preset", "tiny", "--seed", "3", "--out", cache])
+    let g = try ChorusBinary.run([
+      "dataset", "generate", "--preset", "tiny", "--seed", "3", "--out", cache,
+    ])
     #expect(g.status == 0, "\(g.stderr)")
     let s = try ChorusBinary.run(["dataset", "stats", cache, "--json"])
     #expect(s.status == 0, "\(s.stderr)")
@@ -126,11 +130,14 @@ struct ChorusBinary {
 
   @Test func splitExport() throws {
     let dir = TemporaryDirectory()
-    let r = try ChorusBinary.run(["dataset", "split", "synthetic:tiny", "--fold", "1", "--out", dir.file("split")])
+    let r = try ChorusBinary.run([
+      "dataset", "split", "synthetic:tiny", "--fold", "1", "--out", dir.file("split"),
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("fold 1"))
     let files = try FileManager.default.contentsOfDirectory(atPath: dir.file("split")).sorted()
-    #expect(files == ["collective-order.csv", "test-seeds.json", "test-truth.csv", "training.chorus"])
+    #expect(
+      files == ["collective-order.csv", "test-seeds.json", "test-truth.csv", "training.chorus"])
     let bad = try ChorusBinary.run(["dataset", "split", "synthetic:tiny", "--fold", "7"])
     #expect(bad.status == 1)
     #expect(bad.stderr.contains("fold 7 is out of range"))
@@ -139,14 +146,19 @@ struct ChorusBinary {
 
 @Suite struct StudyCommandLineTests {
   @Test func trainPrintsAccuracyPerSeedLength() throws {
-    let r = try ChorusBinary.run(["train", "--dataset", "synthetic:tiny", "--model", "cooccurrence", "--set", "window=2", "--k", "50", "--json"])
+    let r = try ChorusBinary.run([
+      "train", "--dataset", "synthetic:tiny", "--model", "cooccurrence", "--set", "window=2", "--k",
+      "50", "--json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     #expect((json?["perSeedLength"] as? [Any])?.count == 10)
     let bad = try ChorusBinary.run(["train", "--dataset", "synthetic:tiny", "--set", "windw=2"])
     #expect(bad.status == 1)
     #expect(bad.stderr.contains("unknown key 'windw'"))
-    let model = try ChorusBinary.run(["train", "--dataset", "synthetic:tiny", "--model", "transformer"])
+    let model = try ChorusBinary.run([
+      "train", "--dataset", "synthetic:tiny", "--model", "transformer",
+    ])
     #expect(model.status == 1)
     #expect(model.stderr.contains("unknown model 'transformer'"))
   }
@@ -154,7 +166,10 @@ struct ChorusBinary {
   @Test func plantWritesDatasetAndEdits() throws {
     let dir = TemporaryDirectory()
     let out = dir.file("planted")
-    let r = try ChorusBinary.run(["plant", "--dataset", "synthetic:tiny", "--strategy", "dirlof", "--budget", "5", "--out", out, "--format", "mpd"])
+    let r = try ChorusBinary.run([
+      "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlof", "--budget", "5", "--out", out,
+      "--format", "mpd",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let edits = try String(contentsOfFile: out + "/edits.csv", encoding: .utf8)
     #expect(edits.split(separator: "\n").count == 6)
@@ -164,18 +179,27 @@ struct ChorusBinary {
     let copies = back.playlists.tracks.filter { Int($0) == target! }.count
     #expect(copies == 5)
     for args in [["--alpha", "1.5"], ["--budget", "0"], ["--alpha", "0.1", "--budget", "3"]] {
-      let bad = try ChorusBinary.run(["plant", "--dataset", "synthetic:tiny", "--strategy", "dirlof", "--out", dir.file("x.chorus")] + args)
+      let bad = try ChorusBinary.run(
+        [
+          "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlof", "--out",
+          dir.file("x.chorus"),
+        ] + args)
       #expect(bad.status != 0)
       #expect(!FileManager.default.fileExists(atPath: dir.file("x.chorus")))
     }
-    let unknown = try ChorusBinary.run(["plant", "--dataset", "synthetic:tiny", "--strategy", "dirlov", "--budget", "3", "--out", dir.file("y.chorus")])
+    let unknown = try ChorusBinary.run([
+      "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlov", "--budget", "3", "--out",
+      dir.file("y.chorus"),
+    ])
     #expect(unknown.status == 1)
     #expect(unknown.stderr.contains("dirlof"))
   }
 
   @Test func runWritesResultsAndResumes() throws {
     let dir = TemporaryDirectory()
-    let spec = dir.write("spec.json", """
+    let spec = dir.write(
+      "spec.json",
+      """
       {"name": "cli", "dataset": "synthetic:tiny", "split": {"folds": 2, "testSize": 40},
        "strategies": ["dirlof", "random"], "budgets": [2, 10], "k": 50}
       """)
@@ -189,11 +213,17 @@ struct ChorusBinary {
     let b = try ChorusBinary.run(["run", badKey])
     #expect(b.status == 1)
     #expect(b.stderr.contains("unknown key 'datset'"))
-    let shard = try ChorusBinary.run(["run", spec, "--out", dir.file("s1"), "--shard", "1/2", "--quiet"])
+    let shard = try ChorusBinary.run([
+      "run", spec, "--out", dir.file("s1"), "--shard", "1/2", "--quiet",
+    ])
     #expect(shard.status == 0, "\(shard.stderr)")
-    let shard2 = try ChorusBinary.run(["run", spec, "--out", dir.file("s2"), "--shard", "2/2", "--quiet"])
+    let shard2 = try ChorusBinary.run([
+      "run", spec, "--out", dir.file("s2"), "--shard", "2/2", "--quiet",
+    ])
     #expect(shard2.status == 0)
-    let merged = try ChorusBinary.run(["merge", dir.file("s1"), dir.file("s2"), "--out", dir.file("merged")])
+    let merged = try ChorusBinary.run([
+      "merge", dir.file("s1"), dir.file("s2"), "--out", dir.file("merged"),
+    ])
     #expect(merged.status == 0, "\(merged.stderr)")
     #expect(try FileIO.read(dir.file("merged/runs.csv")) == FileIO.read(dir.file("res/runs.csv")))
     let badShard = try ChorusBinary.run(["run", spec, "--shard", "3/2"])
@@ -202,7 +232,9 @@ struct ChorusBinary {
 
   @Test func evaluateScoresExternalRecommendations() throws {
     let dir = TemporaryDirectory()
-    let s = try ChorusBinary.run(["dataset", "split", "synthetic:tiny", "--fold", "0", "--out", dir.file("split")])
+    let s = try ChorusBinary.run([
+      "dataset", "split", "synthetic:tiny", "--fold", "0", "--out", dir.file("split"),
+    ])
     #expect(s.status == 0, "\(s.stderr)")
     // A "model" that recommends each playlist's own held-out tracks: perfect scores.
     let truth = try String(contentsOfFile: dir.file("split/test-truth.csv"), encoding: .utf8)
@@ -213,16 +245,26 @@ struct ChorusBinary {
       if lists[f[0]] == nil { order.append(f[0]) }
       lists[f[0], default: []].append(f[3])
     }
-    let csv = "pid,tracks\n" + order.map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n")
+    let csv =
+      "pid,tracks\n"
+      + order.map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n")
     let recs = dir.write("recs.csv", csv)
-    let r = try ChorusBinary.run(["evaluate", "--dataset", "synthetic:tiny", "--fold", "0", "--recommendations", recs, "--json"])
+    let r = try ChorusBinary.run([
+      "evaluate", "--dataset", "synthetic:tiny", "--fold", "0", "--recommendations", recs, "--json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let overall = json?["overall"] as? [String: Any]
     #expect((overall?["ndcg"] as? Double ?? 0) > 0.999)
     #expect((overall?["clicks"] as? Double ?? 1) == 0)
-    let partial = dir.write("partial.csv", "pid,tracks\n" + order.prefix(3).map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n"))
-    let p = try ChorusBinary.run(["evaluate", "--dataset", "synthetic:tiny", "--recommendations", partial])
+    let partial = dir.write(
+      "partial.csv",
+      "pid,tracks\n"
+        + order.prefix(3).map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n")
+    )
+    let p = try ChorusBinary.run([
+      "evaluate", "--dataset", "synthetic:tiny", "--recommendations", partial,
+    ])
     #expect(p.status == 1)
     #expect(p.stderr.contains("have no recommendations"))
   }
@@ -232,15 +274,23 @@ struct ChorusBinary {
   /// headline; a second run reuses the finished folder.
   @Test func demoProducesAReportOnTiny() throws {
     let dir = TemporaryDirectory()
-    let args = ["demo", "--dataset", "synthetic:tiny", "--set", "alphas=[0.01,0.05]", "--set", "split.folds=2", "--out", dir.file("demo")]
+    let args = [
+      "demo", "--dataset", "synthetic:tiny", "--set", "alphas=[0.01,0.05]", "--set",
+      "split.folds=2", "--out", dir.file("demo"),
+    ]
     let r = try ChorusBinary.run(args, cwd: dir.path)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("Headline:"))
     #expect(r.stdout.contains("report.md"))
     let md = try String(contentsOfFile: dir.file("demo/report.md"), encoding: .utf8)
-    for figure in ["amplification", "frequency-scatter", "accuracy-loss", "externalities", "concentration", "dataset"] {
+    for figure in [
+      "amplification", "frequency-scatter", "accuracy-loss", "externalities", "concentration",
+      "dataset",
+    ] {
       #expect(md.contains("figures/\(figure).svg"), "report.md lacks \(figure)")
-      #expect(FileManager.default.fileExists(atPath: dir.file("demo/figures/\(figure).svg")), "\(figure).svg missing")
+      #expect(
+        FileManager.default.fileExists(atPath: dir.file("demo/figures/\(figure).svg")),
+        "\(figure).svg missing")
     }
     let summary = try String(contentsOfFile: dir.file("demo/summary.csv"), encoding: .utf8)
     let again = try ChorusBinary.run(args, cwd: dir.path)

@@ -19,7 +19,9 @@ import Testing
     let dir = TemporaryDirectory()
     let path = dir.file("a.bin")
     try writeSample(path)
-    var r = try BinaryReader(data: try FileIO.read(path), path: path, magic: "TESTFILE", supportedVersions: 1...2, hint: "h")
+    var r = try BinaryReader(
+      data: try FileIO.read(path), path: path, magic: "TESTFILE", supportedVersions: 1...2,
+      hint: "h")
     #expect(r.version == 2)
     #expect(try r.readSection(Int32.self, expectedCount: 3, name: "a") == [1, 2, 3])
     #expect(try r.readSection(UInt8.self, name: "b") == Array("hello".utf8))
@@ -34,7 +36,9 @@ import Testing
     bytes[30] ^= 0x40
     let bad = dir.write("b.bin", bytes: bytes)
     let error = #expect(throws: ChorusError.self) {
-      _ = try BinaryReader(data: try FileIO.read(bad), path: bad, magic: "TESTFILE", supportedVersions: 2...2, hint: "rebuild")
+      _ = try BinaryReader(
+        data: try FileIO.read(bad), path: bad, magic: "TESTFILE", supportedVersions: 2...2,
+        hint: "rebuild")
     }
     #expect(error?.message.contains("checksum") == true)
     #expect(error?.file == bad)
@@ -46,21 +50,25 @@ import Testing
     try writeSample(path)
     let data = try FileIO.read(path)
     let magic = #expect(throws: ChorusError.self) {
-      _ = try BinaryReader(data: data, path: path, magic: "OTHERMAG", supportedVersions: 2...2, hint: "h")
+      _ = try BinaryReader(
+        data: data, path: path, magic: "OTHERMAG", supportedVersions: 2...2, hint: "h")
     }
     #expect(magic?.message.contains("bad magic") == true)
     let version = #expect(throws: ChorusError.self) {
-      _ = try BinaryReader(data: data, path: path, magic: "TESTFILE", supportedVersions: 3...3, hint: "h")
+      _ = try BinaryReader(
+        data: data, path: path, magic: "TESTFILE", supportedVersions: 3...3, hint: "h")
     }
     #expect(version?.message.contains("version 2") == true)
     let truncated = #expect(throws: ChorusError.self) {
-      _ = try BinaryReader(data: data.prefix(16), path: path, magic: "TESTFILE", supportedVersions: 2...2, hint: "h")
+      _ = try BinaryReader(
+        data: data.prefix(16), path: path, magic: "TESTFILE", supportedVersions: 2...2, hint: "h")
     }
     #expect(truncated?.message.contains("truncated") == true)
   }
 
   @Test func errorDescriptionNamesThePlace() {
-    let e = ChorusError(.data, "bad value", file: "x.json", line: 3, column: 7, field: "pid", hint: "fix it")
+    let e = ChorusError(
+      .data, "bad value", file: "x.json", line: 3, column: 7, field: "pid", hint: "fix it")
     #expect(e.description == "x.json:3:7: bad value (field 'pid'). Hint: fix it")
     let bytes: [UInt8] = Array("ab\ncd\nef".utf8)
     bytes.withUnsafeBytes { raw in

@@ -9,7 +9,8 @@ import Testing
     var twin: [String: Int32] = [:]
     var rng = RandomStream(seed: 3)
     for _ in 0..<20_000 {
-      let key = "spotify:track:\(rng.nextInt(below: 5000))" + (rng.nextInt(below: 2) == 0 ? "" : "x")
+      let key =
+        "spotify:track:\(rng.nextInt(below: 5000))" + (rng.nextInt(below: 2) == 0 ? "" : "x")
       let expected = twin[key] ?? Int32(twin.count)
       let isNew = twin[key] == nil
       twin[key] = expected

@@ -121,7 +121,8 @@ import Testing
       target: TestData.goldenTarget, statistics: TestData.goldenStatistics, seed: 1)
     #expect(
       begin.edits == [
-        PlantEdit(playlist: 2, position: 0, directAnchor: -1, indirectAnchor: 6, targeted: .indirect)
+        PlantEdit(
+          playlist: 2, position: 0, directAnchor: -1, indirectAnchor: 6, targeted: .indirect)
       ])
     #expect(begin.edits[0].targetedAnchor == 6)
     let end = try Planting.plant(
@@ -141,7 +142,10 @@ import Testing
         statistics: TestData.goldenStatistics, seed: 1
       ).edits
     }
-    for (name, kind) in [("dirlof", AnchorKind.direct), ("random", .direct), ("inclust", .indirect), ("hybrid:tau=1", .indirect), ("hybrid:tau=1000", .direct)] {
+    for (name, kind) in [
+      ("dirlof", AnchorKind.direct), ("random", .direct), ("inclust", .indirect),
+      ("hybrid:tau=1", .indirect), ("hybrid:tau=1000", .direct),
+    ] {
       let edits = try plant(name)
       #expect(!edits.isEmpty)
       #expect(edits.allSatisfy { $0.targeted == kind }, "\(name)")

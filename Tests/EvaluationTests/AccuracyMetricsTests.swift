@@ -32,7 +32,10 @@ import Testing
     #expect(none.ndcg == 0)
     #expect(none.recall == 0)
     #expect(none.rPrecision == 0)
-    let late = s.compute(recs: ArraySlice([Int32](repeating: 0, count: 23).enumerated().map { Int32($0.offset % 8) } + [9]), truth: [9, 8])
+    let late = s.compute(
+      recs: ArraySlice(
+        [Int32](repeating: 0, count: 23).enumerated().map { Int32($0.offset % 8) } + [9]),
+      truth: [9, 8])
     // Tracks 0…7 repeat for 23 places; the first relevant (9) is at index 23 → ⌊23/10⌋ = 2.
     #expect(late.clicks == 2)
   }
@@ -69,7 +72,9 @@ import Testing
     // Check one playlist by hand through the scratch.
     var s = MetricsScratch(artistOf: data.catalogue.trackArtist, artistCount: data.artistCount)
     let i = 37
-    #expect(report.perPlaylist[i] == s.compute(recs: table[i], truth: split.context(ofTest: i, in: data.playlists).truth))
+    #expect(
+      report.perPlaylist[i]
+        == s.compute(recs: table[i], truth: split.context(ofTest: i, in: data.playlists).truth))
     #expect(report.overall.ndcg > 0)
   }
 }

@@ -60,7 +60,8 @@ import Testing
     anchors[4] = true
     anchors[7] = true  // in playlist 2's clean list
     let m = TargetMeasures(
-      target: 9, manipulated: Self.manipulated, clean: Self.clean, truthLengths: Self.truthLengths, seeds: b.finish(),
+      target: 9, manipulated: Self.manipulated, clean: Self.clean, truthLengths: Self.truthLengths,
+      seeds: b.finish(),
       anchors: anchors, budget: 2, trainingEntries: 100)
     #expect(m.recommendations == 2)  // rows 0 and 1; row 2's s* is at rank 2 > |G| = 1
     // [2 / 6] ÷ [2 / 100] = 50/3.
@@ -74,7 +75,9 @@ import Testing
     #expect(m.inList == 3)
     #expect(approximatelyEqual(m.meanRank, (1 + 3 + 2) / 3.0))
     #expect(m.medianRank == 2)
-    #expect(Amplification.value(recommendations: 0, totalTruth: 6, occurrences: 0, trainingEntries: 100).isNaN)
+    #expect(
+      Amplification.value(recommendations: 0, totalTruth: 6, occurrences: 0, trainingEntries: 100)
+        .isNaN)
   }
 
   @Test func externalitiesByCategory() {
@@ -88,7 +91,9 @@ import Testing
     indirect[1] = true  // direct wins over indirect
     let freq: [Int32] = [0, 3, 5, 1, 0, 2, 9, 0, 0]
     let artistOf: [Int32] = [0, 0, 1, 1, 2, 2, 3, 3, 4]
-    let e = Externalities(clean: c0, manipulated: c1, frequency: freq, direct: direct, indirect: indirect, target: 9, artistOf: artistOf, artistCount: 5)
+    let e = Externalities(
+      clean: c0, manipulated: c1, frequency: freq, direct: direct, indirect: indirect, target: 9,
+      artistOf: artistOf, artistCount: 5)
     let byTrack = Dictionary(uniqueKeysWithValues: e.songs.map { ($0.track, $0) })
     #expect(byTrack[1]!.category == .direct)
     #expect(byTrack[1]!.delta == 1)  // 1 → 2
@@ -124,7 +129,9 @@ import Testing
       items.replaceSubrange((r * 20)..<((r + 1) * 20), with: [target] + clean[r].prefix(19))
     }
     let manipulated = RecommendationTable(k: 20, items: items)
-    let loss = AccuracyLoss(cleanReport: cleanReport, manipulated: manipulated, clean: clean, target: target, split: split, dataset: data)
+    let loss = AccuracyLoss(
+      cleanReport: cleanReport, manipulated: manipulated, clean: clean, target: target,
+      split: split, dataset: data)
     #expect(loss.clean == cleanReport.overall)
     #expect(loss.loss.ndcg < 0)  // pushing every list down one place costs NDCG
     #expect(loss.adversarialLoss.ndcg <= loss.loss.ndcg + 1e-12)

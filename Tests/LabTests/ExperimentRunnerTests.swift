@@ -9,13 +9,17 @@ import PlaylistData
 import Testing
 
 @Suite(.serialized) struct ExperimentRunnerTests {
-  static let outputs = ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "clean-accuracy.csv"]
+  static let outputs = [
+    "runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv",
+    "cloud.csv", "clean-accuracy.csv",
+  ]
 
   /// A spec over a 1,500-playlist generated dataset written to `dir`.
   func spec(in dir: TemporaryDirectory) throws -> ExperimentSpec {
     let path = dir.file("data.chorus")
     if !FileManager.default.fileExists(atPath: path) {
-      try BinaryCache.write(Fixtures.random(playlists: 1500, tracks: 600, lengths: 10...50, seed: 3), to: path)
+      try BinaryCache.write(
+        Fixtures.random(playlists: 1500, tracks: 600, lengths: 10...50, seed: 3), to: path)
     }
     var s = ExperimentSpec()
     s.name = "test"
@@ -28,7 +32,9 @@ import Testing
     return s
   }
 
-  func run(_ spec: ExperimentSpec, _ folder: String, resume: Bool = false, shard: (Int, Int)? = nil) throws {
+  func run(_ spec: ExperimentSpec, _ folder: String, resume: Bool = false, shard: (Int, Int)? = nil)
+    throws
+  {
     var o = RunOptions()
     o.resume = resume
     o.shard = shard.map { (index: $0.0, count: $0.1) }
@@ -52,7 +58,9 @@ import Testing
     let runs = try String(contentsOfFile: dir.file("out/runs.csv"), encoding: .utf8)
     // 2 folds × 3 strategies × 2 sizes × 2 statistics + header.
     #expect(runs.split(separator: "\n").count == 1 + 24)
-    #expect(runs.hasPrefix("fold,strategy,statistics,size_kind,size,budget,alpha,recommendations,amplification"))
+    #expect(
+      runs.hasPrefix(
+        "fold,strategy,statistics,size_kind,size,budget,alpha,recommendations,amplification"))
     let summary = try String(contentsOfFile: dir.file("out/summary.csv"), encoding: .utf8)
     #expect(summary.split(separator: "\n").count == 1 + 12)
   }

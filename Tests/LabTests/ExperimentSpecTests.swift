@@ -28,8 +28,10 @@ import Testing
 
   @Test func badValuesAreErrors() {
     for bad: [String: Any] in [
-      ["alphas": [1.5]], ["alphas": [0.0]], ["budgets": [0]], ["alphas": [0.1], "budgets": [3]], [:],
-      ["alphas": [0.1], "k": 0], ["alphas": [0.1], "strategies": []], ["alphas": [0.1], "folds": [7]],
+      ["alphas": [1.5]], ["alphas": [0.0]], ["budgets": [0]], ["alphas": [0.1], "budgets": [3]],
+      [:],
+      ["alphas": [0.1], "k": 0], ["alphas": [0.1], "strategies": []],
+      ["alphas": [0.1], "folds": [7]],
       ["alphas": "many"],
     ] {
       #expect(throws: ChorusError.self) { try ExperimentSpec.decode(bad) }

@@ -4,18 +4,20 @@
 import ChorusCore
 import ChorusTestSupport
 import Foundation
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 import Lab
 import PlaylistData
 import Reports
 import Testing
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 @Suite struct StudyReportTests {
   func runStudy(_ dir: TemporaryDirectory, statistics: [String]) throws -> String {
     let data = dir.file("data.chorus")
-    try BinaryCache.write(Fixtures.random(playlists: 1200, tracks: 500, lengths: 10...50, seed: 4), to: data)
+    try BinaryCache.write(
+      Fixtures.random(playlists: 1200, tracks: 500, lengths: 10...50, seed: 4), to: data)
     var s = ExperimentSpec()
     s.name = "report"
     s.dataset = data
@@ -43,7 +45,8 @@ import Testing
     #expect(svg.contains("collective size α (% of training playlists, log scale)"))
     #expect(svg.contains(">amplification<"))
     #expect(svg.contains("class=\"ci-band\""))
-    let partial = try String(contentsOfFile: folder + "/figures/partial-information.svg", encoding: .utf8)
+    let partial = try String(
+      contentsOfFile: folder + "/figures/partial-information.svg", encoding: .utf8)
     #expect(XMLParser(data: Data(partial.utf8)).parse())
     let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(md.contains("![amplification](figures/amplification.svg)"))
@@ -67,7 +70,9 @@ import Testing
     #expect(scatter.contains("class=\"highlight\""))
     #expect(scatter.contains("training frequency (playlists holding the song, log scale)"))
     let accuracy = try svg(folder, "accuracy-loss")
-    for label in ["NDCG: with − clean", "R-precision: with − clean", "clicks: with − clean"] { #expect(accuracy.contains(label)) }
+    for label in ["NDCG: with − clean", "R-precision: with − clean", "clicks: with − clean"] {
+      #expect(accuracy.contains(label))
+    }
     #expect(accuracy.contains("data-name=\"dirlof adversarial\""))
     #expect(accuracy.contains("data-name=\"random optimistic\""))
     #expect(accuracy.contains("stroke-dasharray=\"7 4\""))
@@ -87,10 +92,13 @@ import Testing
     #expect(points.header == ["fold", "track_id", "training_frequency", "recommendations"])
     #expect(!points.rows.isEmpty)
     let shape = try CSVTable.read(path: folder + "/dataset.csv")
-    let lengths = shape.rows.filter { $0[0].string == "playlist_length" }.compactMap { $0[3].double }
+    let lengths = shape.rows.filter { $0[0].string == "playlist_length" }.compactMap {
+      $0[3].double
+    }
     #expect(lengths.reduce(0, +) == 1200, "every playlist counted once")
     let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
-    for name in ["frequency-scatter", "accuracy-loss", "externalities", "concentration", "dataset"] {
+    for name in ["frequency-scatter", "accuracy-loss", "externalities", "concentration", "dataset"]
+    {
       #expect(md.contains("![\(name)](figures/\(name).svg)"))
     }
   }
@@ -122,7 +130,8 @@ import Testing
   /// does not extend below it; without it the band shows the (impossible) negative values.
   @Test func nonNegativeChartsClampTheirBands() {
     var chart = LineChart(
-      title: "t", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "s", points: [(1, 0.1, 1), (10, 0.5, 0.2)])])
+      title: "t", xLabel: "x", yLabel: "y",
+      series: [ChartSeries(name: "s", points: [(1, 0.1, 1), (10, 0.5, 0.2)])])
     chart.logX = true
     func lowestBandPoint(_ svg: String) -> Double {
       let band = svg.components(separatedBy: "class=\"ci-band\" points=\"")[1].prefix { $0 != "\"" }

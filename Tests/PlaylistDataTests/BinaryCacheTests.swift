@@ -20,7 +20,8 @@ import Testing
 
   @Test func emptyDatasetRoundTrips() throws {
     let dir = TemporaryDirectory()
-    let d = Dataset(playlists: PlaylistStore(), pids: [], names: StringPool(), catalogue: Catalogue())
+    let d = Dataset(
+      playlists: PlaylistStore(), pids: [], names: StringPool(), catalogue: Catalogue())
     let path = dir.file("e.chorus")
     try BinaryCache.write(d, to: path)
     #expect(try BinaryCache.read(path: path) == d)

@@ -51,7 +51,8 @@ import Testing
   }
 
   @Test func collectivesAreNestedPrefixes() throws {
-    let split = try FoldSplit(store: Self.data.playlists, config: SplitConfig(testSize: 100), fold: 0)
+    let split = try FoldSplit(
+      store: Self.data.playlists, config: SplitConfig(testSize: 100), fold: 0)
     let small = try split.collective(budget: 5)
     let large = try split.collective(alpha: 0.01)
     #expect(large.count == FoldSplit.budget(alpha: 0.01, trainingCount: split.training.count))
@@ -68,19 +69,29 @@ import Testing
 
   @Test func impossibleSettingsAreErrors() throws {
     let store = Self.data.playlists
-    #expect(throws: ChorusError.self) { try FoldSplit(store: store, config: SplitConfig(testSize: 15), fold: 0) }
-    #expect(throws: ChorusError.self) { try FoldSplit(store: store, config: SplitConfig(testSize: 100_000), fold: 0) }
-    let e = #expect(throws: ChorusError.self) { try FoldSplit(store: store, config: SplitConfig(folds: 2), fold: 2) }
+    #expect(throws: ChorusError.self) {
+      try FoldSplit(store: store, config: SplitConfig(testSize: 15), fold: 0)
+    }
+    #expect(throws: ChorusError.self) {
+      try FoldSplit(store: store, config: SplitConfig(testSize: 100_000), fold: 0)
+    }
+    let e = #expect(throws: ChorusError.self) {
+      try FoldSplit(store: store, config: SplitConfig(folds: 2), fold: 2)
+    }
     #expect(e?.field == "fold")
     let split = try FoldSplit(store: store, config: SplitConfig(testSize: 100), fold: 0)
     for alpha in [0.0, 1.0, -0.1, 1.5] {
       let ae = #expect(throws: ChorusError.self) { try split.collective(alpha: alpha) }
       #expect(ae?.field == "alpha")
     }
-    #expect(throws: ChorusError.self) { try split.collective(budget: split.collectiveOrder.count + 1) }
+    #expect(throws: ChorusError.self) {
+      try split.collective(budget: split.collectiveOrder.count + 1)
+    }
     #expect(throws: ChorusError.self) { try split.collective(budget: 0) }
     let tiny = Fixtures.random(playlists: 30, lengths: 25...30)
-    let te = #expect(throws: ChorusError.self) { try FoldSplit(store: tiny.playlists, config: SplitConfig(), fold: 0) }
+    let te = #expect(throws: ChorusError.self) {
+      try FoldSplit(store: tiny.playlists, config: SplitConfig(), fold: 0)
+    }
     #expect(te?.message.contains("too few eligible") == true)
   }
 }

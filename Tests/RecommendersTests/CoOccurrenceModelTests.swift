@@ -18,7 +18,8 @@ func store(_ lists: [[Int32]]) -> PlaylistStore {
     config.window = 2
     // lcm(1,2) = 2: distance 1 weighs 2, distance 2 weighs 1.
     #expect(config.forwardWeights == [2, 1])
-    let m = try CoOccurrenceModel(playlists: store([[0, 1, 2], [1, 2]]), trackCount: 4, config: config)
+    let m = try CoOccurrenceModel(
+      playlists: store([[0, 1, 2], [1, 2]]), trackCount: 4, config: config)
     #expect(m.row(0).map(\.neighbor) == [1, 2])
     #expect(m.row(0).map(\.count) == [2, 1])
     #expect(m.row(1).map(\.count) == [4])
@@ -51,14 +52,18 @@ func store(_ lists: [[Int32]]) -> PlaylistStore {
     let data = Fixtures.random(playlists: 300, tracks: 400)
     let m = try CoOccurrenceModel(playlists: data.playlists, trackCount: data.trackCount)
     var rng = RandomStream(seed: 4)
-    let contexts = (0..<40).map { i in (0..<(i % 10 + 1)).map { _ in Int32(rng.nextInt(below: data.trackCount)) } }
-      .map { Array(Set($0)).sorted() }
+    let contexts = (0..<40).map { i in
+      (0..<(i % 10 + 1)).map { _ in Int32(rng.nextInt(below: data.trackCount)) }
+    }
+    .map { Array(Set($0)).sorted() }
     ModelConformance.check(m, contexts: contexts, k: 50)
     ModelConformance.check(m, contexts: [[0]], k: data.trackCount + 5)
   }
 
   /// Rewrites `indices` of `data` by inserting `target` at a random position each.
-  func rewrite(_ data: PlaylistStore, indices: [Int], target: Int32, seed: UInt64) -> (old: PlaylistStore, new: PlaylistStore, all: PlaylistStore) {
+  func rewrite(_ data: PlaylistStore, indices: [Int], target: Int32, seed: UInt64) -> (
+    old: PlaylistStore, new: PlaylistStore, all: PlaylistStore
+  ) {
     var rng = RandomStream(seed: seed)
     var lists = data.arrays
     var oldLists: [[Int32]] = []
@@ -105,14 +110,18 @@ func store(_ lists: [[Int32]]) -> PlaylistStore {
     config.backwardWeight = backward
     let data = Fixtures.random(playlists: 400, tracks: 300)
     let target = Int32(data.trackCount)
-    let clean = try CoOccurrenceModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+    let clean = try CoOccurrenceModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
     let indices = [3, 17, 18, 99, 250, 399]
     let (old, new, all) = rewrite(data.playlists, indices: indices, target: target, seed: 1)
     let updated = clean.updated(old: old, new: new, trackCount: data.trackCount + 1)
-    let retrained = try CoOccurrenceModel(playlists: all, trackCount: data.trackCount + 1, config: config)
+    let retrained = try CoOccurrenceModel(
+      playlists: all, trackCount: data.trackCount + 1, config: config)
     var rng = RandomStream(seed: 8)
-    var contexts = (0..<30).map { _ in [Int32(rng.nextInt(below: data.trackCount)), Int32(rng.nextInt(below: data.trackCount))] }
-      .filter { $0[0] != $0[1] }
+    var contexts = (0..<30).map { _ in
+      [Int32(rng.nextInt(below: data.trackCount)), Int32(rng.nextInt(below: data.trackCount))]
+    }
+    .filter { $0[0] != $0[1] }
     // Contexts that end in an anchor (the track before the target) exercise the changed rows.
     for l in new.arrays {
       if let i = l.firstIndex(of: target), i > 0 { contexts.append([l[i - 1]]) }

@@ -13,7 +13,9 @@ import Testing
     let scores = (0..<n).map { _ in Float(rng.nextInt(below: 12)) }
     var candidates = (0..<Int32(n)).filter { _ in rng.nextInt(below: 4) != 0 }
     rng.shuffle(&candidates)
-    #expect(TopK.select(scores: scores, candidates: candidates, k: k) == TopK.selectBySorting(scores: scores, candidates: candidates, k: k))
+    #expect(
+      TopK.select(scores: scores, candidates: candidates, k: k)
+        == TopK.selectBySorting(scores: scores, candidates: candidates, k: k))
   }
 
   @Test func tiesGoToLowerID() {

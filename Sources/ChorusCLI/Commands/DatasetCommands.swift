@@ -14,17 +14,22 @@ enum DatasetCommands {
 
   static let formatOption = OptionSpec.option(
     "format", value: "format",
-    help: "Output format: mpd (a folder of mpd.slice.*.json), json (one slice file), text, chorus (binary cache).",
+    help:
+      "Output format: mpd (a folder of mpd.slice.*.json), json (one slice file), text, chorus (binary cache).",
     default: "from the extension of --out")
 
   static var generate: CommandSpec {
     CommandSpec(
       name: "generate", abstract: "Generate a synthetic MPD-like dataset.",
-      discussion: "Presets: tiny (~2,000 playlists), small (~20,000; the demo default), medium (~100,000), mpd (1,000,000 playlists, ~66M entries). The same preset and seed always give the same dataset.",
+      discussion:
+        "Presets: tiny (~2,000 playlists), small (~20,000; the demo default), medium (~100,000), mpd (1,000,000 playlists, ~66M entries). The same preset and seed always give the same dataset.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "small"),
         .option("seed", value: "n", help: "Random seed.", default: "0"),
-        .option("out", short: "o", value: "path", help: "Where to write (.chorus, .txt, .json, or a folder with --format mpd).", required: true),
+        .option(
+          "out", short: "o", value: "path",
+          help: "Where to write (.chorus, .txt, .json, or a folder with --format mpd).",
+          required: true),
         formatOption, threadsOption,
       ],
       action: { p in
@@ -48,7 +53,8 @@ enum DatasetCommands {
         Console.log(
           "generated in \(formatDuration(t1 - t0)), written in \(formatDuration(wallClock() - t1))")
         Console.out(
-          "\(out): \(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries, \(dataset.trackCount) tracks, \(dataset.artistCount) artists")
+          "\(out): \(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries, \(dataset.trackCount) tracks, \(dataset.artistCount) artists"
+        )
         return 0
       })
   }
@@ -56,7 +62,13 @@ enum DatasetCommands {
   static var stats: CommandSpec {
     CommandSpec(
       name: "stats", abstract: "Print a dataset's statistics (size, long tail, concentration).",
-      arguments: [ArgumentSpec("input", help: "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>.")],
+      arguments: [
+        ArgumentSpec(
+          "input",
+          help:
+            "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>."
+        )
+      ],
       options: [
         .flag("json", help: "Print JSON instead of text."),
         .option("top", value: "n", help: "How many top tracks and artists to list.", default: "10"),
@@ -77,7 +89,8 @@ enum DatasetCommands {
 
   static var convert: CommandSpec {
     CommandSpec(
-      name: "convert", abstract: "Convert a dataset to another format (e.g. MPD JSON to a .chorus cache).",
+      name: "convert",
+      abstract: "Convert a dataset to another format (e.g. MPD JSON to a .chorus cache).",
       arguments: [ArgumentSpec("input", help: "The dataset to read.")],
       options: [
         .option("out", short: "o", value: "path", help: "Where to write.", required: true),
@@ -91,7 +104,8 @@ enum DatasetCommands {
         try format.write(dataset, to: out)
         Console.log("written in \(formatDuration(wallClock() - t0))")
         Console.out(
-          "\(out): \(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries, \(dataset.trackCount) tracks, \(dataset.artistCount) artists")
+          "\(out): \(dataset.playlistCount) playlists, \(dataset.playlists.entryCount) entries, \(dataset.trackCount) tracks, \(dataset.artistCount) artists"
+        )
         return 0
       })
   }
@@ -99,14 +113,19 @@ enum DatasetCommands {
   static var split: CommandSpec {
     CommandSpec(
       name: "split", abstract: "Show (and optionally export) one fold's train/test split.",
-      discussion: "With --out, writes training.<ext> (the training playlists, in the format of --format, default chorus), test-seeds.json (the test playlists' seed contexts as MPD slice JSON, for external models), test-truth.csv (pid,position,track_id of the held-out tracks) and collective-order.csv (the order in which collectives are drawn).",
+      discussion:
+        "With --out, writes training.<ext> (the training playlists, in the format of --format, default chorus), test-seeds.json (the test playlists' seed contexts as MPD slice JSON, for external models), test-truth.csv (pid,position,track_id of the held-out tracks) and collective-order.csv (the order in which collectives are drawn).",
       arguments: [ArgumentSpec("input", help: "The dataset.")],
       options: [
         .option("fold", value: "k", help: "Fold index.", default: "0"),
         .option("folds", value: "n", help: "Number of folds.", default: "5"),
         .option("seed", value: "n", help: "Base seed (fold k uses seed + k).", default: "0"),
-        .option("test-size", value: "n", help: "Test playlists (a multiple of 10).", default: "min(10000, 5% of eligible)"),
-        .option("min-tracks", value: "n", help: "Eligible playlists have more than this many tracks.", default: "20"),
+        .option(
+          "test-size", value: "n", help: "Test playlists (a multiple of 10).",
+          default: "min(10000, 5% of eligible)"),
+        .option(
+          "min-tracks", value: "n", help: "Eligible playlists have more than this many tracks.",
+          default: "20"),
         .option("out", short: "o", value: "dir", help: "Folder to export the split to."),
         formatOption,
       ],
@@ -116,7 +135,8 @@ enum DatasetCommands {
         let fold = try p.int("fold", min: 0) ?? 0
         let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
         Console.out(
-          "fold \(fold) (seed \(split.seed)): \(split.test.count) test playlists in 10 blocks of \(split.blockSize), \(split.training.count) training playlists, \(split.collectiveOrder.count) eligible for the collective")
+          "fold \(fold) (seed \(split.seed)): \(split.test.count) test playlists in 10 blocks of \(split.blockSize), \(split.training.count) training playlists, \(split.collectiveOrder.count) eligible for the collective"
+        )
         if let out = p.value("out") {
           try SplitExport.write(dataset: dataset, split: split, to: out, format: p.value("format"))
           Console.out("exported to \(out)")
@@ -129,7 +149,9 @@ enum DatasetCommands {
     var c = SplitConfig()
     if let v = try p.int("folds", min: 1) { c.folds = v }
     if let v = p.value("seed") {
-      guard let s = UInt64(v) else { throw ChorusError(.usage, "option '--seed' expects a non-negative integer") }
+      guard let s = UInt64(v) else {
+        throw ChorusError(.usage, "option '--seed' expects a non-negative integer")
+      }
       c.seed = s
     }
     if let v = try p.int("test-size", min: 1) { c.testSize = v }
@@ -144,7 +166,8 @@ enum DatasetCommands {
     Console.log("loading \(source)…")
     let d = try source.load()
     Console.log(
-      "loaded \(d.playlistCount) playlists, \(d.playlists.entryCount) entries in \(formatDuration(wallClock() - t0))")
+      "loaded \(d.playlistCount) playlists, \(d.playlists.entryCount) entries in \(formatDuration(wallClock() - t0))"
+    )
     for w in d.warnings.lines { Console.log("warning: \(w)") }
     return d
   }

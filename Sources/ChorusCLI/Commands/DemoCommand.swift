@@ -26,11 +26,15 @@ enum DemoCommand {
 
   static var spec: CommandSpec {
     CommandSpec(
-      name: "demo", abstract: "Run the quickstart study on the embedded synthetic default (no download).",
-      discussion: "Runs Experiments/quickstart.json: synthetic:small (20,000 MPD-like playlists), the co-occurrence model, DirLoF / InClust / Hybrid / Random / AtTheEnd over α from 0.01% to 5%, 3 folds, then writes report.md and the SVG figures. About 25 seconds on 2 cores.",
+      name: "demo",
+      abstract: "Run the quickstart study on the embedded synthetic default (no download).",
+      discussion:
+        "Runs Experiments/quickstart.json: synthetic:small (20,000 MPD-like playlists), the co-occurrence model, DirLoF / InClust / Hybrid / Random / AtTheEnd over α from 0.01% to 5%, 3 folds, then writes report.md and the SVG figures. About 25 seconds on 2 cores.",
       options: [
         .option("out", short: "o", value: "dir", help: "Results folder.", default: "results/demo"),
-        .option("dataset", value: "input", help: "Run on another dataset instead (e.g. synthetic:tiny for a quick look)."),
+        .option(
+          "dataset", value: "input",
+          help: "Run on another dataset instead (e.g. synthetic:tiny for a quick look)."),
         .option("set", value: "key=value", help: "Override a spec field.", repeatable: true),
         threadsOption,
       ],
@@ -57,8 +61,12 @@ enum DemoCommand {
     try StudyReport.write(folder: store.folder)
     Console.out(try SummaryText.render(folder: store.folder))
     Console.out(try headline(folder: store.folder))
-    Console.out("Report: \(store.folder)/report.md (open the SVG figures in \(store.folder)/figures/ in a browser)")
-    Console.out("Results in \(store.folder)/ (\(formatDuration(wallClock() - t0))): summary.csv, runs.csv, songs.csv, artists.csv, externalities.csv, lorenz.csv, cloud.csv, cloud-points.csv, dataset.csv.")
+    Console.out(
+      "Report: \(store.folder)/report.md (open the SVG figures in \(store.folder)/figures/ in a browser)"
+    )
+    Console.out(
+      "Results in \(store.folder)/ (\(formatDuration(wallClock() - t0))): summary.csv, runs.csv, songs.csv, artists.csv, externalities.csv, lorenz.csv, cloud.csv, cloud-points.csv, dataset.csv."
+    )
     return 0
   }
 
@@ -70,7 +78,9 @@ enum DemoCommand {
     let sizes = Set(t.rows.compactMap { $0[col("size")].double }).sorted()
     guard let smallest = sizes.first else { return "" }
     let atSmallest = t.rows.filter { $0[col("size")].double == smallest }
-    let best = atSmallest.max { ($0[col("amplification")].double ?? -1) < ($1[col("amplification")].double ?? -1) }!
+    let best = atSmallest.max {
+      ($0[col("amplification")].double ?? -1) < ($1[col("amplification")].double ?? -1)
+    }!
     let random = atSmallest.first { $0[col("strategy")].string == "random" }
     let worstLoss = t.rows.compactMap { $0[col("ndcg_loss")].double }.min() ?? 0
     let b = best[col("budget")].double ?? 0
@@ -80,13 +90,19 @@ enum DemoCommand {
       func ci(_ row: [CSVCell]) -> Double { row[col("amplification_ci")].double ?? .nan }
       let recs = best[col("recommendations")].double ?? 0
       out = String(
-        format: "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f ± %.2f (95%% CI over %@ folds; s* in %.1f test playlists' top-R on average)",
+        format:
+          "Headline: at the smallest collective (%.0f playlists on average), the best strategy is %@ with amplification %.2f ± %.2f (95%% CI over %@ folds; s* in %.1f test playlists' top-R on average)",
         b, best[col("strategy")].string, bestAmp, ci(best), best[col("folds")].string, recs)
       if let random {
-        out += String(format: "; Random reaches %.2f ± %.2f", random[col("amplification")].double ?? .nan, ci(random))
+        out += String(
+          format: "; Random reaches %.2f ± %.2f", random[col("amplification")].double ?? .nan,
+          ci(random))
       }
     } else {
-      out = String(format: "Headline: at the smallest collective (%.0f playlists on average) no strategy got s* into any test playlist's top-R (amplification 0 for all)", b)
+      out = String(
+        format:
+          "Headline: at the smallest collective (%.0f playlists on average) no strategy got s* into any test playlist's top-R (amplification 0 for all)",
+        b)
     }
     out += String(format: ". The largest NDCG change across the study is %.2e.", worstLoss)
     return out

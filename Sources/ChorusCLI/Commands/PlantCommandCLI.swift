@@ -9,21 +9,32 @@ import PlaylistData
 enum PlantCLI {
   static var spec: CommandSpec {
     CommandSpec(
-      name: "plant", abstract: "Plant s* in a collective's playlists and write the manipulated dataset.",
-      discussion: "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and edits.csv (pid, position, direct and indirect anchor with their true and estimated training frequencies).",
+      name: "plant",
+      abstract: "Plant s* in a collective's playlists and write the manipulated dataset.",
+      discussion:
+        "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and edits.csv (pid, position, direct and indirect anchor with their true and estimated training frequencies).",
       options: [
-        .option("dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).", required: true),
+        .option(
+          "dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).",
+          required: true),
         .option("strategy", short: "s", value: "name", help: "Where s* goes.", required: true),
-        .option("alpha", value: "a", help: "Collective size as a fraction of the training set, in (0, 1)."),
+        .option(
+          "alpha", value: "a", help: "Collective size as a fraction of the training set, in (0, 1)."
+        ),
         .option("budget", value: "b", help: "Collective size in playlists."),
         .option("fold", value: "k", help: "Fold index.", default: "0"),
         .option("folds", value: "n", help: "Number of folds.", default: "5"),
         .option("seed", value: "n", help: "Base seed.", default: "0"),
         .option("statistics", value: "source", help: "What the collective knows.", default: "full"),
         .option("target", value: "id", help: "External id of s*.", default: TargetTrack.defaultID),
-        .option("out", short: "o", value: "path", help: "Manipulated dataset (.chorus, .txt, .json, or a folder with --format mpd).", required: true),
+        .option(
+          "out", short: "o", value: "path",
+          help: "Manipulated dataset (.chorus, .txt, .json, or a folder with --format mpd).",
+          required: true),
         DatasetCommands.formatOption,
-        .option("edits", value: "path", help: "Edit log CSV.", default: "edits.csv beside --out (inside it for --format mpd)"),
+        .option(
+          "edits", value: "path", help: "Edit log CSV.",
+          default: "edits.csv beside --out (inside it for --format mpd)"),
         threadsOption,
       ],
       action: { p in try run(p) })
@@ -44,13 +55,23 @@ enum PlantCLI {
     let config = try DatasetCommands.splitConfig(p)
     let fold = try p.int("fold", min: 0) ?? 0
     let dataset = try DatasetCommands.loadReporting(p.required("dataset"))
-    let request = PlantRequest(strategy: strategy, size: size, statistics: statistics, target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))
-    let outcome = try PlantCommand.run(dataset: dataset, config: config, fold: fold, request: request)
+    let request = PlantRequest(
+      strategy: strategy, size: size, statistics: statistics,
+      target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))
+    let outcome = try PlantCommand.run(
+      dataset: dataset, config: config, fold: fold, request: request)
     try format.write(outcome.dataset, to: out)
     try outcome.writeEdits(to: editsPath)
     let q = outcome.quality
-    Console.out("planted \(strategy.name) in \(outcome.plant.collective.count) playlists of fold \(fold); wrote \(out) and \(editsPath)")
-    if let rho = q.spearman { Console.out(String(format: "statistics %@: Spearman %.3f with the truth over %d tracks", statistics.description, rho, q.tracks)) }
+    Console.out(
+      "planted \(strategy.name) in \(outcome.plant.collective.count) playlists of fold \(fold); wrote \(out) and \(editsPath)"
+    )
+    if let rho = q.spearman {
+      Console.out(
+        String(
+          format: "statistics %@: Spearman %.3f with the truth over %d tracks",
+          statistics.description, rho, q.tracks))
+    }
     return 0
   }
 

@@ -15,12 +15,21 @@ enum RunCommand {
         lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json. Stop it at any moment and \
         start it again with --resume: the final files are identical to an uninterrupted run.
         """,
-      arguments: [ArgumentSpec("spec", help: "An experiment spec (JSON), e.g. Experiments/quickstart.json.")],
+      arguments: [
+        ArgumentSpec("spec", help: "An experiment spec (JSON), e.g. Experiments/quickstart.json.")
+      ],
       options: [
-        .option("out", short: "o", value: "dir", help: "Results folder.", default: "the spec's 'out', else results/<name>"),
-        .option("set", value: "key=value", help: "Override a spec field (dotted keys: split.folds=2, model.config.window=3).", repeatable: true),
+        .option(
+          "out", short: "o", value: "dir", help: "Results folder.",
+          default: "the spec's 'out', else results/<name>"),
+        .option(
+          "set", value: "key=value",
+          help: "Override a spec field (dotted keys: split.folds=2, model.config.window=3).",
+          repeatable: true),
         .flag("resume", help: "Finish a study whose folder already holds some runs."),
-        .option("shard", value: "i/n", help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
+        .option(
+          "shard", value: "i/n",
+          help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
         .flag("quiet", help: "No progress on stderr."),
         threadsOption,
       ],
@@ -41,10 +50,14 @@ enum RunCommand {
       try StudyReport.write(folder: store.folder)
       Console.out(try SummaryText.render(folder: store.folder))
       Console.out("Report: \(store.folder)/report.md (figures in \(store.folder)/figures/)")
-      Console.out("Results in \(store.folder)/ (\(formatDuration(elapsed))). Open summary.csv or runs.csv in a spreadsheet.")
+      Console.out(
+        "Results in \(store.folder)/ (\(formatDuration(elapsed))). Open summary.csv or runs.csv in a spreadsheet."
+      )
     } else {
       let done = store.finishedRuns().count
-      Console.out("Shard finished: \(done) of \(ResultsStore.plan(spec).count) runs are in \(store.folder). Combine the shard folders with 'chorus merge'.")
+      Console.out(
+        "Shard finished: \(done) of \(ResultsStore.plan(spec).count) runs are in \(store.folder). Combine the shard folders with 'chorus merge'."
+      )
     }
     return 0
   }
@@ -52,8 +65,13 @@ enum RunCommand {
   /// "i/n" with 1 ≤ i ≤ n → (i − 1, n).
   static func parseShard(_ s: String) throws -> (index: Int, count: Int) {
     let parts = s.split(separator: "/")
-    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else {
-      throw ChorusError(.usage, "bad shard '\(s)'", hint: "write i/n with 1 ≤ i ≤ n, e.g. --shard 3/8 (SLURM: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n
+    else {
+      throw ChorusError(
+        .usage, "bad shard '\(s)'",
+        hint:
+          "write i/n with 1 ≤ i ≤ n, e.g. --shard 3/8 (SLURM: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)"
+      )
     }
     return (i - 1, n)
   }
@@ -61,19 +79,26 @@ enum RunCommand {
   static var merge: CommandSpec {
     CommandSpec(
       name: "merge", abstract: "Combine shard folders of one study into one results folder.",
-      discussion: "Every shard must come from the same spec (same hash). The merged folder is identical to a single-machine run.",
+      discussion:
+        "Every shard must come from the same spec (same hash). The merged folder is identical to a single-machine run.",
       arguments: [ArgumentSpec("shards", help: "The shard folders.", variadic: true)],
-      options: [.option("out", short: "o", value: "dir", help: "The merged results folder.", required: true)],
+      options: [
+        .option("out", short: "o", value: "dir", help: "The merged results folder.", required: true)
+      ],
       action: { p in
         let shards = p.variadic
         let stores = try shards.map { try ResultsStore.open(folder: $0) }
         let first = stores[0]
-        let merged = try ResultsStore.prepare(folder: p.required("out"), spec: first.spec, resume: true)
+        let merged = try ResultsStore.prepare(
+          folder: p.required("out"), spec: first.spec, resume: true)
         for s in stores { try merged.absorb(s) }
         let plan = ResultsStore.plan(first.spec)
         guard merged.isComplete(plan: plan) else {
           let missing = plan.count - merged.finishedRuns().count
-          throw ChorusError(.data, "the shards are incomplete: \(missing) of \(plan.count) runs are missing", file: merged.folder, hint: "run the missing shards (or the study with --resume) and merge again")
+          throw ChorusError(
+            .data, "the shards are incomplete: \(missing) of \(plan.count) runs are missing",
+            file: merged.folder,
+            hint: "run the missing shards (or the study with --resume) and merge again")
         }
         try merged.assemble(plan: plan)
         try StudyReport.write(folder: merged.folder)
@@ -89,12 +114,15 @@ enum ReportCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "report", abstract: "Write SVG figures and report.md for a results folder.",
-      discussion: "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them: amplification vs collective size, training frequency vs recommendations with s*, partial information (when the study has several statistics sources), accuracy loss with its bounds, externalities by frequency bin and anchor category, Lorenz curves per artist, and the dataset's shape. Figures whose data the study did not produce are skipped.",
+      discussion:
+        "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them: amplification vs collective size, training frequency vs recommendations with s*, partial information (when the study has several statistics sources), accuracy loss with its bounds, externalities by frequency bin and anchor category, Lorenz curves per artist, and the dataset's shape. Figures whose data the study did not produce are skipped.",
       arguments: [ArgumentSpec("dir", help: "A results folder written by 'chorus run'.")],
       action: { p in
         let folder = p.required("dir")
         guard FileManager.default.fileExists(atPath: folder + "/summary.csv") else {
-          throw ChorusError(.io, "no summary.csv: the study is not finished or this is not a results folder", file: folder, hint: "finish it with 'chorus run SPEC --resume'")
+          throw ChorusError(
+            .io, "no summary.csv: the study is not finished or this is not a results folder",
+            file: folder, hint: "finish it with 'chorus run SPEC --resume'")
         }
         let files = try StudyReport.write(folder: folder)
         Console.out("wrote " + files.map { folder + "/" + $0 }.joined(separator: ", "))
@@ -108,15 +136,20 @@ enum SummaryText {
   static func render(folder: String) throws -> String {
     let t = try CSVTable.read(path: folder + "/summary.csv")
     func col(_ n: String) -> Int { t.column(n)! }
-    var out = "| strategy | statistics | size | B | amplification | success | NDCG loss |\n|---|---|---|---|---|---|---|\n"
+    var out =
+      "| strategy | statistics | size | B | amplification | success | NDCG loss |\n|---|---|---|---|---|---|---|\n"
     for r in t.rows {
       func num(_ n: String, _ f: String = "%.3g") -> String {
         guard let v = r[col(n)].double else { return "–" }
         let ci = r[col(n + "_ci")].double ?? 0
         return String(format: f, v) + " ± " + String(format: f, ci)
       }
-      let size = r[col("size_kind")].string == "alpha" ? String(format: "α=%.4g%%", (r[col("size")].double ?? 0) * 100) : "B=\(r[col("size")].string)"
-      out += "| \(r[col("strategy")].string) | \(r[col("statistics")].string) | \(size) | \(String(format: "%.0f", r[col("budget")].double ?? 0)) | \(num("amplification")) | \(num("success_all")) | \(num("ndcg_loss", "%.2e")) |\n"
+      let size =
+        r[col("size_kind")].string == "alpha"
+        ? String(format: "α=%.4g%%", (r[col("size")].double ?? 0) * 100)
+        : "B=\(r[col("size")].string)"
+      out +=
+        "| \(r[col("strategy")].string) | \(r[col("statistics")].string) | \(size) | \(String(format: "%.0f", r[col("budget")].double ?? 0)) | \(num("amplification")) | \(num("success_all")) | \(num("ndcg_loss", "%.2e")) |\n"
     }
     return out
   }

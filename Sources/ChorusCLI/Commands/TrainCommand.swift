@@ -10,14 +10,20 @@ enum TrainCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "train", abstract: "Train a model on a fold and report its accuracy.",
-      discussion: "Models: \(ModelSpec.names.joined(separator: ", ")). Settings are changed with --set key=value (e.g. --set window=3 --set contextDecay=0.5).",
+      discussion:
+        "Models: \(ModelSpec.names.joined(separator: ", ")). Settings are changed with --set key=value (e.g. --set window=3 --set contextDecay=0.5).",
       options: [
-        .option("dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).", default: "synthetic:small"),
-        .option("model", short: "m", value: "name", help: "Model to train.", default: "cooccurrence"),
+        .option(
+          "dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).",
+          default: "synthetic:small"),
+        .option(
+          "model", short: "m", value: "name", help: "Model to train.", default: "cooccurrence"),
         .option("fold", value: "k", help: "Fold index.", default: "0"),
         .option("folds", value: "n", help: "Number of folds.", default: "5"),
         .option("seed", value: "n", help: "Base seed.", default: "0"),
-        .option("test-size", value: "n", help: "Test playlists (a multiple of 10).", default: "min(10000, 5% of eligible)"),
+        .option(
+          "test-size", value: "n", help: "Test playlists (a multiple of 10).",
+          default: "min(10000, 5% of eligible)"),
         .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
         .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
         .flag("json", help: "Print JSON instead of a table."),
@@ -38,10 +44,12 @@ enum TrainCommand {
     var t = wallClock()
     let recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
     let trainSeconds = wallClock() - t
-    Console.log("trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
+    Console.log(
+      "trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
     t = wallClock()
     let progress = ProgressBar("recommending", total: split.test.count)
-    let table = recommender.recommendAll(split.contexts(in: dataset.playlists), k: k, progress: progress)
+    let table = recommender.recommendAll(
+      split.contexts(in: dataset.playlists), k: k, progress: progress)
     progress.finish()
     let recommendSeconds = wallClock() - t
     let report = AccuracyReport(table: table, split: split, dataset: dataset)
@@ -55,10 +63,16 @@ enum TrainCommand {
         var overall: PlaylistMetrics
         var perSeedLength: [PlaylistMetrics]
       }
-      Console.out(try jsonString(Output(model: model.name, fold: fold, k: k, trainSeconds: trainSeconds, recommendSeconds: recommendSeconds, overall: report.overall, perSeedLength: report.perSeedLength)))
+      Console.out(
+        try jsonString(
+          Output(
+            model: model.name, fold: fold, k: k, trainSeconds: trainSeconds,
+            recommendSeconds: recommendSeconds, overall: report.overall,
+            perSeedLength: report.perSeedLength)))
     } else {
       Console.out("model \(model.name), fold \(fold), \(split.test.count) test playlists, K = \(k)")
-      Console.out("train \(formatDuration(trainSeconds)), recommend \(formatDuration(recommendSeconds))")
+      Console.out(
+        "train \(formatDuration(trainSeconds)), recommend \(formatDuration(recommendSeconds))")
       Console.out(accuracyTable(report))
     }
     return 0
@@ -69,7 +83,8 @@ enum TrainCommand {
     var out = "| seed | R-prec | R-prec (official) | NDCG | clicks | precision | recall |\n"
     out += "|---|---|---|---|---|---|---|\n"
     func row(_ label: String, _ m: PlaylistMetrics) -> String {
-      "| \(label) | " + m.values.map { String(format: "%.4f", $0) }.joined(separator: " | ") + " |\n"
+      "| \(label) | " + m.values.map { String(format: "%.4f", $0) }.joined(separator: " | ")
+        + " |\n"
     }
     for (b, m) in r.perSeedLength.enumerated() { out += row("\(b + 1)", m) }
     out += row("all", r.overall)

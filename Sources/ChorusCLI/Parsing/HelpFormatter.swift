@@ -71,7 +71,8 @@ public enum HelpFormatter {
     var out = ""
     var firstWord = true
     for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-      let lastLineLength = current.split(separator: "\n", omittingEmptySubsequences: false).last!.count
+      let lastLineLength = current.split(separator: "\n", omittingEmptySubsequences: false).last!
+        .count
       if !firstWord && lastLineLength + 1 + word.count > 100 {
         out += current + "\n"
         current = String(repeating: " ", count: column) + word

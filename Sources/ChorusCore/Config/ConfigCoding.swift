@@ -16,7 +16,9 @@ public enum ConfigCoding {
 
   /// Decodes `T` from a JSON object, starting from `defaults`, refusing unknown keys.
   /// - Parameter context: names the config in errors (e.g. "model.config").
-  public static func decode<T: Codable>(_ type: T.Type, from object: [String: Any], defaults: T, context: String) throws -> T {
+  public static func decode<T: Codable>(
+    _ type: T.Type, from object: [String: Any], defaults: T, context: String
+  ) throws -> T {
     var merged = try ConfigCoding.object(defaults)
     let allowed = Set(merged.keys)
     for (key, value) in object {
@@ -31,19 +33,24 @@ public enum ConfigCoding {
       let data = try JSONSerialization.data(withJSONObject: merged)
       return try JSONDecoder().decode(T.self, from: data)
     } catch let e as DecodingError {
-      throw ChorusError(.config, "bad value in \(context): \(describe(e))", field: codingPath(e), hint: "check the type of the value")
+      throw ChorusError(
+        .config, "bad value in \(context): \(describe(e))", field: codingPath(e),
+        hint: "check the type of the value")
     }
   }
 
   /// Applies `key=value` overrides to a config; values are parsed by the type of the
   /// existing field (number, bool, string, or JSON for arrays/objects).
-  public static func apply<T: Codable>(_ overrides: [String], to config: T, context: String) throws -> T {
+  public static func apply<T: Codable>(_ overrides: [String], to config: T, context: String) throws
+    -> T
+  {
     if overrides.isEmpty { return config }
     var object: [String: Any] = [:]
     let current = try ConfigCoding.object(config)
     for item in overrides {
       guard let eq = item.firstIndex(of: "=") else {
-        throw ChorusError(.usage, "override '\(item)' is not key=value", hint: "write e.g. --set window=3")
+        throw ChorusError(
+          .usage, "override '\(item)' is not key=value", hint: "write e.g. --set window=3")
       }
       let key = String(item[..<eq])
       let text = String(item[item.index(after: eq)...])
@@ -59,35 +66,43 @@ public enum ConfigCoding {
     return try decode(T.self, from: merged, defaults: config, context: context)
   }
 
-  static func parseValue(_ text: String, like existing: Any, key: String, context: String) throws -> Any {
+  static func parseValue(_ text: String, like existing: Any, key: String, context: String) throws
+    -> Any
+  {
     if existing is String { return text }
-    if let n = existing as? NSNumber, CFGetTypeIDIsBool(n) {
+    if let n = existing as? NSNumber, isBoolean(n) {
       switch text.lowercased() {
       case "true", "yes", "1": return true
       case "false", "no", "0": return false
-      default: throw ChorusError(.config, "'\(key)' in \(context) expects true or false, got '\(text)'", field: key)
+      default:
+        throw ChorusError(
+          .config, "'\(key)' in \(context) expects true or false, got '\(text)'", field: key)
       }
     }
     if existing is NSNumber {
       guard let d = Double(text), d.isFinite else {
-        throw ChorusError(.config, "'\(key)' in \(context) expects a number, got '\(text)'", field: key)
+        throw ChorusError(
+          .config, "'\(key)' in \(context) expects a number, got '\(text)'", field: key)
       }
       return d
     }
-    guard let data = text.data(using: .utf8), let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+    guard let data = text.data(using: .utf8),
+      let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    else {
       throw ChorusError(.config, "'\(key)' in \(context) expects JSON, got '\(text)'", field: key)
     }
     return v
   }
 
-  static func CFGetTypeIDIsBool(_ n: NSNumber) -> Bool {
+  static func isBoolean(_ n: NSNumber) -> Bool {
     // JSONSerialization yields NSNumber for both; a Bool's objCType is "c".
     String(cString: n.objCType) == "c"
   }
 
   public static func codingPath(_ e: DecodingError) -> String? {
     switch e {
-    case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+    case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c),
+      .dataCorrupted(let c):
       let path = c.codingPath.map(\.stringValue).joined(separator: ".")
       return path.isEmpty ? nil : path
     @unknown default: return nil

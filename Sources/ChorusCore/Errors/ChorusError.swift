@@ -70,8 +70,9 @@ public struct ChorusError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Used only when an error is reported, so the linear scan costs nothing in the fast path.
 /// - Complexity: O(offset).
-public func lineAndColumn(of offset: Int, in bytes: UnsafeRawBufferPointer) -> (line: Int, column: Int)
-{
+public func lineAndColumn(of offset: Int, in bytes: UnsafeRawBufferPointer) -> (
+  line: Int, column: Int
+) {
   var line = 1
   var lineStart = 0
   let end = min(offset, bytes.count)

@@ -94,7 +94,9 @@ public struct BinaryReader {
   public let sectionCount: Int
 
   /// Validates magic, version range, and checksum; throws a ChorusError naming `path`.
-  public init(data: Data, path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String) throws {
+  public init(
+    data: Data, path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String
+  ) throws {
     self.data = data
     self.path = path
     guard data.count >= 24, data.count % 8 == 0 else {
@@ -103,7 +105,8 @@ public struct BinaryReader {
     let found = data.prefix(8)
     guard found.elementsEqual(magic.utf8) else {
       let shown = String(decoding: found.map { $0 >= 32 && $0 < 127 ? $0 : 63 }, as: UTF8.self)
-      throw ChorusError(.data, "bad magic (found '\(shown)', expected '\(magic)')", file: path, hint: hint)
+      throw ChorusError(
+        .data, "bad magic (found '\(shown)', expected '\(magic)')", file: path, hint: hint)
     }
     let (v, s, stored, computed) = data.withUnsafeBytes { raw -> (UInt32, UInt32, UInt64, UInt64) in
       var c = Checksum64()
@@ -115,7 +118,9 @@ public struct BinaryReader {
       )
     }
     guard supportedVersions.contains(v) else {
-      throw ChorusError(.data, "unsupported format version \(v) (this build reads \(supportedVersions))", file: path, hint: hint)
+      throw ChorusError(
+        .data, "unsupported format version \(v) (this build reads \(supportedVersions))",
+        file: path, hint: hint)
     }
     guard stored == computed else {
       throw ChorusError(.data, "checksum mismatch: the file is corrupt", file: path, hint: hint)
@@ -125,7 +130,9 @@ public struct BinaryReader {
   }
 
   /// Reads the next section as an array of `T`; checks its length (and `expectedCount`).
-  public mutating func readSection<T: BitwiseCopyable>(_ type: T.Type, expectedCount: Int? = nil, name: String) throws -> [T] {
+  public mutating func readSection<T: BitwiseCopyable>(
+    _ type: T.Type, expectedCount: Int? = nil, name: String
+  ) throws -> [T] {
     guard offset + 8 <= data.count - 8 else {
       throw ChorusError(.data, "file ends before section '\(name)'", file: path)
     }
@@ -136,7 +143,8 @@ public struct BinaryReader {
     }
     let count = n / stride
     if let expectedCount, expectedCount != count {
-      throw ChorusError(.data, "section '\(name)' holds \(count) values, header says \(expectedCount)", file: path)
+      throw ChorusError(
+        .data, "section '\(name)' holds \(count) values, header says \(expectedCount)", file: path)
     }
     let start = offset + 8
     let result = [T](unsafeUninitializedCapacity: count) { buf, initialized in

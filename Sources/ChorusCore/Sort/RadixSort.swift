@@ -38,7 +38,9 @@ public enum IDSort {
     }
   }
 
-  static func radixSort(_ values: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Int32>) {
+  static func radixSort(
+    _ values: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Int32>
+  ) {
     let n = values.count
     var maxValue: Int32 = 0
     for x in values {

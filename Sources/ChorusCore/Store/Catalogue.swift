@@ -78,8 +78,13 @@ public struct CatalogueBuilder: Sendable {
   }
 
   /// String convenience for small inputs and tests.
-  public mutating func addTrack(id: String, name: String = "", artist: String = "", artistName: String = "") -> Int32 {
-    var i = id, n = name, a = artist, an = artistName
+  public mutating func addTrack(
+    id: String, name: String = "", artist: String = "", artistName: String = ""
+  ) -> Int32 {
+    var i = id
+    var n = name
+    var a = artist
+    var an = artistName
     return i.withUTF8 { ib in
       n.withUTF8 { nb in
         a.withUTF8 { ab in

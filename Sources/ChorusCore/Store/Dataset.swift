@@ -29,7 +29,9 @@ public struct DataWarnings: Sendable, Equatable, Codable {
     if duplicatesDropped > 0 {
       out.append("\(duplicatesDropped) within-playlist repeats dropped (first occurrence kept)")
     }
-    if missingArtist > 0 { out.append("\(missingArtist) tracks had no artist (filed as 'unknown')") }
+    if missingArtist > 0 {
+      out.append("\(missingArtist) tracks had no artist (filed as 'unknown')")
+    }
     if missingName > 0 { out.append("\(missingName) playlists had no name") }
     if emptyRows > 0 { out.append("\(emptyRows) session rows had no item and were skipped") }
     return out

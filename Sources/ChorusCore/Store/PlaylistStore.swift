@@ -84,7 +84,8 @@ public struct PlaylistStoreBuilder: Sendable {
     if dedup {
       let ti = Int(t)
       if ti >= lastSeen.count {
-        lastSeen.append(contentsOf: repeatElement(0, count: max(ti + 1 - lastSeen.count, lastSeen.count)))
+        lastSeen.append(
+          contentsOf: repeatElement(0, count: max(ti + 1 - lastSeen.count, lastSeen.count)))
       }
       let stamp = Int32(truncatingIfNeeded: offsets.count)
       if lastSeen[ti] == stamp {

@@ -53,7 +53,8 @@ enum Placement {
       return (a >= 0 ? a : highestCount(playlist, context.counts), .indirect)
     case .hybrid(let tau):
       let a = highestCount(playlist, context.counts)
-      return Int(context.counts[Int(playlist[a])]) >= tau ? (a, .indirect) : (directLowest(), .direct)
+      return Int(context.counts[Int(playlist[a])]) >= tau
+        ? (a, .indirect) : (directLowest(), .direct)
     case .random:
       var rng = stream()
       return (rng.nextInt(below: length) + 1, .direct)

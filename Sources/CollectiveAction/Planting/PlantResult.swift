@@ -26,7 +26,10 @@ public struct PlantEdit: Sendable, Hashable, Codable {
   public var targeted: AnchorKind
 
   /// An edit; anchors are -1 where s* is first or last.
-  public init(playlist: Int, position: Int, directAnchor: Int32, indirectAnchor: Int32, targeted: AnchorKind = .direct) {
+  public init(
+    playlist: Int, position: Int, directAnchor: Int32, indirectAnchor: Int32,
+    targeted: AnchorKind = .direct
+  ) {
     self.playlist = playlist
     self.position = position
     self.directAnchor = directAnchor

@@ -19,7 +19,10 @@ public struct AccuracyLoss: Sendable, Codable, Equatable {
   public var optimisticLoss: PlaylistMetrics { optimistic + clean.scaled(by: -1) }
 
   /// - Parameter cleanReport: the clean model's per-playlist metrics (cached per fold).
-  public init(cleanReport: AccuracyReport, manipulated table: RecommendationTable, clean cleanTable: RecommendationTable, target: Int32, split: FoldSplit, dataset: Dataset) {
+  public init(
+    cleanReport: AccuracyReport, manipulated table: RecommendationTable,
+    clean cleanTable: RecommendationTable, target: Int32, split: FoldSplit, dataset: Dataset
+  ) {
     let store = dataset.playlists
     var artistOf = dataset.catalogue.trackArtist
     var artistCount = dataset.artistCount
@@ -28,7 +31,8 @@ public struct AccuracyLoss: Sendable, Codable, Equatable {
       artistCount += 1
     }
     let n = split.test.count
-    let parts = Parallel.mapChunks(count: n, chunkSize: 256) { [artistOf, artistCount] _, range -> (PlaylistMetrics, PlaylistMetrics, PlaylistMetrics) in
+    let parts = Parallel.mapChunks(count: n, chunkSize: 256) {
+      [artistOf, artistCount] _, range -> (PlaylistMetrics, PlaylistMetrics, PlaylistMetrics) in
       var scratch = MetricsScratch(artistOf: artistOf, artistCount: artistCount)
       var m = PlaylistMetrics.zero
       var adv = PlaylistMetrics.zero
@@ -47,7 +51,9 @@ public struct AccuracyLoss: Sendable, Codable, Equatable {
         // Adversarial: the clean list without its first relevant track.
         var cleanRow = Array(cleanTable[i])
         let truthSet = Set(truth)
-        if let first = cleanRow.firstIndex(where: { truthSet.contains($0) }) { cleanRow[first] = -1 }
+        if let first = cleanRow.firstIndex(where: { truthSet.contains($0) }) {
+          cleanRow[first] = -1
+        }
         adv = adv + scratch.compute(recs: ArraySlice(cleanRow), truth: truth)
         // Optimistic: s* replaced by the first held-out track missing from the list.
         var optRow = Array(row)

@@ -20,7 +20,10 @@ public struct PlaylistMetrics: Sendable, Equatable, Codable {
   /// |list ∩ G| / |G|.
   public var recall: Double
 
-  public init(rPrecision: Double, rPrecisionOfficial: Double, ndcg: Double, clicks: Double, precision: Double, recall: Double) {
+  public init(
+    rPrecision: Double, rPrecisionOfficial: Double, ndcg: Double, clicks: Double, precision: Double,
+    recall: Double
+  ) {
     self.rPrecision = rPrecision
     self.rPrecisionOfficial = rPrecisionOfficial
     self.ndcg = ndcg
@@ -30,16 +33,20 @@ public struct PlaylistMetrics: Sendable, Equatable, Codable {
   }
 
   /// All zeros (the identity for sums).
-  public static let zero = PlaylistMetrics(rPrecision: 0, rPrecisionOfficial: 0, ndcg: 0, clicks: 0, precision: 0, recall: 0)
+  public static let zero = PlaylistMetrics(
+    rPrecision: 0, rPrecisionOfficial: 0, ndcg: 0, clicks: 0, precision: 0, recall: 0)
 
   /// Names in a fixed order, for tables.
-  public static let names = ["r_precision", "r_precision_official", "ndcg", "clicks", "precision", "recall"]
+  public static let names = [
+    "r_precision", "r_precision_official", "ndcg", "clicks", "precision", "recall",
+  ]
   /// Values in the order of `names`.
   public var values: [Double] { [rPrecision, rPrecisionOfficial, ndcg, clicks, precision, recall] }
 
   public static func + (a: PlaylistMetrics, b: PlaylistMetrics) -> PlaylistMetrics {
     PlaylistMetrics(
-      rPrecision: a.rPrecision + b.rPrecision, rPrecisionOfficial: a.rPrecisionOfficial + b.rPrecisionOfficial,
+      rPrecision: a.rPrecision + b.rPrecision,
+      rPrecisionOfficial: a.rPrecisionOfficial + b.rPrecisionOfficial,
       ndcg: a.ndcg + b.ndcg, clicks: a.clicks + b.clicks, precision: a.precision + b.precision,
       recall: a.recall + b.recall)
   }
@@ -76,12 +83,19 @@ public struct MetricsScratch {
   private func artist(_ t: Int32) -> Int { Int(artistOf[Int(t)]) }
 
   /// Metrics of `recs` (best first; -1 entries are ignored) against ground truth `truth`.
-  public mutating func compute(recs: ArraySlice<Int32>, truth: ArraySlice<Int32>) -> PlaylistMetrics {
+  public mutating func compute(recs: ArraySlice<Int32>, truth: ArraySlice<Int32>) -> PlaylistMetrics
+  {
     precondition(!truth.isEmpty, "ground truth must not be empty")
     stamp &+= 2
     if stamp < 2 {  // wrapped: clear
-      for i in trackStamp.indices { trackStamp[i] = 0; topStamp[i] = 0 }
-      for i in artistStamp.indices { artistStamp[i] = 0; artistStamp2[i] = 0 }
+      for i in trackStamp.indices {
+        trackStamp[i] = 0
+        topStamp[i] = 0
+      }
+      for i in artistStamp.indices {
+        artistStamp[i] = 0
+        artistStamp2[i] = 0
+      }
       stamp = 2
     }
     let s = stamp

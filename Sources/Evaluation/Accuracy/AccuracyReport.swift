@@ -28,7 +28,8 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
         artistCount += 1
       }
     }
-    let chunks = Parallel.mapChunks(count: split.test.count, chunkSize: 256) { [artistOf, artistCount] _, range in
+    let chunks = Parallel.mapChunks(count: split.test.count, chunkSize: 256) {
+      [artistOf, artistCount] _, range in
       var scratch = MetricsScratch(artistOf: artistOf, artistCount: artistCount)
       return range.map { i in
         scratch.compute(recs: table[i], truth: split.context(ofTest: i, in: store).truth)

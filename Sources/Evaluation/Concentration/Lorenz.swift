@@ -13,7 +13,9 @@ public struct Concentration: Sendable, Codable, Equatable {
   public var top10Share: Double
 
   /// Shares of the richest holders at which the curve is always sampled (besides the grid).
-  public static let headShares = [0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002, 0.0001, 0.00001]
+  public static let headShares = [
+    0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002, 0.0001, 0.00001,
+  ]
 
   /// - Parameters:
   ///   - values: one non-negative amount per holder (e.g. recommendations per artist),

@@ -42,8 +42,11 @@ public enum Amplification {
   ///   - occurrences: B for the target (one copy per collective playlist), f(s) otherwise.
   ///   - trainingEntries: N_train, Σ over training playlists of their distinct tracks,
   ///     before manipulation.
-  public static func value(recommendations: Int, totalTruth: Int, occurrences: Int, trainingEntries: Int) -> Double {
+  public static func value(
+    recommendations: Int, totalTruth: Int, occurrences: Int, trainingEntries: Int
+  ) -> Double {
     guard totalTruth > 0, occurrences > 0, trainingEntries > 0 else { return .nan }
-    return (Double(recommendations) / Double(totalTruth)) / (Double(occurrences) / Double(trainingEntries))
+    return (Double(recommendations) / Double(totalTruth))
+      / (Double(occurrences) / Double(trainingEntries))
   }
 }

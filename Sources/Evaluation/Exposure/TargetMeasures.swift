@@ -29,7 +29,8 @@ public struct TargetMeasures: Sendable, Codable, Equatable {
   ///   - anchors: per track id, true for the anchors the strategy aimed at (the song before
   ///     s* for DirLoF-like strategies, after it for InClust-like ones; see `PlantEdit.targeted`).
   public init(
-    target: Int32, manipulated: RecommendationTable, clean: RecommendationTable, truthLengths: [Int],
+    target: Int32, manipulated: RecommendationTable, clean: RecommendationTable,
+    truthLengths: [Int],
     seeds: PlaylistStore, anchors: [Bool], budget: Int, trainingEntries: Int
   ) {
     let n = manipulated.rows
@@ -61,7 +62,8 @@ public struct TargetMeasures: Sendable, Codable, Equatable {
       }
     }
     recommendations = r
-    amplification = Amplification.value(recommendations: r, totalTruth: total, occurrences: budget, trainingEntries: trainingEntries)
+    amplification = Amplification.value(
+      recommendations: r, totalTruth: total, occurrences: budget, trainingEntries: trainingEntries)
     successAll = n > 0 ? Double(r) / Double(n) : .nan
     seedAnchorPlaylists = seedAnchor
     successSeedAnchor = seedAnchor > 0 ? Double(seedAnchorHit) / Double(seedAnchor) : .nan
@@ -74,7 +76,8 @@ public struct TargetMeasures: Sendable, Codable, Equatable {
     } else {
       meanRank = Double(ranks.reduce(0, +)) / Double(ranks.count)
       let s = ranks.sorted()
-      medianRank = s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
+      medianRank =
+        s.count % 2 == 1 ? Double(s[s.count / 2]) : Double(s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
   }
 }

@@ -46,7 +46,10 @@ public struct Externalities: Sendable {
   ///   - direct/indirect: anchor flags per track.
   ///   - artistOf: per base track, its artist.
   /// - Complexity: O(trackCount).
-  public init(clean: TopRCounts, manipulated: TopRCounts, frequency: [Int32], direct: [Bool], indirect: [Bool], target: Int32, artistOf: [Int32], artistCount: Int) {
+  public init(
+    clean: TopRCounts, manipulated: TopRCounts, frequency: [Int32], direct: [Bool],
+    indirect: [Bool], target: Int32, artistOf: [Int32], artistCount: Int
+  ) {
     var songs: [SongExposure] = []
     var a0 = [Int](repeating: 0, count: artistCount)
     var a1 = [Int](repeating: 0, count: artistCount)
@@ -56,10 +59,15 @@ public struct Externalities: Sendable {
       let r = Int(manipulated.counts[t])
       let isTarget = Int32(t) == target
       let category: SongCategory =
-        isTarget ? .target : (t < direct.count && direct[t]) ? .direct : (t < indirect.count && indirect[t]) ? .indirect : .other
+        isTarget
+        ? .target
+        : (t < direct.count && direct[t])
+          ? .direct : (t < indirect.count && indirect[t]) ? .indirect : .other
       if r0 > 0 || r > 0 || category != .other {
         songs.append(
-          SongExposure(track: Int32(t), category: category, frequency: t < frequency.count ? Int(frequency[t]) : 0, r0: r0, r: r))
+          SongExposure(
+            track: Int32(t), category: category,
+            frequency: t < frequency.count ? Int(frequency[t]) : 0, r0: r0, r: r))
       }
       if !isTarget && t < artistOf.count {
         a0[Int(artistOf[t])] += r0
@@ -85,7 +93,8 @@ public struct Externalities: Sendable {
     return groups.keys.sorted().map { k in
       let g = groups[k]!
       let (lo, hi) = FrequencyBins.range(of: k.bin)
-      return FrequencyBinSummary(category: k.category, low: lo, high: hi, deltaR: MeanCI(g.d), deltaRPercent: MeanCI(g.pct))
+      return FrequencyBinSummary(
+        category: k.category, low: lo, high: hi, deltaR: MeanCI(g.d), deltaRPercent: MeanCI(g.pct))
     }
   }
 }
@@ -140,12 +149,17 @@ public struct ReferenceCloud: Sendable {
       let f = Int(frequency[t])
       let b = FrequencyBins.bin(of: f)
       let r = Int(clean.counts[t])
-      amp[b, default: []].append(Amplification.value(recommendations: r, totalTruth: clean.totalTruth, occurrences: f, trainingEntries: trainingEntries))
+      amp[b, default: []].append(
+        Amplification.value(
+          recommendations: r, totalTruth: clean.totalTruth, occurrences: f,
+          trainingEntries: trainingEntries))
       rec[b, default: []].append(Double(r))
     }
     bins = amp.keys.sorted().map { b in
       let (lo, hi) = FrequencyBins.range(of: b)
-      return Bin(low: lo, high: hi, songs: amp[b]!.count, amplification: MeanCI(amp[b]!), recommendations: MeanCI(rec[b]!))
+      return Bin(
+        low: lo, high: hi, songs: amp[b]!.count, amplification: MeanCI(amp[b]!),
+        recommendations: MeanCI(rec[b]!))
     }
   }
 }

@@ -37,30 +37,41 @@ public struct ExperimentRunner {
     let store = try ResultsStore.prepare(folder: folder, spec: spec, resume: options.resume)
     let strategies = try spec.strategies.map { try Strategy(name: $0) }
     let statistics = try spec.statistics.map { try StatisticsSpec(name: $0) }
-    let modelSpec = try ModelSpec(name: spec.model.name, config: spec.model.config.mapValues(\.foundation))
+    let modelSpec = try ModelSpec(
+      name: spec.model.name, config: spec.model.config.mapValues(\.foundation))
     let log: (String) -> Void = { options.showProgress ? Console.log($0) : () }
     let plan = ResultsStore.plan(spec)
-    let mine = plan.enumerated().filter { i, _ in options.shard.map { i % $0.count == $0.index } ?? true }.map(\.element)
+    let mine = plan.enumerated().filter { i, _ in
+      options.shard.map { i % $0.count == $0.index } ?? true
+    }.map(\.element)
     let done = store.finishedRuns()
     let todo = mine.filter { !done.contains($0) }
     let todoFolds = Set(todo.map(\.fold))
-    let foldsNeeded = Set(mine.map(\.fold)).filter { !store.hasFoldRecord($0) || todoFolds.contains($0) }
-    log("\(spec.name): \(plan.count) runs in the study, \(mine.count) in this shard, \(mine.count - todo.count) already done")
+    let foldsNeeded = Set(mine.map(\.fold)).filter {
+      !store.hasFoldRecord($0) || todoFolds.contains($0)
+    }
+    log(
+      "\(spec.name): \(plan.count) runs in the study, \(mine.count) in this shard, \(mine.count - todo.count) already done"
+    )
     if !todo.isEmpty || !foldsNeeded.isEmpty {
       let t0 = wallClock()
       let dataset = try DatasetSource(spec.dataset).load()
-      log("loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))")
+      log(
+        "loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))"
+      )
       for w in dataset.warnings.lines { log("warning: \(w)") }
       try store.recordWarnings(dataset.warnings)
       if !store.hasDatasetShape {
-        try store.recordDatasetShape(DatasetShape(playlists: dataset.playlists, trackCount: dataset.trackCount))
+        try store.recordDatasetShape(
+          DatasetShape(playlists: dataset.playlists, trackCount: dataset.trackCount))
       }
       let target = TargetTrack(id: spec.target)
       let (fullCatalogue, targetID) = try target.appended(to: dataset.catalogue)
       let progress = ProgressBar("runs", total: todo.count, enabled: options.showProgress)
       for fold in spec.foldList where foldsNeeded.contains(fold) {
         let f0 = wallClock()
-        let ctx = try FoldContext(dataset: dataset, spec: spec, modelSpec: modelSpec, fold: fold, progress: log)
+        let ctx = try FoldContext(
+          dataset: dataset, spec: spec, modelSpec: modelSpec, fold: fold, progress: log)
         if !store.hasFoldRecord(fold) {
           try store.writeFold(foldRecord(ctx, dataset: dataset, seconds: wallClock() - f0))
         }
@@ -68,7 +79,8 @@ public struct ExperimentRunner {
           let r0 = wallClock()
           var record = try runOne(
             key: key, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID,
-            strategy: strategies[key.strategy], statistics: statistics[key.statistics], modelSpec: modelSpec)
+            strategy: strategies[key.strategy], statistics: statistics[key.statistics],
+            modelSpec: modelSpec)
           record.seconds = wallClock() - r0
           try store.writeRun(record)
           progress.step()
@@ -84,10 +96,14 @@ public struct ExperimentRunner {
 
   func foldRecord(_ ctx: FoldContext, dataset: Dataset, seconds: Double) -> FoldRecord {
     FoldRecord(
-      fold: ctx.fold, seed: ctx.split.seed, trainingPlaylists: ctx.training.count, trainingEntries: ctx.trainingEntries,
+      fold: ctx.fold, seed: ctx.split.seed, trainingPlaylists: ctx.training.count,
+      trainingEntries: ctx.trainingEntries,
       eligibleForCollective: ctx.split.collectiveOrder.count, testPlaylists: ctx.split.test.count,
-      clean: AccuracyReportSummary(overall: ctx.cleanReport.overall, perSeedLength: ctx.cleanReport.perSeedLength),
-      cloud: ReferenceCloud(clean: ctx.cleanCounts, frequency: ctx.frequency, trainingEntries: ctx.trainingEntries).bins,
+      clean: AccuracyReportSummary(
+        overall: ctx.cleanReport.overall, perSeedLength: ctx.cleanReport.perSeedLength),
+      cloud: ReferenceCloud(
+        clean: ctx.cleanCounts, frequency: ctx.frequency, trainingEntries: ctx.trainingEntries
+      ).bins,
       lorenzClean: Concentration(ctx.artistR0.map(Double.init)),
       cloudPoints: cloudSample(ctx, ids: dataset.catalogue.trackIDs), seconds: seconds)
   }
@@ -106,7 +122,10 @@ public struct ExperimentRunner {
     var out: [CloudPoint] = []
     for b in byBin.keys.sorted() {
       for (_, t) in byBin[b]!.sorted(by: { $0 < $1 }).prefix(perBin).sorted(by: { $0.1 < $1.1 }) {
-        out.append(CloudPoint(track: ids[t], frequency: Int(ctx.frequency[t]), recommendations: Int(ctx.cleanCounts.counts[t])))
+        out.append(
+          CloudPoint(
+            track: ids[t], frequency: Int(ctx.frequency[t]),
+            recommendations: Int(ctx.cleanCounts.counts[t])))
       }
     }
     return out
@@ -122,19 +141,23 @@ public struct ExperimentRunner {
   }
 
   func runOne(
-    key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32, strategy: Strategy,
+    key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32,
+    strategy: Strategy,
     statistics: StatisticsSpec, modelSpec: ModelSpec
   ) throws -> RunRecord {
     let (b, sizeKind, sizeValue) = try budget(size: key.size, split: ctx.split)
     let collective = try ctx.split.collective(budget: b)
     let stats = try SongStatistics.make(
-      statistics, store: dataset.playlists, catalogue: dataset.catalogue, training: ctx.split.training,
+      statistics, store: dataset.playlists, catalogue: dataset.catalogue,
+      training: ctx.split.training,
       collective: collective, trueCounts: ctx.frequency, seed: ctx.split.seed)
     let planted = try Planting.plant(
-      strategy: strategy, store: dataset.playlists, collective: collective, target: target, statistics: stats,
+      strategy: strategy, store: dataset.playlists, collective: collective, target: target,
+      statistics: stats,
       seed: ctx.split.seed)
     let quality = StatisticsQuality.evaluate(
-      statistics: stats, trueCounts: ctx.frequency, store: dataset.playlists, collective: collective, edits: planted.edits)
+      statistics: stats, trueCounts: ctx.frequency, store: dataset.playlists,
+      collective: collective, edits: planted.edits)
     let trackCount = dataset.trackCount + 1
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
@@ -144,13 +167,19 @@ public struct ExperimentRunner {
       let changed = Set(updated.overlay?.rows.keys.map { $0 } ?? [])
       var rows: [Int] = []
       for i in 0..<ctx.contexts.count {
-        if ctx.cleanCandidates[i] < spec.k || ctx.contexts[i].contains(where: changed.contains) { rows.append(i) }
+        if ctx.cleanCandidates[i] < spec.k || ctx.contexts[i].contains(where: changed.contains) {
+          rows.append(i)
+        }
       }
-      table = LabRecommend.rows(updated, contexts: ctx.contexts, k: spec.k, rows: rows, base: ctx.cleanTable).0
+      table =
+        LabRecommend.rows(
+          updated, contexts: ctx.contexts, k: spec.k, rows: rows, base: ctx.cleanTable
+        ).0
       recomputed = rows.count
     } else {
       let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
-      let model = try modelSpec.train(playlists: manipulated, trackCount: trackCount, seed: ctx.split.seed)
+      let model = try modelSpec.train(
+        playlists: manipulated, trackCount: trackCount, seed: ctx.split.seed)
       table = LabRecommend.all(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
     }
@@ -166,33 +195,47 @@ public struct ExperimentRunner {
     for e in planted.edits where e.targetedAnchor >= 0 { anchors[Int(e.targetedAnchor)] = true }
     let counts = TopRCounts(table: table, truthLengths: ctx.truthLengths, trackCount: trackCount)
     let measures = TargetMeasures(
-      target: target, manipulated: table, clean: ctx.cleanTable, truthLengths: ctx.truthLengths, seeds: ctx.contexts,
+      target: target, manipulated: table, clean: ctx.cleanTable, truthLengths: ctx.truthLengths,
+      seeds: ctx.contexts,
       anchors: anchors, budget: b, trainingEntries: ctx.trainingEntries)
-    let accuracy = AccuracyLoss(cleanReport: ctx.cleanReport, manipulated: table, clean: ctx.cleanTable, target: target, split: ctx.split, dataset: dataset)
+    let accuracy = AccuracyLoss(
+      cleanReport: ctx.cleanReport, manipulated: table, clean: ctx.cleanTable, target: target,
+      split: ctx.split, dataset: dataset)
     let ext = Externalities(
-      clean: ctx.cleanCounts, manipulated: counts, frequency: ctx.frequency, direct: direct, indirect: indirect, target: target,
+      clean: ctx.cleanCounts, manipulated: counts, frequency: ctx.frequency, direct: direct,
+      indirect: indirect, target: target,
       artistOf: dataset.catalogue.trackArtist, artistCount: dataset.artistCount)
     let ids = catalogue.trackIDs
     let artistIDs = catalogue.artistIDs
     let songs = ext.songs.filter { $0.delta != 0 || $0.category != .other }.map {
-      SongRow(track: ids[Int($0.track)], category: $0.category.rawValue, frequency: $0.frequency, r0: $0.r0, r: $0.r)
+      SongRow(
+        track: ids[Int($0.track)], category: $0.category.rawValue, frequency: $0.frequency,
+        r0: $0.r0, r: $0.r)
     }
-    let artists = ext.artists.filter { $0.delta != 0 }.map { ArtistRow(artist: artistIDs[Int($0.artist)], r0: $0.r0, r: $0.r) }
+    let artists = ext.artists.filter { $0.delta != 0 }.map {
+      ArtistRow(artist: artistIDs[Int($0.artist)], r0: $0.r0, r: $0.r)
+    }
     // Per-artist totals with the collective: the target's artist holds R(s*).
     var withCounts = [Double](repeating: 0, count: dataset.artistCount + 1)
     var gained = [Double](repeating: 0, count: dataset.artistCount)
     var a1 = [Int](repeating: 0, count: dataset.artistCount)
-    for t in 0..<dataset.trackCount { a1[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t]) }
+    for t in 0..<dataset.trackCount {
+      a1[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t])
+    }
     for a in 0..<dataset.artistCount {
       withCounts[a] = Double(a1[a])
       gained[a] = Double(max(0, a1[a] - ctx.artistR0[a]))
     }
     withCounts[dataset.artistCount] = Double(measures.recommendations)
     return RunRecord(
-      key: key, strategy: strategy.name, statistics: statistics.description, sizeKind: sizeKind, sizeValue: sizeValue,
-      budget: b, alpha: Double(b) / Double(ctx.split.training.count), target: measures, accuracy: accuracy, quality: quality,
-      directAnchors: direct.filter { $0 }.count, indirectAnchors: indirect.filter { $0 }.count, bins: ext.binned(),
-      songs: songs, artists: artists, lorenzWith: Concentration(withCounts), lorenzGained: Concentration(gained),
+      key: key, strategy: strategy.name, statistics: statistics.description, sizeKind: sizeKind,
+      sizeValue: sizeValue,
+      budget: b, alpha: Double(b) / Double(ctx.split.training.count), target: measures,
+      accuracy: accuracy, quality: quality,
+      directAnchors: direct.filter { $0 }.count, indirectAnchors: indirect.filter { $0 }.count,
+      bins: ext.binned(),
+      songs: songs, artists: artists, lorenzWith: Concentration(withCounts),
+      lorenzGained: Concentration(gained),
       recomputedContexts: recomputed, seconds: 0)
   }
 }

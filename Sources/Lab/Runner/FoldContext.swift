@@ -28,26 +28,35 @@ struct FoldContext {
   /// Per artist (base artists): clean R₀.
   let artistR0: [Int]
 
-  init(dataset: Dataset, spec: ExperimentSpec, modelSpec: ModelSpec, fold: Int, progress: (String) -> Void) throws {
+  init(
+    dataset: Dataset, spec: ExperimentSpec, modelSpec: ModelSpec, fold: Int,
+    progress: (String) -> Void
+  ) throws {
     self.fold = fold
     split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: fold)
     training = split.trainingStore(in: dataset.playlists)
     frequency = trackFrequencies(training, trackCount: dataset.trackCount)
     trainingEntries = training.entryCount
     progress("fold \(fold): training \(modelSpec.name) on \(training.count) playlists")
-    model = try modelSpec.train(playlists: training, trackCount: dataset.trackCount, seed: split.seed)
+    model = try modelSpec.train(
+      playlists: training, trackCount: dataset.trackCount, seed: split.seed)
     contexts = split.contexts(in: dataset.playlists)
     let split = self.split
-    truthLengths = (0..<split.test.count).map { split.context(ofTest: $0, in: dataset.playlists).truth.count }
+    truthLengths = (0..<split.test.count).map {
+      split.context(ofTest: $0, in: dataset.playlists).truth.count
+    }
     progress("fold \(fold): clean recommendations for \(split.test.count) test playlists")
     let (table, candidates) = LabRecommend.all(model, contexts: contexts, k: spec.k)
     cleanTable = table
     cleanCandidates = candidates
     cleanReport = AccuracyReport(table: table, split: split, dataset: dataset)
-    let counts = TopRCounts(table: table, truthLengths: truthLengths, trackCount: dataset.trackCount)
+    let counts = TopRCounts(
+      table: table, truthLengths: truthLengths, trackCount: dataset.trackCount)
     cleanCounts = counts
     var a0 = [Int](repeating: 0, count: dataset.artistCount)
-    for t in 0..<dataset.trackCount { a0[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t]) }
+    for t in 0..<dataset.trackCount {
+      a0[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t])
+    }
     artistR0 = a0
   }
 }
@@ -56,7 +65,9 @@ struct FoldContext {
 /// of only the contexts an exact update can have changed.
 enum LabRecommend {
   /// All contexts; returns the table and per-context candidate counts.
-  static func all(_ model: any Recommender, contexts: PlaylistStore, k: Int) -> (RecommendationTable, [Int]) {
+  static func all(_ model: any Recommender, contexts: PlaylistStore, k: Int) -> (
+    RecommendationTable, [Int]
+  ) {
     if model is CoOccurrenceModel {
       return rows(model, contexts: contexts, k: k, rows: Array(0..<contexts.count), base: nil)
     }
@@ -66,13 +77,17 @@ enum LabRecommend {
   }
 
   /// Recomputes `rows` and copies every other row from `base`.
-  static func rows(_ model: any Recommender, contexts: PlaylistStore, k: Int, rows: [Int], base: RecommendationTable?) -> (RecommendationTable, [Int]) {
+  static func rows(
+    _ model: any Recommender, contexts: PlaylistStore, k: Int, rows: [Int],
+    base: RecommendationTable?
+  ) -> (RecommendationTable, [Int]) {
     var items = base?.items ?? [Int32](repeating: -1, count: contexts.count * k)
     var candidates = [Int](repeating: -1, count: contexts.count)
     let trackCount = model.trackCount
     items.withUnsafeMutableBufferPointer { buf in
       let out = SendablePointer(buf.baseAddress!)
-      let parts = Parallel.mapChunks(count: rows.count, chunkSize: 256) { _, range -> [(Int, Int)] in
+      let parts = Parallel.mapChunks(count: rows.count, chunkSize: 256) {
+        _, range -> [(Int, Int)] in
         var acc = ScoreAccumulator(trackCount: trackCount)
         var counts: [(Int, Int)] = []
         for j in range {

@@ -117,7 +117,9 @@ public struct DatasetShape: Sendable, Codable, Equatable {
       return Bin(low: lo, high: hi, count: bins[b]!)
     }
     var lengths: [Int: Int] = [:]
-    for p in 0..<playlists.count { lengths[playlists.offsets[p + 1] - playlists.offsets[p], default: 0] += 1 }
+    for p in 0..<playlists.count {
+      lengths[playlists.offsets[p + 1] - playlists.offsets[p], default: 0] += 1
+    }
     playlistLengths = lengths.keys.sorted().map { Bin(low: $0, high: $0, count: lengths[$0]!) }
   }
 }

@@ -44,7 +44,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
   public init() {}
 
   /// The keys a spec may have, for error messages.
-  public static let keys = ["name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics", "k", "target", "out"]
+  public static let keys = [
+    "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
+    "k", "target", "out",
+  ]
 
   /// Reads a spec file, applies overrides, validates.
   public static func load(path: String, overrides: [String] = []) throws -> ExperimentSpec {
@@ -53,7 +56,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     do {
       object = try JSONSerialization.jsonObject(with: data)
     } catch {
-      throw ChorusError(.config, "not valid JSON: \(error.localizedDescription)", file: path, hint: "check brackets, commas and quotes")
+      throw ChorusError(
+        .config, "not valid JSON: \(error.localizedDescription)", file: path,
+        hint: "check brackets, commas and quotes")
     }
     guard var dict = object as? [String: Any] else {
       throw ChorusError(.config, "a spec must be a JSON object", file: path)
@@ -70,11 +75,16 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
   public static func decode(_ dict: [String: Any]) throws -> ExperimentSpec {
     try checkKeys(dict, allowed: keys, context: "the spec")
     if let split = dict["split"] {
-      guard let s = split as? [String: Any] else { throw ChorusError(.config, "'split' must be an object", field: "split") }
-      try checkKeys(s, allowed: ["minTracks", "testSize", "folds", "seed"], context: "split", prefix: "split.")
+      guard let s = split as? [String: Any] else {
+        throw ChorusError(.config, "'split' must be an object", field: "split")
+      }
+      try checkKeys(
+        s, allowed: ["minTracks", "testSize", "folds", "seed"], context: "split", prefix: "split.")
     }
     if let model = dict["model"] {
-      guard let m = model as? [String: Any] else { throw ChorusError(.config, "'model' must be an object", field: "model") }
+      guard let m = model as? [String: Any] else {
+        throw ChorusError(.config, "'model' must be an object", field: "model")
+      }
       try checkKeys(m, allowed: ["name", "config"], context: "model", prefix: "model.")
     }
     // Missing keys take the defaults: merge the given object over the encoded default spec.
@@ -84,7 +94,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
       let data = try JSONSerialization.data(withJSONObject: merged)
       spec = try JSONDecoder().decode(ExperimentSpec.self, from: data)
     } catch let e as DecodingError {
-      throw ChorusError(.config, "bad value: \(ConfigCoding.describe(e))", field: ConfigCoding.codingPath(e), hint: "see Experiments/README.md for the spec format")
+      throw ChorusError(
+        .config, "bad value: \(ConfigCoding.describe(e))", field: ConfigCoding.codingPath(e),
+        hint: "see Experiments/README.md for the spec format")
     }
     try spec.validate()
     return spec
@@ -103,7 +115,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     return out
   }
 
-  static func checkKeys(_ dict: [String: Any], allowed: [String], context: String, prefix: String = "") throws {
+  static func checkKeys(
+    _ dict: [String: Any], allowed: [String], context: String, prefix: String = ""
+  ) throws {
     for key in dict.keys.sorted() where !allowed.contains(key) {
       throw ChorusError(
         .config, "unknown key '\(prefix)\(key)' in \(context)", field: prefix + key,
@@ -114,12 +128,15 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
   /// Applies `a.b.c=value` to a JSON object; the value is JSON when it parses, else a string.
   public static func applyOverride(_ item: String, to dict: inout [String: Any]) throws {
     guard let eq = item.firstIndex(of: "=") else {
-      throw ChorusError(.usage, "override '\(item)' is not key=value", hint: "write e.g. --set split.folds=2")
+      throw ChorusError(
+        .usage, "override '\(item)' is not key=value", hint: "write e.g. --set split.folds=2")
     }
     let path = item[..<eq].split(separator: ".").map(String.init)
     let text = String(item[item.index(after: eq)...])
     guard !path.isEmpty else { throw ChorusError(.usage, "override '\(item)' has an empty key") }
-    let value: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+    let value: Any =
+      (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]))
+      ?? text
     func set(_ d: inout [String: Any], _ keys: ArraySlice<String>) throws {
       let key = keys.first!
       if keys.count == 1 {
@@ -137,19 +154,26 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
   public func validate() throws {
     try split.validate()
     guard !strategies.isEmpty else {
-      throw ChorusError(.config, "no strategies given", field: "strategies", hint: "list at least one, e.g. [\"dirlof\"]")
+      throw ChorusError(
+        .config, "no strategies given", field: "strategies",
+        hint: "list at least one, e.g. [\"dirlof\"]")
     }
     guard !statistics.isEmpty else {
-      throw ChorusError(.config, "no statistics sources given", field: "statistics", hint: "use [\"full\"]")
+      throw ChorusError(
+        .config, "no statistics sources given", field: "statistics", hint: "use [\"full\"]")
     }
     guard k > 0 else { throw ChorusError(.config, "k must be positive (got \(k))", field: "k") }
     switch (alphas, budgets) {
     case (nil, nil), (.some, .some):
-      throw ChorusError(.config, "give exactly one of 'alphas' and 'budgets'", field: "alphas", hint: "alphas are fractions of the training set, budgets playlist counts")
+      throw ChorusError(
+        .config, "give exactly one of 'alphas' and 'budgets'", field: "alphas",
+        hint: "alphas are fractions of the training set, budgets playlist counts")
     case (let a?, nil):
       guard !a.isEmpty else { throw ChorusError(.config, "'alphas' is empty", field: "alphas") }
       for x in a where !(x > 0 && x < 1) {
-        throw ChorusError(.config, "alpha \(x) is outside (0, 1)", field: "alphas", hint: "alpha is the fraction of training playlists the collective controls, e.g. 0.001")
+        throw ChorusError(
+          .config, "alpha \(x) is outside (0, 1)", field: "alphas",
+          hint: "alpha is the fraction of training playlists the collective controls, e.g. 0.001")
       }
     case (nil, let b?):
       guard !b.isEmpty else { throw ChorusError(.config, "'budgets' is empty", field: "budgets") }
@@ -212,12 +236,19 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.singleValueContainer()
-    if c.decodeNil() { self = .null }
-    else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-    else if let d = try? c.decode(Double.self) { self = .number(d) }
-    else if let s = try? c.decode(String.self) { self = .string(s) }
-    else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-    else { self = .object(try c.decode([String: JSONValue].self)) }
+    if c.decodeNil() {
+      self = .null
+    } else if let b = try? c.decode(Bool.self) {
+      self = .bool(b)
+    } else if let d = try? c.decode(Double.self) {
+      self = .number(d)
+    } else if let s = try? c.decode(String.self) {
+      self = .string(s)
+    } else if let a = try? c.decode([JSONValue].self) {
+      self = .array(a)
+    } else {
+      self = .object(try c.decode([String: JSONValue].self))
+    }
   }
 
   public func encode(to encoder: any Encoder) throws {

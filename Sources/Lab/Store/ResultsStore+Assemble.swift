@@ -13,11 +13,14 @@ extension ResultsStore {
   static func scalarColumns(_ r: RunRecord) -> [(String, CSVCell)] {
     var cols: [(String, CSVCell)] = [
       ("budget", .int(r.budget)), ("alpha", .number(r.alpha)),
-      ("recommendations", .int(r.target.recommendations)), ("amplification", .number(r.target.amplification)),
-      ("success_all", .number(r.target.successAll)), ("success_seed_anchor", .number(r.target.successSeedAnchor)),
+      ("recommendations", .int(r.target.recommendations)),
+      ("amplification", .number(r.target.amplification)),
+      ("success_all", .number(r.target.successAll)),
+      ("success_seed_anchor", .number(r.target.successSeedAnchor)),
       ("seed_anchor_playlists", .int(r.target.seedAnchorPlaylists)),
       ("success_clean_anchor", .number(r.target.successCleanAnchor)),
-      ("clean_anchor_playlists", .int(r.target.cleanAnchorPlaylists)), ("in_list", .int(r.target.inList)),
+      ("clean_anchor_playlists", .int(r.target.cleanAnchorPlaylists)),
+      ("in_list", .int(r.target.inList)),
       ("mean_rank", .number(r.target.meanRank)), ("median_rank", .number(r.target.medianRank)),
       ("direct_anchors", .int(r.directAnchors)), ("indirect_anchors", .int(r.indirectAnchors)),
       ("spearman", r.quality.spearman.map { .number($0) } ?? .empty),
@@ -44,7 +47,10 @@ extension ResultsStore {
   static let idColumns = ["fold", "strategy", "statistics", "size_kind", "size"]
 
   func idCells(_ r: RunRecord) -> [CSVCell] {
-    [.int(r.key.fold), .text(r.strategy), .text(r.statistics), .text(r.sizeKind), .number(r.sizeValue)]
+    [
+      .int(r.key.fold), .text(r.strategy), .text(r.statistics), .text(r.sizeKind),
+      .number(r.sizeValue),
+    ]
   }
 
   /// Writes every CSV and the manifest. Call when `isComplete`.
@@ -64,10 +70,18 @@ extension ResultsStore {
     for n in scalarNames { summaryHeader += [n, n + "_ci"] }
     var summary = CSVTable(header: summaryHeader)
     var groups: [RunKey: [RunRecord]] = [:]
-    for r in records { groups[RunKey(fold: 0, strategy: r.key.strategy, size: r.key.size, statistics: r.key.statistics), default: []].append(r) }
+    for r in records {
+      groups[
+        RunKey(fold: 0, strategy: r.key.strategy, size: r.key.size, statistics: r.key.statistics),
+        default: []
+      ].append(r)
+    }
     for g in groups.keys.sorted() {
       let rs = groups[g]!
-      var row: [CSVCell] = [.text(rs[0].strategy), .text(rs[0].statistics), .text(rs[0].sizeKind), .number(rs[0].sizeValue), .int(rs.count)]
+      var row: [CSVCell] = [
+        .text(rs[0].strategy), .text(rs[0].statistics), .text(rs[0].sizeKind),
+        .number(rs[0].sizeValue), .int(rs.count),
+      ]
       let columns = rs.map { Self.scalarColumns($0).map(\.1) }
       for c in 0..<scalarNames.count {
         let values = columns.compactMap { $0[c].double }.filter { $0.isFinite }
@@ -79,24 +93,51 @@ extension ResultsStore {
     try summary.write(to: folder + "/summary.csv")
 
     // songs.csv and artists.csv
-    var songs = CSVTable(header: Self.idColumns + ["track_id", "category", "training_frequency", "r0", "r", "delta_r"])
+    var songs = CSVTable(
+      header: Self.idColumns + ["track_id", "category", "training_frequency", "r0", "r", "delta_r"])
     var artists = CSVTable(header: Self.idColumns + ["artist_id", "r0", "r", "delta_r"])
-    var ext = CSVTable(header: Self.idColumns + ["category", "freq_low", "freq_high", "songs", "delta_r_mean", "delta_r_ci", "delta_r_pct_mean", "delta_r_pct_ci", "songs_with_r0"])
-    var lorenz = CSVTable(header: ["fold", "strategy", "statistics", "size_kind", "size", "series", "gini", "population", "share"])
+    var ext = CSVTable(
+      header: Self.idColumns + [
+        "category", "freq_low", "freq_high", "songs", "delta_r_mean", "delta_r_ci",
+        "delta_r_pct_mean", "delta_r_pct_ci", "songs_with_r0",
+      ])
+    var lorenz = CSVTable(header: [
+      "fold", "strategy", "statistics", "size_kind", "size", "series", "gini", "population",
+      "share",
+    ])
     for r in records {
       let id = idCells(r)
-      for s in r.songs { songs.append(id + [.text(s.track), .text(s.category), .int(s.frequency), .int(s.r0), .int(s.r), .int(s.r - s.r0)]) }
-      for a in r.artists { artists.append(id + [.text(a.artist), .int(a.r0), .int(a.r), .int(a.r - a.r0)]) }
+      for s in r.songs {
+        songs.append(
+          id + [
+            .text(s.track), .text(s.category), .int(s.frequency), .int(s.r0), .int(s.r),
+            .int(s.r - s.r0),
+          ])
+      }
+      for a in r.artists {
+        artists.append(id + [.text(a.artist), .int(a.r0), .int(a.r), .int(a.r - a.r0)])
+      }
       for b in r.bins {
-        ext.append(id + [.text(b.category.rawValue), .int(b.low), .int(b.high), .int(b.deltaR.count), .number(b.deltaR.mean), .number(b.deltaR.halfWidth), .number(b.deltaRPercent.mean), .number(b.deltaRPercent.halfWidth), .int(b.deltaRPercent.count)])
+        ext.append(
+          id + [
+            .text(b.category.rawValue), .int(b.low), .int(b.high), .int(b.deltaR.count),
+            .number(b.deltaR.mean), .number(b.deltaR.halfWidth), .number(b.deltaRPercent.mean),
+            .number(b.deltaRPercent.halfWidth), .int(b.deltaRPercent.count),
+          ])
       }
       for (series, c) in [("with", r.lorenzWith), ("gained", r.lorenzGained)] {
-        for p in c.curve { lorenz.append(id + [.text(series), .number(c.gini), .number(p.population), .number(p.share)]) }
+        for p in c.curve {
+          lorenz.append(
+            id + [.text(series), .number(c.gini), .number(p.population), .number(p.share)])
+        }
       }
     }
     for f in folds {
       for p in f.lorenzClean.curve {
-        lorenz.append([.int(f.fold), .text("clean"), .empty, .empty, .empty, .text("clean"), .number(f.lorenzClean.gini), .number(p.population), .number(p.share)])
+        lorenz.append([
+          .int(f.fold), .text("clean"), .empty, .empty, .empty, .text("clean"),
+          .number(f.lorenzClean.gini), .number(p.population), .number(p.share),
+        ])
       }
     }
     try songs.write(to: folder + "/songs.csv")
@@ -105,25 +146,40 @@ extension ResultsStore {
     try lorenz.write(to: folder + "/lorenz.csv")
 
     // cloud.csv and the clean accuracy per fold
-    var cloud = CSVTable(header: ["fold", "freq_low", "freq_high", "songs", "amplification_mean", "amplification_ci", "recommendations_mean", "recommendations_ci"])
+    var cloud = CSVTable(header: [
+      "fold", "freq_low", "freq_high", "songs", "amplification_mean", "amplification_ci",
+      "recommendations_mean", "recommendations_ci",
+    ])
     var clean = CSVTable(header: ["fold", "seed_length"] + PlaylistMetrics.names)
     for f in folds {
       for b in f.cloud {
-        cloud.append([.int(f.fold), .int(b.low), .int(b.high), .int(b.songs), .number(b.amplification.mean), .number(b.amplification.halfWidth), .number(b.recommendations.mean), .number(b.recommendations.halfWidth)])
+        cloud.append([
+          .int(f.fold), .int(b.low), .int(b.high), .int(b.songs), .number(b.amplification.mean),
+          .number(b.amplification.halfWidth), .number(b.recommendations.mean),
+          .number(b.recommendations.halfWidth),
+        ])
       }
-      for (i, m) in f.clean.perSeedLength.enumerated() { clean.append([.int(f.fold), .int(i + 1)] + m.values.map { .number($0) }) }
+      for (i, m) in f.clean.perSeedLength.enumerated() {
+        clean.append([.int(f.fold), .int(i + 1)] + m.values.map { .number($0) })
+      }
       clean.append([.int(f.fold), .text("all")] + f.clean.overall.values.map { .number($0) })
     }
     try cloud.write(to: folder + "/cloud.csv")
     var points = CSVTable(header: ["fold", "track_id", "training_frequency", "recommendations"])
     for f in folds {
-      for p in f.cloudPoints ?? [] { points.append([.int(f.fold), .text(p.track), .int(p.frequency), .int(p.recommendations)]) }
+      for p in f.cloudPoints ?? [] {
+        points.append([.int(f.fold), .text(p.track), .int(p.frequency), .int(p.recommendations)])
+      }
     }
     try points.write(to: folder + "/cloud-points.csv")
     if let shape = readDatasetShape() {
       var d = CSVTable(header: ["histogram", "low", "high", "count"])
-      for b in shape.trackFrequencies { d.append([.text("track_frequency"), .int(b.low), .int(b.high), .int(b.count)]) }
-      for b in shape.playlistLengths { d.append([.text("playlist_length"), .int(b.low), .int(b.high), .int(b.count)]) }
+      for b in shape.trackFrequencies {
+        d.append([.text("track_frequency"), .int(b.low), .int(b.high), .int(b.count)])
+      }
+      for b in shape.playlistLengths {
+        d.append([.text("playlist_length"), .int(b.low), .int(b.high), .int(b.count)])
+      }
       try d.write(to: folder + "/dataset.csv")
     }
     try clean.write(to: folder + "/clean-accuracy.csv")
@@ -153,15 +209,26 @@ extension ResultsStore {
       var eligibleForCollective: Int
     }
     var warnings: [String] = []
-    if let data = try? FileIO.read(runsFolder + "/warnings.json"), let w = try? Self.decoder.decode(DataWarnings.self, from: data) {
+    if let data = try? FileIO.read(runsFolder + "/warnings.json"),
+      let w = try? Self.decoder.decode(DataWarnings.self, from: data)
+    {
       warnings = w.lines
     }
     let m = Manifest(
-      chorusVersion: ChorusVersion.current, spec: spec.name, hash: hash, seed: spec.split.seed, runs: records.count,
-      folds: folds.map { FoldInfo(fold: $0.fold, seed: $0.seed, trainingPlaylists: $0.trainingPlaylists, testPlaylists: $0.testPlaylists, eligibleForCollective: $0.eligibleForCollective) },
-      runSeconds: records.reduce(0) { $0 + $1.seconds }, foldSeconds: folds.reduce(0) { $0 + $1.seconds },
+      chorusVersion: ChorusVersion.current, spec: spec.name, hash: hash, seed: spec.split.seed,
+      runs: records.count,
+      folds: folds.map {
+        FoldInfo(
+          fold: $0.fold, seed: $0.seed, trainingPlaylists: $0.trainingPlaylists,
+          testPlaylists: $0.testPlaylists, eligibleForCollective: $0.eligibleForCollective)
+      },
+      runSeconds: records.reduce(0) { $0 + $1.seconds },
+      foldSeconds: folds.reduce(0) { $0 + $1.seconds },
       dataWarnings: warnings,
-      files: ["runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "clean-accuracy.csv"]
+      files: [
+        "runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv",
+        "cloud.csv", "cloud-points.csv", "clean-accuracy.csv",
+      ]
         + (readDatasetShape() == nil ? [] : ["dataset.csv"]),
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()

@@ -38,8 +38,11 @@ public struct DatasetBuilder: Sendable {
   }
 
   /// String convenience (text/session readers, tests).
-  public mutating func appendTrack(id: String, name: String = "", artist: String = "", artistName: String = "") {
-    store.appendTrack(catalogue.addTrack(id: id, name: name, artist: artist, artistName: artistName))
+  public mutating func appendTrack(
+    id: String, name: String = "", artist: String = "", artistName: String = ""
+  ) {
+    store.appendTrack(
+      catalogue.addTrack(id: id, name: name, artist: artist, artistName: artistName))
   }
 
   /// Closes the open playlist with its pid and name; returns its length after dropping repeats.

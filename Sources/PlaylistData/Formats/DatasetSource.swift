@@ -18,7 +18,8 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
   /// kind cannot be told.
   public init(_ spec: String) throws {
     if spec.hasPrefix("synthetic:") {
-      let parts = spec.dropFirst("synthetic:".count).split(separator: ":", omittingEmptySubsequences: false)
+      let parts = spec.dropFirst("synthetic:".count).split(
+        separator: ":", omittingEmptySubsequences: false)
       let names = SyntheticPreset.allCases.map(\.rawValue).joined(separator: ", ")
       guard let first = parts.first, let preset = SyntheticPreset(rawValue: String(first)) else {
         throw ChorusError(
@@ -34,7 +35,8 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
         }
         seed = s
       } else if parts.count > 2 {
-        throw ChorusError(.config, "malformed '\(spec)'", field: "dataset", hint: "use synthetic:<preset>[:<seed>]")
+        throw ChorusError(
+          .config, "malformed '\(spec)'", field: "dataset", hint: "use synthetic:<preset>[:<seed>]")
       }
       self = .synthetic(preset, seed: seed)
       return
@@ -52,7 +54,9 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
       if !FileManager.default.fileExists(atPath: spec) {
         throw ChorusError(
           .io, "no such file or folder", file: spec,
-          hint: "give a folder of mpd.slice.*.json files, a .json, .txt, .tsv, .csv or .chorus file, or synthetic:<preset>")
+          hint:
+            "give a folder of mpd.slice.*.json files, a .json, .txt, .tsv, .csv or .chorus file, or synthetic:<preset>"
+        )
       }
       throw ChorusError(
         .config, "cannot tell the dataset format from the name", file: spec,
@@ -62,7 +66,8 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .synthetic(let p, let seed): return seed == 0 ? "synthetic:\(p.rawValue)" : "synthetic:\(p.rawValue):\(seed)"
+    case .synthetic(let p, let seed):
+      return seed == 0 ? "synthetic:\(p.rawValue)" : "synthetic:\(p.rawValue):\(seed)"
     case .mpdFolder(let p), .mpdFile(let p), .text(let p), .sessions(let p), .cache(let p): return p
     }
   }
@@ -70,7 +75,8 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
   /// Loads the dataset.
   public func load() throws -> Dataset {
     switch self {
-    case .synthetic(let preset, let seed): return SyntheticGenerator.generate(preset: preset, seed: seed)
+    case .synthetic(let preset, let seed):
+      return SyntheticGenerator.generate(preset: preset, seed: seed)
     case .mpdFolder(let p), .mpdFile(let p): return try MPDJSONReader.read(path: p)
     case .text(let p): return try TextFormat.read(path: p)
     case .sessions(let p): return try SessionFormat.read(path: p)
@@ -110,7 +116,9 @@ public enum DatasetFormat: String, CaseIterable, Sendable {
     default:
       throw ChorusError(
         .usage, "cannot tell the output format of '\(path)'", field: "out",
-        hint: "end the path in .chorus, .txt or .json, or pass --format mpd to write a folder of slices")
+        hint:
+          "end the path in .chorus, .txt or .json, or pass --format mpd to write a folder of slices"
+      )
     }
   }
 

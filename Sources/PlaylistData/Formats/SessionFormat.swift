@@ -89,10 +89,12 @@ public enum SessionFormat {
         }
         time = v
       }
-      rows.append(Row(session: sid, time: time, item: item, artist: aCol.map { fields[$0] } ?? (0, 0)))
+      rows.append(
+        Row(session: sid, time: time, item: item, artist: aCol.map { fields[$0] } ?? (0, 0)))
     }
     if rows.isEmpty {
-      throw ChorusError(.data, "no rows after the header", file: path, hint: "add session,item rows")
+      throw ChorusError(
+        .data, "no rows after the header", file: path, hint: "add session,item rows")
     }
     // Group by session (first-appearance order), then by time (stable: ties keep file order).
     let order = (0..<rows.count).sorted { a, b in
@@ -118,7 +120,9 @@ public enum SessionFormat {
       let item = UnsafeRawBufferPointer(rebasing: raw[row.item.0..<row.item.1])
       let artist = UnsafeRawBufferPointer(rebasing: raw[row.artist.0..<row.artist.1])
       if artist.isEmpty { builder.warnings.missingArtist += aCol == nil ? 0 : 1 }
-      builder.appendTrack(id: item, name: UnsafeRawBufferPointer(start: nil, count: 0), artistKey: artist, artistName: artist)
+      builder.appendTrack(
+        id: item, name: UnsafeRawBufferPointer(start: nil, count: 0), artistKey: artist,
+        artistName: artist)
     }
     close(current)
     return builder.finish()
@@ -142,7 +146,8 @@ public enum SessionFormat {
   /// Field byte ranges of one line; supports double-quoted fields with "" escapes (quotes are
   /// kept out of the range; a quoted field containing "" keeps both quotes — rare in ids).
   static func splitFields(
-    _ raw: UnsafeRawBufferPointer, _ line: (Int, Int), delimiter: UInt8, path: String, line number: Int
+    _ raw: UnsafeRawBufferPointer, _ line: (Int, Int), delimiter: UInt8, path: String,
+    line number: Int
   ) throws -> [(Int, Int)] {
     var out: [(Int, Int)] = []
     var i = line.0

@@ -15,7 +15,8 @@ public enum TextFormat {
   /// Parses text held in memory; `path` names the source in errors.
   public static func parse(_ raw: UnsafeRawBufferPointer, path: String) throws -> Dataset {
     if raw.isEmpty {
-      throw ChorusError(.data, "file is empty", file: path, hint: "a text dataset has one playlist per line")
+      throw ChorusError(
+        .data, "file is empty", file: path, hint: "a text dataset has one playlist per line")
     }
     try validateUTF8(raw, path: path)
     var builder = DatasetBuilder()
@@ -105,7 +106,9 @@ func firstInvalidUTF8(_ raw: UnsafeRawBufferPointer) -> Int? {
   var i = 0
   while i < n {
     // 8 bytes at a time while all ASCII.
-    while i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+    while i + 8 <= n
+      && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+    {
       i += 8
     }
     if i >= n { break }

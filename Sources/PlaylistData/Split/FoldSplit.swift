@@ -25,7 +25,8 @@ public struct FoldSplit: Sendable, Equatable {
     try config.validate()
     guard fold >= 0, fold < config.folds else {
       throw ChorusError(
-        .config, "fold \(fold) is out of range (the spec has \(config.folds) folds: 0…\(config.folds - 1))",
+        .config,
+        "fold \(fold) is out of range (the spec has \(config.folds) folds: 0…\(config.folds - 1))",
         field: "fold")
     }
     self.fold = fold
@@ -56,7 +57,9 @@ public struct FoldSplit: Sendable, Equatable {
   public func seedLength(ofTest i: Int) -> Int { i / blockSize + 1 }
 
   /// Seed context and ground truth of test playlist number `i`.
-  public func context(ofTest i: Int, in store: PlaylistStore) -> (seed: ArraySlice<Int32>, truth: ArraySlice<Int32>) {
+  public func context(ofTest i: Int, in store: PlaylistStore) -> (
+    seed: ArraySlice<Int32>, truth: ArraySlice<Int32>
+  ) {
     let p = test[i]
     let start = store.offsets[p]
     let cut = start + seedLength(ofTest: i)

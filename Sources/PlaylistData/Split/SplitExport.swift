@@ -23,7 +23,8 @@ public enum SplitExport {
     throws
   {
     try FileIO.ensureDirectory(folder)
-    let trainFormat = try format.map { try DatasetFormat.resolve(path: "", explicit: $0) } ?? .chorus
+    let trainFormat =
+      try format.map { try DatasetFormat.resolve(path: "", explicit: $0) } ?? .chorus
     let trainName: String
     switch trainFormat {
     case .mpd: trainName = "training"

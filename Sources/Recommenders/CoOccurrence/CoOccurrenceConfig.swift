@@ -38,10 +38,13 @@ public struct CoOccurrenceConfig: Codable, Sendable, Equatable {
         hint: "1 is a bigram model; the inverse weights need lcm(1…W) to stay exact")
     }
     guard backwardWeight >= 0, backwardWeight <= 1, backwardWeight.isFinite else {
-      throw ChorusError(.config, "backwardWeight must be in [0, 1] (got \(backwardWeight))", field: "backwardWeight")
+      throw ChorusError(
+        .config, "backwardWeight must be in [0, 1] (got \(backwardWeight))", field: "backwardWeight"
+      )
     }
     guard contextDecay > 0, contextDecay <= 1 else {
-      throw ChorusError(.config, "contextDecay must be in (0, 1] (got \(contextDecay))", field: "contextDecay")
+      throw ChorusError(
+        .config, "contextDecay must be in (0, 1] (got \(contextDecay))", field: "contextDecay")
     }
   }
 

@@ -28,7 +28,9 @@ extension CoOccurrenceModel {
   ///
   /// - Complexity: O(Σ playlist length × window + changes log changes); the base counts are
   ///   shared, not copied.
-  public func updated(old: PlaylistStore, new: PlaylistStore, trackCount newTrackCount: Int) -> CoOccurrenceModel {
+  public func updated(old: PlaylistStore, new: PlaylistStore, trackCount newTrackCount: Int)
+    -> CoOccurrenceModel
+  {
     precondition(old.count == new.count, "old and new must pair up")
     precondition(newTrackCount >= trackCount, "the catalogue cannot shrink")
     let fw = config.forwardWeights
@@ -47,8 +49,12 @@ extension CoOccurrenceModel {
       for i in range {
         keys.removeAll(keepingCapacity: true)
         weights.removeAll(keepingCapacity: true)
-        old.withPlaylist(i) { emitPairs($0, sign: -1, fw: fw, bw: bw, window: window, keys: &keys, weights: &weights) }
-        new.withPlaylist(i) { emitPairs($0, sign: 1, fw: fw, bw: bw, window: window, keys: &keys, weights: &weights) }
+        old.withPlaylist(i) {
+          emitPairs($0, sign: -1, fw: fw, bw: bw, window: window, keys: &keys, weights: &weights)
+        }
+        new.withPlaylist(i) {
+          emitPairs($0, sign: 1, fw: fw, bw: bw, window: window, keys: &keys, weights: &weights)
+        }
         order = Array(0..<keys.count)
         order.sort { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
         var j = 0
@@ -79,7 +85,9 @@ extension CoOccurrenceModel {
     if let overlay {
       for (row, range) in overlay.rows {
         for k in range {
-          keys.append(UInt64(UInt32(bitPattern: row)) << 32 | UInt64(UInt32(bitPattern: overlay.neighbors[k])))
+          keys.append(
+            UInt64(UInt32(bitPattern: row)) << 32 | UInt64(UInt32(bitPattern: overlay.neighbors[k]))
+          )
           deltas.append(overlay.deltas[k])
         }
       }
@@ -119,12 +127,14 @@ extension CoOccurrenceModel {
     }
     if currentRow >= 0 { rows[currentRow] = rowStart..<neighbors.count }
     let overlay = CoOccurrenceOverlay(
-      neighbors: neighbors, deltas: combined, rows: rows, totalDelta: totalDelta.filter { $0.value != 0 },
+      neighbors: neighbors, deltas: combined, rows: rows,
+      totalDelta: totalDelta.filter { $0.value != 0 },
       frequencyDelta: freq)
     return CoOccurrenceModel(
       config: config, base: base, overlay: overlay, trackCount: newTrackCount,
       baseFrequency: baseFrequency,
-      fallbackOrder: CoOccurrenceModel.fallback(baseOrder: baseFallbackOrder, baseFrequency: baseFrequency, delta: freq))
+      fallbackOrder: CoOccurrenceModel.fallback(
+        baseOrder: baseFallbackOrder, baseFrequency: baseFrequency, delta: freq))
   }
 
   /// The base model's popularity order (before any overlay).
@@ -134,7 +144,8 @@ extension CoOccurrenceModel {
 
   /// Popularity order after frequency changes: unchanged tracks keep their base order; changed
   /// ones are merged in by (frequency desc, id asc).
-  static func fallback(baseOrder: [Int32], baseFrequency: [Int32], delta: [Int32: Int32]) -> [Int32] {
+  static func fallback(baseOrder: [Int32], baseFrequency: [Int32], delta: [Int32: Int32]) -> [Int32]
+  {
     if delta.isEmpty { return baseOrder }
     func freq(_ t: Int32) -> Int32 {
       (Int(t) < baseFrequency.count ? baseFrequency[Int(t)] : 0) + (delta[t] ?? 0)

@@ -21,7 +21,10 @@ public final class CoOccurrenceCounts: Sendable {
   /// count / row total per pair as Float32, aligned with `neighbors` (the scoring weights).
   public let normalized: [Float]
 
-  init(trackCount: Int, rowOffsets: [Int], neighbors: [Int32], counts: [UInt32], rowTotals: [Int64], normalized: [Float]) {
+  init(
+    trackCount: Int, rowOffsets: [Int], neighbors: [Int32], counts: [UInt32], rowTotals: [Int64],
+    normalized: [Float]
+  ) {
     self.normalized = normalized
     self.trackCount = trackCount
     self.rowOffsets = rowOffsets
@@ -52,7 +55,9 @@ public struct CoOccurrenceModel: Recommender {
   /// Trains on `playlists` (dense ids below `trackCount`).
   /// - Complexity: O(entries × window) with a dense per-chunk accumulator; memory about
   ///   12 bytes per entry plus 12 bytes per distinct pair.
-  public init(playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig = CoOccurrenceConfig()) throws {
+  public init(
+    playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig = CoOccurrenceConfig()
+  ) throws {
     try config.validate()
     self.config = config
     self.trackCount = trackCount
@@ -62,7 +67,10 @@ public struct CoOccurrenceModel: Recommender {
     fallbackOrder = popularityOrder(baseFrequency)
   }
 
-  init(config: CoOccurrenceConfig, base: CoOccurrenceCounts, overlay: CoOccurrenceOverlay?, trackCount: Int, baseFrequency: [Int32], fallbackOrder: [Int32]) {
+  init(
+    config: CoOccurrenceConfig, base: CoOccurrenceCounts, overlay: CoOccurrenceOverlay?,
+    trackCount: Int, baseFrequency: [Int32], fallbackOrder: [Int32]
+  ) {
     self.config = config
     self.base = base
     self.overlay = overlay
@@ -73,11 +81,14 @@ public struct CoOccurrenceModel: Recommender {
 
   // MARK: - Training
 
-  static func train(_ playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig) -> CoOccurrenceCounts {
+  static func train(_ playlists: PlaylistStore, trackCount: Int, config: CoOccurrenceConfig)
+    -> CoOccurrenceCounts
+  {
     let fw = config.forwardWeights
     let bw = config.backwardWeights
     let useBackward = bw.contains { $0 > 0 }
-    let (occOffsets, occ, limits) = occurrenceIndex(playlists, trackCount: trackCount, window: config.window)
+    let (occOffsets, occ, limits) = occurrenceIndex(
+      playlists, trackCount: trackCount, window: config.window)
     struct Chunk: Sendable {
       var rowLengths: [Int32] = []
       var neighbors: [Int32] = []
@@ -239,7 +250,9 @@ public struct CoOccurrenceModel: Recommender {
   /// how far a window of `window` reaches inside its playlist: forward in the low 4 bits,
   /// backward in the high 4 (window ≤ 10 by validation). Returns (offsets: trackCount + 1,
   /// entries grouped by track, limits aligned with the entries).
-  static func occurrenceIndex(_ playlists: PlaylistStore, trackCount: Int, window: Int) -> ([Int], [Int32], [UInt8]) {
+  static func occurrenceIndex(_ playlists: PlaylistStore, trackCount: Int, window: Int) -> (
+    [Int], [Int32], [UInt8]
+  ) {
     precondition(window <= 15)
     let entries = playlists.entryCount
     var occOffsets = [Int](repeating: 0, count: trackCount + 1)

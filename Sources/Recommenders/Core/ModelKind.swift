@@ -17,15 +17,19 @@ public enum ModelSpec: Sendable, Equatable {
     switch name.lowercased() {
     case "popularity":
       guard overrides.isEmpty else {
-        throw ChorusError(.config, "the popularity model has no settings", field: "model", hint: "drop the --set options")
+        throw ChorusError(
+          .config, "the popularity model has no settings", field: "model",
+          hint: "drop the --set options")
       }
       self = .popularity
     case "cooccurrence", "co-occurrence":
-      let c = try ConfigCoding.apply(overrides, to: CoOccurrenceConfig(), context: "the co-occurrence config")
+      let c = try ConfigCoding.apply(
+        overrides, to: CoOccurrenceConfig(), context: "the co-occurrence config")
       try c.validate()
       self = .cooccurrence(c)
     case "embedding":
-      let c = try ConfigCoding.apply(overrides, to: EmbeddingConfig(), context: "the embedding config")
+      let c = try ConfigCoding.apply(
+        overrides, to: EmbeddingConfig(), context: "the embedding config")
       try c.validate()
       self = .embedding(c)
     default:
@@ -40,15 +44,20 @@ public enum ModelSpec: Sendable, Equatable {
     switch name.lowercased() {
     case "popularity":
       guard config.isEmpty else {
-        throw ChorusError(.config, "the popularity model has no settings", field: "model.config", hint: "remove model.config")
+        throw ChorusError(
+          .config, "the popularity model has no settings", field: "model.config",
+          hint: "remove model.config")
       }
       self = .popularity
     case "cooccurrence", "co-occurrence":
-      let c = try ConfigCoding.decode(CoOccurrenceConfig.self, from: config, defaults: CoOccurrenceConfig(), context: "model.config")
+      let c = try ConfigCoding.decode(
+        CoOccurrenceConfig.self, from: config, defaults: CoOccurrenceConfig(),
+        context: "model.config")
       try c.validate()
       self = .cooccurrence(c)
     case "embedding":
-      let c = try ConfigCoding.decode(EmbeddingConfig.self, from: config, defaults: EmbeddingConfig(), context: "model.config")
+      let c = try ConfigCoding.decode(
+        EmbeddingConfig.self, from: config, defaults: EmbeddingConfig(), context: "model.config")
       try c.validate()
       self = .embedding(c)
     default:
@@ -65,13 +74,17 @@ public enum ModelSpec: Sendable, Equatable {
   }
 
   /// Trains the model on `playlists`; `seed` drives models with random initialisation.
-  public func train(playlists: PlaylistStore, trackCount: Int, seed: UInt64 = 0) throws -> any Recommender {
+  public func train(playlists: PlaylistStore, trackCount: Int, seed: UInt64 = 0) throws
+    -> any Recommender
+  {
     guard playlists.entryCount > 0 else {
-      throw ChorusError(.data, "no training data: the training playlists are empty", hint: "use a larger dataset")
+      throw ChorusError(
+        .data, "no training data: the training playlists are empty", hint: "use a larger dataset")
     }
     switch self {
     case .popularity: return PopularityModel(playlists: playlists, trackCount: trackCount)
-    case .cooccurrence(let c): return try CoOccurrenceModel(playlists: playlists, trackCount: trackCount, config: c)
+    case .cooccurrence(let c):
+      return try CoOccurrenceModel(playlists: playlists, trackCount: trackCount, config: c)
     case .embedding(var c):
       // The fold's seed drives initialisation and sampling, so folds differ and reruns agree.
       c.seed = c.seed &+ seed

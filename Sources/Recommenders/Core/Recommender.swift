@@ -62,7 +62,8 @@ extension Recommender {
     acc.reset()
     for t in context { acc.exclude(t) }
     score(context: context, into: &acc)
-    return fallbackOrder.withUnsafeBufferPointer { f in acc.topK(k: k, fallback: f, output: output) }
+    return fallbackOrder.withUnsafeBufferPointer { f in acc.topK(k: k, fallback: f, output: output)
+    }
   }
 
   /// Top-`k` for every context of `contexts` (a CSR store), without progress reporting.
@@ -94,7 +95,8 @@ extension Recommender {
         for r in range {
           contexts.withPlaylist(r) { ctx in
             _ = recommend(
-              ctx, k: k, acc: &acc, output: UnsafeMutableBufferPointer(start: base.base + r * k, count: k))
+              ctx, k: k, acc: &acc,
+              output: UnsafeMutableBufferPointer(start: base.base + r * k, count: k))
           }
         }
         progress?.step(range.count)

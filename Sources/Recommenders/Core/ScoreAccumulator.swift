@@ -57,7 +57,9 @@ public struct ScoreAccumulator {
   /// Writes the top `k` touched, non-excluded tracks into `output` (best first), then fills
   /// the rest from `fallback` (a ranked list, e.g. by popularity), skipping excluded and
   /// chosen tracks. Returns the number written (k unless the catalogue is too small).
-  public mutating func topK(k: Int, fallback: UnsafeBufferPointer<Int32>, output: UnsafeMutableBufferPointer<Int32>) -> Int {
+  public mutating func topK(
+    k: Int, fallback: UnsafeBufferPointer<Int32>, output: UnsafeMutableBufferPointer<Int32>
+  ) -> Int {
     // Candidates: touched tracks that are not excluded, in touch order.
     candidates.removeAll(keepingCapacity: true)
     for t in touched where excluded[Int(t)] == 0 { candidates.append(t) }

@@ -94,7 +94,8 @@ public struct CSVTable: Sendable, Equatable {
     var table = CSVTable(header: records.removeFirst())
     for (i, r) in records.enumerated() {
       guard r.count == table.header.count else {
-        throw ChorusError(.data, "expected \(table.header.count) fields, found \(r.count)", file: path, line: i + 2)
+        throw ChorusError(
+          .data, "expected \(table.header.count) fields, found \(r.count)", file: path, line: i + 2)
       }
       table.rows.append(r.map(CSVCell.parse))
     }
