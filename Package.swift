@@ -21,12 +21,7 @@ let package = Package(
     .target(name: "PlaylistData", dependencies: ["ChorusCore"]),
     .target(name: "CollectiveAction", dependencies: ["ChorusCore", "PlaylistData"]),
     .target(name: "ChorusCSupport"),
-    .target(
-      name: "Recommenders", dependencies: ["ChorusCore", "ChorusCSupport"],
-      // The training and search kernels are optimised in debug builds too, so that tests
-      // can train real models (the sanity checks train SGNS on synthetic:small); Swift does
-      // no fast-math, so the results are the same bit for bit (golden tests).
-      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    .target(name: "Recommenders", dependencies: ["ChorusCore", "ChorusCSupport"]),
     .target(name: "Evaluation", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
     .target(name: "Reports", dependencies: ["ChorusCore"]),
     .target(

@@ -5,30 +5,46 @@
 import Dispatch
 import Synchronization
 
-/// Process-wide thread budget for `Parallel`; 0 means "all cores". Set once by the CLI.
+/// The thread budget for `Parallel`: a task-local override (`withThreads`) when one is set,
+/// else the process-wide value the CLI sets once; 0 means "all cores".
 public enum ParallelConfig {
   private static let storage = Atomic<Int>(0)
+  @TaskLocal private static var override: Int? = nil
 
-  /// The number of worker threads to use (at least 1).
+  /// The number of worker threads to use (at least 1). Setting it changes the process-wide
+  /// value; code inside `withThreads` keeps seeing its own count.
   public static var threads: Int {
     get {
+      if let t = override { return t }
       let t = storage.load(ordering: .relaxed)
       return t > 0 ? t : max(1, activeProcessorCount())
     }
     set { storage.store(max(0, newValue), ordering: .relaxed) }
   }
+
+  /// Runs `body` with `threads` worker threads for every `Parallel` call made from this task
+  /// (and tasks it creates), whatever other tasks set. Tests use it so that concurrently
+  /// running suites cannot change each other's thread count.
+  public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+    precondition(threads >= 1, "thread count must be at least 1")
+    return try $override.withValue(threads) { try body() }
+  }
 }
 
+/// The cores this process may run on: `sysconf(_SC_NPROCESSORS_ONLN)` on Linux, the active
+/// processor count elsewhere (macOS, where the old code assumed 2).
 func activeProcessorCount() -> Int {
   #if canImport(Glibc)
     return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
   #else
-    return 2
+    return ProcessInfo.processInfo.activeProcessorCount
   #endif
 }
 
 #if canImport(Glibc)
   import Glibc
+#else
+  import Foundation
 #endif
 
 /// Deterministic chunked parallel map.

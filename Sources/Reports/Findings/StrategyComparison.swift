@@ -1,0 +1,143 @@
+// What a study's summary.csv says about the strategies, written from its numbers: per
+// collective size, each strategy's amplification with its 95% CI, and a leader only when its
+// interval lies entirely above every other strategy's. Used by `chorus demo`'s headline and
+// by the findings section of report.md, so prose can never contradict the table. It does not
+// judge significance beyond CI separation, and it never crowns a winner from one fold.
+import ChorusCore
+
+/// The strategies of one study compared size by size (one statistics source).
+public struct StrategyComparison: Sendable {
+  /// One strategy at one size.
+  public struct Entry: Sendable, Equatable {
+    public var strategy: String
+    public var amplification: MeasuredValue
+    /// Mean number of test playlists with s* in their top-R.
+    public var recommendations: MeasuredValue
+  }
+
+  /// Every strategy at one collective size.
+  public struct SizeRow: Sendable, Equatable {
+    /// The size as written in the spec: a fraction α or a playlist count B.
+    public var size: Double
+    /// True when `size` is a fraction α.
+    public var isAlpha: Bool
+    /// Mean collective size in playlists over folds.
+    public var budget: Double
+    public var entries: [Entry]
+
+    /// The strategy whose amplification CI lies entirely above every other strategy's, if
+    /// any; nil when intervals overlap, when a fold count is below 2, or with one strategy.
+    public var leader: Entry? {
+      guard entries.count >= 2, entries.allSatisfy({ $0.amplification.hasInterval }) else {
+        return nil
+      }
+      for e in entries {
+        let others = entries.filter { $0.strategy != e.strategy }
+        if others.allSatisfy({ e.amplification.lower > $0.amplification.upper }) { return e }
+      }
+      return nil
+    }
+
+    /// "10 playlists (α = 0.05%)".
+    public var sizeText: String {
+      let b = counted(budget.rounded(), "playlist")
+      return isAlpha ? "\(b) (α = \(MeasuredValue.number(size * 100))%)" : b
+    }
+  }
+
+  /// The statistics source compared (the first one of the table, normally `full`).
+  public let statistics: String
+  /// Sizes in ascending order.
+  public let rows: [SizeRow]
+  /// The NDCG change (with − clean) farthest from 0 across the compared rows.
+  public let largestNDCGChange: MeasuredValue?
+
+  /// Reads the comparison from a summary table (the columns `chorus run` writes).
+  public init(summary: CSVTable, file: String = "summary.csv") throws {
+    func column(_ name: String) throws -> Int {
+      guard let c = summary.column(name) else {
+        throw ChorusError(
+          .data, "summary.csv has no column '\(name)'", file: file, field: name,
+          hint: "rebuild the folder with 'chorus run SPEC --resume'")
+      }
+      return c
+    }
+    let cStrategy = try column("strategy")
+    let cStats = try column("statistics")
+    let cKind = try column("size_kind")
+    let cSize = try column("size")
+    let cFolds = try column("folds")
+    let cBudget = try column("budget")
+    let cAmp = try column("amplification")
+    let cAmpCI = try column("amplification_ci")
+    let cRecs = try column("recommendations")
+    let cRecsCI = try column("recommendations_ci")
+    let cNDCG = summary.column("ndcg_loss")
+    let cNDCGCI = summary.column("ndcg_loss_ci")
+    let stats = summary.rows.first?[cStats].string ?? "full"
+    statistics = summary.rows.contains { $0[cStats].string == "full" } ? "full" : stats
+    var bySize: [Double: SizeRow] = [:]
+    var largest: MeasuredValue?
+    for r in summary.rows where r[cStats].string == statistics {
+      let size = r[cSize].double ?? .nan
+      let folds = Int(r[cFolds].double ?? 0)
+      func value(_ c: Int, _ ci: Int) -> MeasuredValue {
+        MeasuredValue(mean: r[c].double ?? .nan, halfWidth: r[ci].double ?? .nan, folds: folds)
+      }
+      let entry = Entry(
+        strategy: r[cStrategy].string, amplification: value(cAmp, cAmpCI),
+        recommendations: value(cRecs, cRecsCI))
+      bySize[
+        size,
+        default: SizeRow(
+          size: size, isAlpha: r[cKind].string == "alpha", budget: r[cBudget].double ?? .nan,
+          entries: [])
+      ].entries.append(entry)
+      if let cNDCG, let cNDCGCI {
+        let v = value(cNDCG, cNDCGCI)
+        if v.mean.isFinite && abs(v.mean) >= abs(largest?.mean ?? 0) { largest = v }
+      }
+    }
+    rows = bySize.keys.sorted().map { bySize[$0]! }
+    largestNDCGChange = largest
+  }
+
+  /// Reads `folder/summary.csv`.
+  public init(folder: String) throws {
+    let file = folder + "/summary.csv"
+    try self.init(summary: try CSVTable.read(path: file), file: file)
+  }
+
+  /// One line per size: every strategy's amplification and the verdict.
+  public func lines() -> [String] {
+    rows.map { row in
+      let values = row.entries.map { "\($0.strategy) \($0.amplification.formatted())" }
+      return "\(row.sizeText): " + values.joined(separator: " · ") + " — " + verdict(row)
+    }
+  }
+
+  /// The verdict for one size, from the intervals alone.
+  public func verdict(_ row: SizeRow) -> String {
+    if let lead = row.leader {
+      return
+        "\(lead.strategy) is ahead (its 95% CI lies above every other strategy's; s* in \(MeasuredValue.number(lead.recommendations.mean)) test playlists' top-R on average)"
+    }
+    if row.entries.contains(where: { !$0.amplification.hasInterval }) {
+      return "no verdict (one fold gives no confidence interval)"
+    }
+    return "no strategy is clearly ahead (the 95% CIs overlap)"
+  }
+
+  /// The findings section of report.md: one bullet per size and the platform's cost.
+  public func markdown() -> String {
+    var md = "## Findings\n\n"
+    md +=
+      "Amplification of s* (mean ± 95% CI over folds, statistics `\(statistics)`); a strategy is called ahead only when its interval lies above every other strategy's.\n\n"
+    for line in lines() { md += "- \(line)\n" }
+    if let ndcg = largestNDCGChange {
+      md +=
+        "- The largest change in NDCG (with − clean; negative is a loss) across these runs: \(ndcg.formatted()).\n"
+    }
+    return md + "\n"
+  }
+}

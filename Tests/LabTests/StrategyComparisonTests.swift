@@ -1,0 +1,95 @@
+// The demo's and report's findings come from the numbers: a strategy is "ahead" only when its
+// CI lies above every other's, one fold gives no verdict, noise-sized values print as 0, and
+// nouns agree with counts. Also: the demo's embedded specs are the files in Experiments/.
+import Foundation
+import Lab
+import Reports
+import Testing
+
+@Suite struct StrategyComparisonTests {
+  /// A summary table with the columns StrategyComparison reads, one row per strategy at one
+  /// size (α = 0.05%, B = 10).
+  func summary(_ rows: [(String, Double, Double)], folds: Int = 3) -> CSVTable {
+    var t = CSVTable(header: [
+      "strategy", "statistics", "size_kind", "size", "folds", "budget", "amplification",
+      "amplification_ci", "recommendations", "recommendations_ci", "ndcg_loss", "ndcg_loss_ci",
+    ])
+    for (name, amp, ci) in rows {
+      t.append([
+        .text(name), "full", "alpha", .number(0.0005), .int(folds), .number(10), .number(amp),
+        .number(ci), .number(amp / 2), .number(ci / 2), .number(-2.78e-17), .number(6.28e-17),
+      ])
+    }
+    return t
+  }
+
+  @Test func disjointIntervalsNameALeader() throws {
+    // 66.5 − 48.6 = 17.9 > 0 + 0 = Random's and AtTheEnd's upper ends.
+    let c = try StrategyComparison(
+      summary: summary([("dirlof", 66.5, 48.6), ("random", 0, 0), ("at-the-end", 0, 0)]))
+    let row = try #require(c.rows.first)
+    #expect(row.leader?.strategy == "dirlof")
+    #expect(row.sizeText == "10 playlists (α = 0.05%)")
+    let line = try #require(c.lines().first)
+    #expect(line.contains("dirlof 66.5 ± 48.6"))
+    #expect(line.contains("random 0 (every fold)"))
+    #expect(line.contains("dirlof is ahead"))
+  }
+
+  @Test func overlappingIntervalsCrownNobody() throws {
+    // The old demo's headline: 3.68 ± 7.21 vs 3.47 ± 6.80 — the intervals overlap.
+    let c = try StrategyComparison(
+      summary: summary([("dirlof", 3.68, 7.21), ("random", 3.47, 6.8)]))
+    #expect(c.rows[0].leader == nil)
+    #expect(c.lines()[0].hasSuffix("no strategy is clearly ahead (the 95% CIs overlap)"))
+  }
+
+  @Test func oneFoldGivesNoVerdict() throws {
+    let c = try StrategyComparison(
+      summary: summary([("dirlof", 12.3, 0), ("random", 0.5, 0)], folds: 1))
+    #expect(c.rows[0].leader == nil)
+    let line = c.lines()[0]
+    #expect(line.contains("dirlof 12.3 (1 fold, no CI)"))
+    #expect(line.contains("no verdict"))
+    #expect(!line.contains("± 0"))
+  }
+
+  @Test func noiseSizedValuesPrintAsZero() throws {
+    let v = MeasuredValue(mean: -2.78e-17, halfWidth: 6.28e-17, folds: 3)
+    #expect(v.isExactlyZero)
+    #expect(v.formatted() == "0 (every fold)")
+    #expect(MeasuredValue(mean: 1e-4, halfWidth: 2e-4, folds: 3).formatted() == "0.0001 ± 0.0002")
+    #expect(MeasuredValue(mean: .nan, halfWidth: 0, folds: 3).formatted() == "n/a")
+    let c = try StrategyComparison(summary: summary([("dirlof", 1, 1), ("random", 1, 1)]))
+    #expect(c.largestNDCGChange?.formatted() == "0 (every fold)")
+    #expect(c.markdown().contains("NDCG (with − clean; negative is a loss) across these runs: 0"))
+  }
+
+  @Test func countsAgreeWithTheirNouns() {
+    #expect(counted(1, "playlist") == "1 playlist")
+    #expect(counted(10, "playlist") == "10 playlists")
+    #expect(counted(0, "playlist") == "0 playlists")
+    #expect(counted(2.5, "fold") == "2.5 folds")
+  }
+
+  @Test func missingColumnIsAClearError() {
+    let t = CSVTable(header: ["strategy"])
+    #expect {
+      try StrategyComparison(summary: t, file: "x/summary.csv")
+    } throws: { error in
+      "\(error)".contains("x/summary.csv") && "\(error)".contains("statistics")
+    }
+  }
+
+  @Test func embeddedDemoSpecsAreTheShippedFiles() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Experiments")
+    #expect(DemoStudies.files.count == 2)
+    for (file, text) in DemoStudies.files {
+      let onDisk = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+      #expect(onDisk.trimmingCharacters(in: .whitespacesAndNewlines) == text, "\(file)")
+      let spec = try DemoStudies.spec(text)
+      #expect(spec.name + ".json" == file)
+    }
+  }
+}
