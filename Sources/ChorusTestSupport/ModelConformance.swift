@@ -13,14 +13,9 @@ public enum ModelConformance {
     var b = PlaylistStoreBuilder(dedup: false)
     for c in contexts { b.append(c) }
     let store = b.finish()
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
-    ParallelConfig.threads = 1
-    let one = model.recommendAll(store, k: k)
-    ParallelConfig.threads = 2
-    let two = model.recommendAll(store, k: k)
-    ParallelConfig.threads = 3
-    let three = model.recommendAll(store, k: k)
+    let one = ParallelConfig.withThreads(1) { model.recommendAll(store, k: k) }
+    let two = ParallelConfig.withThreads(2) { model.recommendAll(store, k: k) }
+    let three = ParallelConfig.withThreads(3) { model.recommendAll(store, k: k) }
     #expect(one == two, "batch results depend on the thread count", sourceLocation: sourceLocation)
     #expect(
       one == three, "batch results depend on the thread count", sourceLocation: sourceLocation)
@@ -31,9 +26,14 @@ public enum ModelConformance {
         Array(row.prefix(single.count)) == single, "single and batch differ",
         sourceLocation: sourceLocation)
       let valid = row.filter { $0 >= 0 }
-      let recommendable = model.fallbackOrder.filter { !context.contains($0) }.count
+      // Every recommendable track not in the seed, up to k: never fewer (fallback fill) and
+      // never more (a longer list would hold tracks the model cannot recommend).
+      let recommendable = Set(model.fallbackOrder).subtracting(context)
       #expect(
-        valid.count == min(k, max(recommendable, valid.count)), "list is short",
+        valid.count == min(k, recommendable.count), "list has \(valid.count) tracks",
+        sourceLocation: sourceLocation)
+      #expect(
+        valid.allSatisfy(recommendable.contains), "a track outside the recommendable set",
         sourceLocation: sourceLocation)
       #expect(
         Set(valid).count == valid.count, "duplicates in the list", sourceLocation: sourceLocation)

@@ -41,11 +41,26 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
 
   @Test func hogwildIsOptInAndRecorded() throws {
     let data = Fixtures.random(playlists: 100, tracks: 200, lengths: 5...30, seed: 9)
+    // Opt-in: the default config trains deterministically and says so.
+    #expect(EmbeddingConfig().hogwild == false)
+    let deterministic = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
+    #expect(!deterministic.stats.hogwild)
+    // Hogwild really takes the other path: with the same seed, even on one thread, its
+    // direct shared updates give other vectors than the synchronous overlay rounds.
     var c = smallEmbeddingConfig()
     c.hogwild = true
-    let m = try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: c)
+    let m = try ParallelConfig.withThreads(1) {
+      try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: c)
+    }
+    #expect(m.inputMatrix.map(\.bitPattern) != deterministic.inputMatrix.map(\.bitPattern))
+    // Recorded: the training stats and the model file carry the flag.
     #expect(m.stats.hogwild)
-    #expect(m.config.hogwild)
+    let dir = TemporaryDirectory()
+    try m.save(to: dir.file("m.emb"))
+    let loaded = try EmbeddingModel.load(
+      from: dir.file("m.emb"), playlists: data.playlists, trackCount: data.trackCount)
+    #expect(loaded.config.hogwild && loaded.stats.hogwild)
     ModelConformance.check(m, contexts: [[1, 2], [5]], k: 20)
   }
 
@@ -68,13 +83,12 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
   func expectSameOnAnyThreadCount(_ data: Dataset, _ config: EmbeddingConfig) throws
     -> EmbeddingModel
   {
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
     var models: [EmbeddingModel] = []
     for threads in [1, 2, 3] {
-      ParallelConfig.threads = threads
       models.append(
-        try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config))
+        try ParallelConfig.withThreads(threads) {
+          try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+        })
     }
     #expect(models[0].stats.roundsPerEpoch > 1, "the test should span several rounds")
     for m in models.dropFirst() {
