@@ -74,6 +74,48 @@ struct MPDSliceParser {
     }
   }
 
+  /// The byte range (from `{` to `}` inclusive) and pid of every playlist object of the
+  /// slice, in file order, for copying untouched playlists byte for byte. The slice must hold
+  /// a "playlists" array of objects; other content is skipped but still checked.
+  mutating func playlistSpans() throws(JSONParseFailure) -> [(pid: Int64?, bytes: Range<Int>)] {
+    if scan.end - scan.p >= 3 && scan.p[0] == 0xEF && scan.p[1] == 0xBB && scan.p[2] == 0xBF {
+      scan.p += 3
+    }
+    scan.skipWhitespace()
+    guard scan.peek == UInt8(ascii: "{") else {
+      throw scan.failure("expected '{': an MPD slice is a JSON object")
+    }
+    scan.p += 1
+    var spans: [(pid: Int64?, bytes: Range<Int>)] = []
+    var first = true
+    while let key = try scan.nextKey(first: &first) {
+      guard isKey(key, "playlists"), scan.peek == UInt8(ascii: "[") else {
+        try scan.skipValue(depth: 1)
+        continue
+      }
+      scan.p += 1
+      var firstPlaylist = true
+      while try scan.nextElement(first: &firstPlaylist) {
+        guard scan.peek == UInt8(ascii: "{") else {
+          throw wrongType("playlists", "an array of objects (one per playlist)")
+        }
+        let start = scan.offset
+        scan.p += 1
+        var pid: Int64? = nil
+        var firstKey = true
+        while let k = try scan.nextKey(first: &firstKey) {
+          if playlistKey(k) == .pid {
+            pid = try scan.parseInt64(field: "pid")
+          } else {
+            try scan.skipValue(depth: 3)
+          }
+        }
+        spans.append((pid, start..<scan.offset))
+      }
+    }
+    return spans
+  }
+
   // MARK: - Playlists
 
   private enum PlaylistKey { case pid, name, tracks, other }
