@@ -92,10 +92,10 @@ enum EvaluateCommand {
       "target \(t.id): in top-R of \(t.recommendations) of \(t.testPlaylists) test playlists"
       + String(format: " (success %.4f)", t.successAll)
     if let mean = t.meanRank, let median = t.medianRank {
-      s += String(format: "; in %d lists, rank mean %.1f, median %.1f", t.inList, mean, median)
+      s += String(format: "; in %ld lists, rank mean %.1f, median %.1f", t.inList, mean, median)
     }
     if let b = t.budget, let a = t.amplification {
-      s += String(format: "\namplification %.3f (B = %d, N_train = %d)", a, b, t.trainingEntries)
+      s += String(format: "\namplification %.3f (B = %ld, N_train = %ld)", a, b, t.trainingEntries)
     }
     return s
   }
