@@ -37,6 +37,19 @@ import Testing
     #expect(recs.unknownIDs.count == 0)
   }
 
+  @Test func reportTextFormsHoldTheReportsNumbers() throws {
+    let split = try Self.split()
+    let recs = try Self.parse(Array(Self.perfectRows(split).joined(separator: "\n").utf8), split)
+    let report = AccuracyReport(table: recs.table, split: split, dataset: Self.data)
+    let lines = report.seedLengthCSV.split(separator: "\n")
+    #expect(lines.count == 12)
+    #expect(lines[0] == "seed_length," + PlaylistMetrics.names.joined(separator: ","))
+    #expect(lines[11] == "all," + report.overall.values.map { "\($0)" }.joined(separator: ","))
+    let table = report.markdownTable.split(separator: "\n")
+    #expect(table.count == 13)
+    #expect(table[12].hasPrefix("| all | "))
+  }
+
   @Test func crlfLineEndsAndByteOrderMarkReadLikePlainLines() throws {
     let split = try Self.split()
     let rows = Self.perfectRows(split)

@@ -58,12 +58,7 @@ enum EvaluateCommand {
         target: $0, recommendations: recs, split: split, dataset: dataset, budget: budget)
     }
     if let out = p.value("out") {
-      var csv = "seed_length," + PlaylistMetrics.names.joined(separator: ",") + "\n"
-      for (b, m) in report.perSeedLength.enumerated() {
-        csv += "\(b + 1)," + m.values.map { "\($0)" }.joined(separator: ",") + "\n"
-      }
-      csv += "all," + report.overall.values.map { "\($0)" }.joined(separator: ",") + "\n"
-      try FileIO.writeAtomically(csv, to: out)
+      try FileIO.writeAtomically(report.seedLengthCSV, to: out)
     }
     if p.flag("json") {
       struct Output: Encodable {
@@ -80,7 +75,7 @@ enum EvaluateCommand {
             target: target)))
     } else {
       Console.out("fold \(fold): \(split.test.count) test playlists, lists of \(recs.k)")
-      Console.out(TrainCommand.accuracyTable(report))
+      Console.out(report.markdownTable)
       if let target { Console.out(targetText(target)) }
     }
     return 0
