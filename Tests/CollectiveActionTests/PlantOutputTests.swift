@@ -40,7 +40,7 @@ import Testing
         "{\"name\": \"mix \(p)\", \"collaborative\": \"false\", \"pid\": \(p), "
           + "\"modified_at\": 1500000000, \"num_tracks\": \(n), \"num_followers\": \(p % 4 + 1), "
           + "\"description\": \"for \\\"friends\\\" \(p)\", \"tracks\": ["
-          + tracks.joined(separator: ", ") + "], \"num_edits\": 3}")
+          + tracks.joined(separator: ", ") + "], \"num_edits\": 3, \"num_artists\": \(n / 3)}")
     }
     return "{\"info\": {\"slice\": \"\(first)-\(first + count - 1)\", \"version\": \"v1\"}, "
       + "\"playlists\": [" + playlists.joined(separator: ", ") + "]}"
@@ -66,13 +66,14 @@ import Testing
     #expect(data.warnings.duplicatesDropped > 0)
     let outcome = try PlantCommand.run(
       dataset: data, config: Self.config, fold: 0,
-      request: PlantRequest(strategy: .dirLoF, size: .budget(5)))
+      request: PlantRequest(strategy: .dirLoF, size: .budget(12)))
     let out = dir.file("planted")
     try PlantOutput.write(
       outcome, format: .mpd, out: out, edits: out + "/edits.csv", source: input)
     let collective = Set(outcome.plant.collective.map { data.pids[$0] })
-    #expect(collective.count == 5)
+    #expect(collective.count == 12)
     var untouched = 0
+    var repeatsKept = 0
     for name in ["mpd.slice.0-39.json", "mpd.slice.40-79.json"] {
       let a = try FileIO.read(input + "/" + name)
       let b = try FileIO.read(out + "/" + name)
@@ -83,14 +84,16 @@ import Testing
         let same = a[x.bytes] == b[y.bytes]
         if collective.contains(x.pid!) {
           #expect(!same)
-          #expect(String(decoding: b[y.bytes], as: UTF8.self).contains("chorus:target:0"))
+          try Self.expectOneInsertion(Data(a[x.bytes]), Data(b[y.bytes]))
+          if x.pid! % 5 == 0 { repeatsKept += 1 }
         } else {
           #expect(same, "playlist \(x.pid!) changed")
           untouched += 1
         }
       }
     }
-    #expect(untouched == 75)
+    #expect(untouched == 80 - collective.count)
+    #expect(repeatsKept > 0, "the fixture should put a playlist with a repeat in the collective")
     // The copy reads back as the manipulated dataset.
     let back = try MPDJSONReader.read(path: out)
     #expect(back.pids == outcome.dataset.pids)
@@ -107,6 +110,35 @@ import Testing
     try PlantOutput.write(
       outcome, format: .mpd, out: out, edits: out + "/edits.csv", source: input)
     #expect(dir.contents.sorted() == ["in", "planted"])
+  }
+
+  /// `after` is `before` with one track object (s*) inserted into `tracks`: every other
+  /// field equal, `num_tracks` and `num_artists` one more, the other track objects (repeats
+  /// included) equal but for `pos`.
+  static func expectOneInsertion(_ before: Data, _ after: Data) throws {
+    let a = try #require(try JSONSerialization.jsonObject(with: before) as? NSDictionary)
+    let b = try #require(try JSONSerialization.jsonObject(with: after) as? NSDictionary)
+    #expect(Set(a.allKeys as! [String]) == Set(b.allKeys as! [String]))
+    for key in a.allKeys as! [String] where !["tracks", "num_tracks", "num_artists"].contains(key) {
+      #expect((a[key] as? NSObject) == (b[key] as? NSObject), "\(key) changed")
+    }
+    #expect((b["num_tracks"] as! Int) == (a["num_tracks"] as! Int) + 1)
+    // s* has its own new artist.
+    #expect((b["num_artists"] as! Int) == (a["num_artists"] as! Int) + 1)
+    let ta = a["tracks"] as! [NSDictionary]
+    var tb = b["tracks"] as! [NSDictionary]
+    let k = try #require(tb.firstIndex { $0["track_uri"] as? String == "chorus:target:0" })
+    #expect(tb[k]["pos"] as? Int == k)
+    tb.remove(at: k)
+    #expect(tb.count == ta.count)
+    for (x, y) in zip(ta, tb) {
+      let mx = x.mutableCopy() as! NSMutableDictionary
+      let my = y.mutableCopy() as! NSMutableDictionary
+      mx["pos"] = nil
+      my["pos"] = nil
+      #expect(mx == my)
+    }
+    #expect(tb.enumerated().allSatisfy { i, t in t["pos"] as? Int == (i < k ? i : i + 1) })
   }
 
   @Test func fileOutputsAppearAsAPairAndStaleTemporariesAreRemoved() throws {

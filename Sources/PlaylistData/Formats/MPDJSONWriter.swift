@@ -74,7 +74,11 @@ public enum MPDJSONWriter {
   /// of slices) and then changed only in the playlists `rewritten` (and its catalogue), as a
   /// copy of `source`: the same file names, and every byte outside the rewritten playlists'
   /// objects copied as it was (other playlists keep every field, repeated tracks, spacing).
-  /// The rewritten playlists are encoded as `writeFolder` encodes them.
+  /// A rewritten playlist whose list is its original list (repeats dropped) with one track
+  /// inserted, as `chorus plant` makes them, is edited in place: the new track's object is
+  /// inserted, later `pos` values, `num_tracks` and (for a new artist) `num_artists` grow by
+  /// one, and its other fields and tracks (repeats included) stay as they were. Any other
+  /// rewritten playlist is encoded as `writeFolder` encodes it.
   ///
   /// `destination` is a folder (for a folder source) or a file (for a file source); a folder
   /// must exist (the caller stages it), each file is written atomically.
@@ -107,7 +111,10 @@ public enum MPDJSONWriter {
       var copied = 0
       for (i, span) in spans.enumerated() where rewritten.contains(next + i) {
         out.append(contentsOf: data[copied..<span.bytes.lowerBound])
-        out.append(contentsOf: try encoder.playlistBytes(next + i, path: file))
+        let edited = try data.withUnsafeBytes { raw in
+          try insertion(next + i, file: raw, span: span.bytes, encoder: &encoder, path: file)
+        }
+        out.append(contentsOf: try edited ?? encoder.playlistBytes(next + i, path: file))
         copied = span.bytes.upperBound
       }
       out.append(contentsOf: data[copied...])
@@ -146,7 +153,7 @@ public enum MPDJSONWriter {
 
 /// Encodes ranges of a dataset's playlists as slice JSON bytes, reusing its buffers.
 struct MPDSliceEncoder {
-  private let dataset: Dataset
+  let dataset: Dataset
   /// The id of the "unknown" artist, or -1.
   private let unknownArtist: Int32
   /// Per artist: 1 + the last playlist that counted it (for num_artists).
@@ -194,6 +201,30 @@ struct MPDSliceEncoder {
   mutating func playlistBytes(_ p: Int, path: String) throws -> [UInt8] {
     out.bytes.removeAll(keepingCapacity: true)
     try appendPlaylist(p, path: path)
+    return out.bytes
+  }
+
+  /// Track `t` as a one-line JSON object with the fields `appendPlaylist` writes.
+  mutating func trackObject(_ t: Int32, pos: Int64, path: String) throws -> [UInt8] {
+    let c = dataset.catalogue
+    let ti = Int(t)
+    let a = c.trackArtist[ti]
+    out.bytes.removeAll(keepingCapacity: true)
+    out.literal("{\"pos\": ")
+    out.integer(pos)
+    if a != unknownArtist {
+      out.literal(", \"artist_name\": ")
+      try c.artistNames.withBytes(Int(a)) { try out.string($0, path: path, field: "artist_name") }
+    }
+    out.literal(", \"track_uri\": ")
+    try c.trackIDs.withBytes(ti) { try out.string($0, path: path, field: "track_uri") }
+    if a != unknownArtist && hasArtistURI[Int(a)] {
+      out.literal(", \"artist_uri\": ")
+      try c.artistIDs.withBytes(Int(a)) { try out.string($0, path: path, field: "artist_uri") }
+    }
+    out.literal(", \"track_name\": ")
+    try c.trackNames.withBytes(ti) { try out.string($0, path: path, field: "track_name") }
+    out.literal(", \"album_uri\": \"\", \"duration_ms\": 0, \"album_name\": \"\"}")
     return out.bytes
   }
 
@@ -323,6 +354,83 @@ struct JSONOutput {
     }
     bytes.append(contentsOf: UnsafeBufferPointer(start: run, count: q - run))
     bytes.append(UInt8(ascii: "\""))
+  }
+}
+
+extension MPDJSONWriter {
+  /// Playlist `p` of `encoder`'s dataset as an edit of its original object `file[span]`, when
+  /// the dataset's list is the original (repeats dropped) with exactly one track inserted:
+  /// the new track's object goes right after the first occurrence of the track before it
+  /// (or first), later `pos` values and `num_tracks` (and `num_artists` for a new artist)
+  /// grow by one, and every other byte stays. Reading the result back gives the dataset's
+  /// list. Nil when the lists differ otherwise (the caller then encodes the playlist).
+  static func insertion(
+    _ p: Int, file: UnsafeRawBufferPointer, span: Range<Int>, encoder: inout MPDSliceEncoder,
+    path: String
+  ) throws -> [UInt8]? {
+    guard let base = file.baseAddress else { return nil }
+    var parser = MPDSliceParser(base: base.assumingMemoryBound(to: UInt8.self), count: file.count)
+    guard let layout = try? parser.playlistLayout(at: span.lowerBound), !layout.tracks.isEmpty
+    else { return nil }
+    var seen = Set<[UInt8]>()
+    var distinct: [(uri: [UInt8], element: Int)] = []
+    for (e, t) in layout.tracks.enumerated() where seen.insert(t.uri).inserted {
+      distinct.append((t.uri, e))
+    }
+    let d = encoder.dataset
+    let planted = d.playlists[p]
+    guard planted.count == distinct.count + 1 else { return nil }
+    let ids = d.catalogue.trackIDs
+    func uri(_ k: Int) -> ArraySlice<UInt8> {
+      let t = Int(planted[planted.startIndex + k])
+      return ids.bytes[ids.offsets[t]..<ids.offsets[t + 1]]
+    }
+    var i = 0
+    while i < distinct.count && uri(i).elementsEqual(distinct[i].uri) { i += 1 }
+    for j in i..<distinct.count where !uri(j + 1).elementsEqual(distinct[j].uri) { return nil }
+    let inserted = planted[planted.startIndex + i]
+    let artists = d.catalogue.trackArtist
+    let newArtist = !planted.contains {
+      $0 != inserted && artists[Int($0)] == artists[Int(inserted)]
+    }
+    let tracks = layout.tracks
+    let at = i == 0 ? 0 : distinct[i - 1].element + 1
+    let separator: [UInt8] =
+      tracks.count >= 2
+      ? Array(file[tracks[0].bytes.upperBound..<tracks[1].bytes.lowerBound]) : Array(", ".utf8)
+    let pos =
+      at < tracks.count
+      ? tracks[at].pos?.value ?? Int64(at) : tracks[at - 1].pos.map { $0.value + 1 } ?? Int64(at)
+    let object = try encoder.trackObject(inserted, pos: pos, path: path)
+    func number(_ v: Int64) -> [UInt8] {
+      var o = JSONOutput()
+      o.integer(v)
+      return o.bytes
+    }
+    var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+    if at < tracks.count {
+      let s = tracks[at].bytes.lowerBound
+      edits.append((s..<s, object + separator))
+    } else {
+      let e = tracks[at - 1].bytes.upperBound
+      edits.append((e..<e, separator + object))
+    }
+    for t in tracks[at...] {
+      if let old = t.pos { edits.append((old.bytes, number(old.value + 1))) }
+    }
+    if let n = layout.numTracks { edits.append((n.bytes, number(n.value + 1))) }
+    if newArtist, let n = layout.numArtists { edits.append((n.bytes, number(n.value + 1))) }
+    edits.sort { $0.range.lowerBound < $1.range.lowerBound }
+    var out: [UInt8] = []
+    out.reserveCapacity(span.count + object.count + 64)
+    var cursor = span.lowerBound
+    for edit in edits {
+      out.append(contentsOf: file[cursor..<edit.range.lowerBound])
+      out.append(contentsOf: edit.bytes)
+      cursor = edit.range.upperBound
+    }
+    out.append(contentsOf: file[cursor..<span.upperBound])
+    return out
   }
 }
 
