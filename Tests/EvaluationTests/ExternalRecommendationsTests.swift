@@ -177,6 +177,7 @@ import Testing
       target: "star", recommendations: clean, split: split, dataset: Self.data, budget: 3)
     #expect(e.inCatalogue && !c.inCatalogue)
     #expect(e.trainingEntries == c.trainingEntries)
+    #expect(e.trainingOccurrences == 3 && c.trainingOccurrences == 0)
     #expect(e.recommendations == 10 && e.amplification == c.amplification)
   }
 }

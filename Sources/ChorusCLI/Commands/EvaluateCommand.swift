@@ -57,6 +57,11 @@ enum EvaluateCommand {
       ExternalTargetExposure(
         target: $0, recommendations: recs, split: split, dataset: dataset, budget: budget)
     }
+    if let t = target, let b = t.budget, t.trainingOccurrences > 0, t.trainingOccurrences != b {
+      Console.log(
+        "warning: --budget \(b), but \(t.trainingOccurrences) training playlists of the dataset hold \(t.id)"
+      )
+    }
     if let out = p.value("out") {
       try FileIO.writeAtomically(report.seedLengthCSV, to: out)
     }

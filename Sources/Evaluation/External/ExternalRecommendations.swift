@@ -142,6 +142,9 @@ public struct ExternalTargetExposure: Sendable, Codable, Equatable {
   public var budget: Int?
   /// N_train: Σ over training playlists of their distinct tracks, without s*.
   public var trainingEntries: Int
+  /// Training playlists of `dataset` that hold s* (0 for the clean dataset; B for the
+  /// planted one, a check on `budget`).
+  public var trainingOccurrences: Int
   /// [R / Σ|G|] ÷ [B / N_train] (`Amplification`); nil without a budget.
   public var amplification: Double?
 
@@ -162,11 +165,13 @@ public struct ExternalTargetExposure: Sendable, Codable, Equatable {
     let t = recommendations.track(target) ?? -2  // -2: never in a list (padding is -1)
     let inCatalogue = Int(t) >= 0 && Int(t) < dataset.trackCount
     var entries = 0
+    var occurrences = 0
     for p in split.training {
       let row = store[p]
       entries += row.count
-      if inCatalogue && row.contains(t) { entries -= 1 }
+      if inCatalogue && row.contains(t) { occurrences += 1 }
     }
+    entries -= occurrences
     let m = TargetMeasures(
       target: t, manipulated: recommendations.table, clean: recommendations.table,
       truthLengths: truthLengths, seeds: split.contexts(in: store), anchors: [],
@@ -181,6 +186,7 @@ public struct ExternalTargetExposure: Sendable, Codable, Equatable {
     medianRank = m.medianRank.isNaN ? nil : m.medianRank
     self.budget = budget
     trainingEntries = entries
+    trainingOccurrences = occurrences
     amplification = budget == nil || m.amplification.isNaN ? nil : m.amplification
   }
 }
