@@ -1,6 +1,8 @@
 // `chorus evaluate`: score recommendations made by any other system (e.g. the study's
 // transformer) with the lab's evaluator, on one fold's test contexts as exported by
 // `chorus dataset split --out`. Input CSV rows: test playlist pid, then ranked track ids.
+// The reader and the target's numbers live in Evaluation (`ExternalRecommendations`,
+// `ExternalTargetExposure`); this file parses arguments and prints.
 import ChorusCore
 import Evaluation
 import Foundation
