@@ -329,6 +329,84 @@ import Testing
     #expect(try FileIO.read(blocker) == Data("x".utf8))
   }
 
+  @Test func folderIsStagedAndAppearsOnlyWhenComplete() throws {
+    let dir = try TempDir()
+    let folder = dir.path + "/out"
+    let data = Self.trickyDataset()
+    // What a writer killed after its first slice leaves: a partial sibling, no folder.
+    let stage = try StagedFolder(folder, mayReplace: [])
+    try MPDJSONWriter.writeSlices(data, into: stage.path, playlistsPerFile: 3)
+    #expect(!FileManager.default.fileExists(atPath: folder))
+    #expect(throws: ChorusError.self) { try MPDJSONReader.read(path: folder) }
+    try stage.commit()
+    #expect(try MPDJSONReader.read(path: folder).sameContent(as: data))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out"])
+    // A partial folder of a process that no longer exists is removed on the next write.
+    let stale = dir.path + "/.again.partial-2147483000"
+    try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
+    try MPDJSONWriter.writeFolder(data, to: dir.path + "/again", playlistsPerFile: 3)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["again", "out"])
+  }
+
+  @Test func foreignContentIsNeverReplaced() throws {
+    let dir = try TempDir()
+    let folder = dir.path + "/out"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let notes = try dir.write("out/notes.txt", Array("mine".utf8))
+    #expect(throws: ChorusError.self) {
+      try MPDJSONWriter.writeFolder(Self.trickyDataset(), to: folder, playlistsPerFile: 3)
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notes.txt"])
+    #expect(try FileIO.read(notes) == Data("mine".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out"])
+    // An empty folder is fine.
+    let empty = dir.path + "/empty"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+    try MPDJSONWriter.writeFolder(Self.trickyDataset(), to: empty, playlistsPerFile: 3)
+    #expect(try MPDJSONReader.read(path: empty).sameContent(as: Self.trickyDataset()))
+  }
+
+  @Test func anArtistNameIsNeverWrittenAsArtistURI() throws {
+    // "Only Name" has no artist_uri in the input: its key is its name.
+    let dir = try TempDir()
+    let data = try parse(Array(Self.handWritten.utf8))
+    let path = dir.path + "/one.json"
+    try MPDJSONWriter.writeFile(data, to: path)
+    let root = try #require(
+      try JSONSerialization.jsonObject(with: FileIO.read(path)) as? [String: Any])
+    let tracks = try #require(
+      (root["playlists"] as? [[String: Any]])?[0]["tracks"] as? [[String: Any]])
+    #expect(tracks[2]["artist_name"] as? String == "Only Name")
+    #expect(tracks[2]["artist_uri"] == nil)
+    #expect(tracks[0]["artist_uri"] as? String == "spotify:artist:2wIVse2owClT7go1WT98tk")
+    #expect(try MPDJSONReader.read(path: path).sameContent(as: data))
+  }
+
+  @Test func copyKeepsEveryUntouchedPlaylistByteForByte() throws {
+    let dir = try TempDir()
+    let source = try dir.write("in.json", Array(Self.handWritten.utf8))
+    let data = try MPDJSONReader.read(path: source)
+    // Nothing rewritten: the very same bytes.
+    try MPDJSONWriter.writeCopy(of: source, dataset: data, rewritten: [], to: dir.path + "/a.json")
+    #expect(try FileIO.read(dir.path + "/a.json") == FileIO.read(source))
+    // Playlist 1 rewritten: the bytes before and after its object are unchanged.
+    try MPDJSONWriter.writeCopy(of: source, dataset: data, rewritten: [1], to: dir.path + "/b.json")
+    let input = try FileIO.read(source)
+    let output = try FileIO.read(dir.path + "/b.json")
+    let a = try input.withUnsafeBytes { try MPDJSONReader.playlistSpans($0, path: "in") }
+    let b = try output.withUnsafeBytes { try MPDJSONReader.playlistSpans($0, path: "out") }
+    #expect(a.map(\.pid) == [0, 7, -3] && b.map(\.pid) == [0, 7, -3])
+    #expect(input[..<a[1].bytes.lowerBound] == output[..<b[1].bytes.lowerBound])
+    #expect(input[a[1].bytes.upperBound...] == output[b[1].bytes.upperBound...])
+    #expect(try MPDJSONReader.read(path: dir.path + "/b.json").sameContent(as: data))
+    // A dataset that no longer matches the file is refused.
+    #expect(throws: ChorusError.self) {
+      try MPDJSONWriter.writeCopy(
+        of: source, dataset: Self.trickyDataset(), rewritten: [], to: dir.path + "/c.json")
+    }
+  }
+
   // MARK: - Fixtures
 
   private func parse(_ bytes: [UInt8], path: String = "test.json") throws -> Dataset {

@@ -1,6 +1,8 @@
 // `chorus evaluate`: score recommendations made by any other system (e.g. the study's
 // transformer) with the lab's evaluator, on one fold's test contexts as exported by
 // `chorus dataset split --out`. Input CSV rows: test playlist pid, then ranked track ids.
+// The reader and the target's numbers live in Evaluation (`ExternalRecommendations`,
+// `ExternalTargetExposure`); this file parses arguments and prints.
 import ChorusCore
 import Evaluation
 import Foundation
@@ -12,7 +14,7 @@ enum EvaluateCommand {
     CommandSpec(
       name: "evaluate", abstract: "Score external recommendations with the lab's measures.",
       discussion:
-        "The CSV has one row per test playlist: its pid, then the recommended track ids, best first (a header row starting with 'pid' is skipped). Export the fold's test seeds with 'chorus dataset split INPUT --fold K --out DIR'. Track ids not in the dataset count as irrelevant; --target names s* to report its exposure.",
+        "The CSV has one row per test playlist: its pid, then the recommended track ids, best first (a header row starting with 'pid' is skipped; \\n or \\r\\n line ends, a UTF-8 byte order mark and double-quoted fields are accepted; empty fields are skipped). A track id repeated within one row is refused (naming the line and id): it would count twice in recall and NDCG. Export the fold's test seeds with 'chorus dataset split INPUT --fold K --out DIR'. Track ids not in the dataset count as irrelevant. NDCG's ideal score is over all held-out tracks of the playlist, not capped at the list length (as in the study's evaluator), so lists shorter than the held-out set cannot reach 1. --target names s* to report R(s*) (test playlists with s* in their first |held-out| recommendations), success rate and ranks; with --budget B (the collective's size) also amplification = [R / total held-out] / [B / training entries]. --json gives all of these as numbers.",
       options: [
         .option(
           "dataset", short: "d", value: "input",
@@ -27,6 +29,9 @@ enum EvaluateCommand {
           "recommendations", short: "r", value: "csv", help: "The recommendations.", required: true),
         .option("target", value: "id", help: "External id of s* (report its exposure)."),
         .option(
+          "budget", value: "b",
+          help: "The collective's size in playlists (one copy of s* each): report amplification."),
+        .option(
           "out", short: "o", value: "csv", help: "Also write per-seed-length accuracy to this CSV."),
         .flag("json", help: "Print JSON."),
       ],
@@ -35,74 +40,32 @@ enum EvaluateCommand {
 
   static func run(_ p: ParsedCommand) throws -> Int32 {
     let config = try DatasetCommands.splitConfig(p)
+    let targetID = p.value("target")
+    let budget = try p.int("budget", min: 1)
+    if budget != nil && targetID == nil {
+      throw ChorusError(
+        .usage, "--budget needs --target", field: "budget",
+        hint: "name s* with --target ID to get its amplification")
+    }
     let dataset = try DatasetCommands.loadReporting(p.required("dataset"))
     let fold = try p.int("fold", min: 0) ?? 0
     let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
-    let path = p.required("recommendations")
-    let text = String(decoding: try FileIO.read(path), as: UTF8.self)
-    var row: [Int64: Int] = [:]
-    for (i, pl) in split.test.enumerated() { row[dataset.pids[pl]] = i }
-    let ids = Interner(pool: dataset.catalogue.trackIDs)
-    var lists = [[Int32]?](repeating: nil, count: split.test.count)
-    var unknown = Interner()
-    let targetID = p.value("target")
-    var k = 0
-    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-      guard let first = fields.first, !first.isEmpty else { continue }
-      if n == 0 && first.lowercased() == "pid" { continue }
-      guard let pid = Int64(first) else {
-        throw ChorusError(
-          .data, "'\(first)' is not a playlist pid", file: path, line: n + 1,
-          hint: "each row starts with a test playlist's pid")
-      }
-      guard let i = row[pid] else {
-        throw ChorusError(
-          .data, "pid \(pid) is not a test playlist of fold \(fold)", file: path, line: n + 1,
-          hint:
-            "use the pids of 'chorus dataset split … --fold \(fold) --out DIR' (test-seeds.json)")
-      }
-      guard lists[i] == nil else {
-        throw ChorusError(.data, "pid \(pid) appears twice", file: path, line: n + 1)
-      }
-      lists[i] = fields.dropFirst().map { id in
-        if let t = ids.find(id) { return t }
-        // Unknown ids (and s*) get ids beyond the catalogue: never relevant.
-        return Int32(dataset.trackCount) + unknown.intern(id).id
-      }
-      k = max(k, fields.count - 1)
-    }
-    let missing = lists.indices.filter { lists[$0] == nil }
-    guard missing.isEmpty else {
-      throw ChorusError(
-        .data,
-        "\(missing.count) test playlists have no recommendations (e.g. pid \(dataset.pids[split.test[missing[0]]]))",
-        file: path, hint: "give one row per test playlist of the fold")
-    }
-    guard k > 0 else { throw ChorusError(.data, "no recommendations in the file", file: path) }
-    var items = [Int32](repeating: -1, count: lists.count * k)
-    for (i, l) in lists.enumerated() { for (j, t) in l!.enumerated() { items[i * k + j] = t } }
-    let table = RecommendationTable(k: k, items: items)
+    let recs = try ExternalRecommendations.read(
+      path: p.required("recommendations"), dataset: dataset, split: split)
+    let table = recs.table
     // Tracks beyond the catalogue get their own artists in the report.
     let report = AccuracyReport(table: table, split: split, dataset: dataset)
-    var targetLine = ""
-    let truthLengths = (0..<split.test.count).map {
-      split.context(ofTest: $0, in: dataset.playlists).truth.count
+    let target = targetID.map {
+      ExternalTargetExposure(
+        target: $0, recommendations: recs, split: split, dataset: dataset, budget: budget)
     }
-    if let targetID {
-      let t = ids.find(targetID) ?? unknown.find(targetID).map { Int32(dataset.trackCount) + $0 }
-      let counts = TopRCounts(
-        table: table, truthLengths: truthLengths, trackCount: dataset.trackCount + unknown.count)
-      let r = t.map { Int(counts.counts[Int($0)]) } ?? 0
-      targetLine = "target \(targetID): in top-R of \(r) of \(split.test.count) test playlists"
+    if let t = target, let b = t.budget, t.trainingOccurrences > 0, t.trainingOccurrences != b {
+      Console.log(
+        "warning: --budget \(b), but \(t.trainingOccurrences) training playlists of the dataset hold \(t.id)"
+      )
     }
     if let out = p.value("out") {
-      var csv = "seed_length," + PlaylistMetrics.names.joined(separator: ",") + "\n"
-      for (b, m) in report.perSeedLength.enumerated() {
-        csv += "\(b + 1)," + m.values.map { "\($0)" }.joined(separator: ",") + "\n"
-      }
-      csv += "all," + report.overall.values.map { "\($0)" }.joined(separator: ",") + "\n"
-      try FileIO.writeAtomically(csv, to: out)
+      try FileIO.writeAtomically(report.seedLengthCSV, to: out)
     }
     if p.flag("json") {
       struct Output: Encodable {
@@ -110,18 +73,32 @@ enum EvaluateCommand {
         var k: Int
         var overall: PlaylistMetrics
         var perSeedLength: [PlaylistMetrics]
-        var target: String?
+        var target: ExternalTargetExposure?
       }
       Console.out(
         try jsonString(
           Output(
-            fold: fold, k: k, overall: report.overall, perSeedLength: report.perSeedLength,
-            target: targetLine.isEmpty ? nil : targetLine)))
+            fold: fold, k: recs.k, overall: report.overall, perSeedLength: report.perSeedLength,
+            target: target)))
     } else {
-      Console.out("fold \(fold): \(split.test.count) test playlists, lists of \(k)")
-      Console.out(TrainCommand.accuracyTable(report))
-      if !targetLine.isEmpty { Console.out(targetLine) }
+      Console.out("fold \(fold): \(split.test.count) test playlists, lists of \(recs.k)")
+      Console.out(report.markdownTable)
+      if let target { Console.out(targetText(target)) }
     }
     return 0
+  }
+
+  /// The human-readable lines about s*.
+  static func targetText(_ t: ExternalTargetExposure) -> String {
+    var s =
+      "target \(t.id): in top-R of \(t.recommendations) of \(t.testPlaylists) test playlists"
+      + String(format: " (success %.4f)", t.successAll)
+    if let mean = t.meanRank, let median = t.medianRank {
+      s += String(format: "; in %ld lists, rank mean %.1f, median %.1f", t.inList, mean, median)
+    }
+    if let b = t.budget, let a = t.amplification {
+      s += String(format: "\namplification %.3f (B = %ld, N_train = %ld)", a, b, t.trainingEntries)
+    }
+    return s
   }
 }

@@ -1,6 +1,6 @@
 // `chorus plant`: one collective action on one fold, written out as a manipulated dataset
-// (any writable format, e.g. MPD slices for an external MPD-based model) plus edits.csv.
-// Everything is computed and validated before anything is written.
+// (any writable format, e.g. MPD slices for an external MPD-based model) plus its edit log.
+// Everything is computed and validated before anything is written; `PlantOutput` writes.
 import ChorusCore
 import CollectiveAction
 import Foundation
@@ -12,7 +12,7 @@ enum PlantCLI {
       name: "plant",
       abstract: "Plant s* in a collective's playlists and write the manipulated dataset.",
       discussion:
-        "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and edits.csv (pid, position, direct and indirect anchor with their true and estimated training frequencies).",
+        "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and an edit log (pid, position, direct and indirect anchor with their true and estimated training frequencies): by default edits.csv inside the folder for --format mpd, else beside --out with its extension replaced (--out p.json writes p.edits.csv). The two appear together or not at all. When the input is MPD JSON and the output the same kind (a folder with --format mpd, or a .json file), the output is a copy of the input in which only the collective's playlists change: every other playlist keeps its JSON byte for byte (fields, repeated tracks). Otherwise the whole dataset is encoded as read (repeats dropped). An MPD output folder must be new, empty, or hold only what plant writes.",
       options: [
         .option(
           "dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).",
@@ -34,7 +34,7 @@ enum PlantCLI {
         DatasetCommands.formatOption,
         .option(
           "edits", value: "path", help: "Edit log CSV.",
-          default: "edits.csv beside --out (inside it for --format mpd)"),
+          default: "<out>/edits.csv for --format mpd, else <out minus extension>.edits.csv"),
         threadsOption,
       ],
       action: { p in try run(p) })
@@ -60,8 +60,12 @@ enum PlantCLI {
       target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))
     let outcome = try PlantCommand.run(
       dataset: dataset, config: config, fold: fold, request: request)
-    try format.write(outcome.dataset, to: out)
-    try outcome.writeEdits(to: editsPath)
+    let source: String?
+    switch try DatasetSource(p.required("dataset")) {
+    case .mpdFolder(let path), .mpdFile(let path): source = path
+    default: source = nil
+    }
+    try PlantOutput.write(outcome, format: format, out: out, edits: editsPath, source: source)
     let q = outcome.quality
     Console.out(
       "planted \(strategy.name) in \(outcome.plant.collective.count) playlists of fold \(fold); wrote \(out) and \(editsPath)"

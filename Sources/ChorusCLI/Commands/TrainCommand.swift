@@ -73,21 +73,8 @@ enum TrainCommand {
       Console.out("model \(model.name), fold \(fold), \(split.test.count) test playlists, K = \(k)")
       Console.out(
         "train \(formatDuration(trainSeconds)), recommend \(formatDuration(recommendSeconds))")
-      Console.out(accuracyTable(report))
+      Console.out(report.markdownTable)
     }
     return 0
-  }
-
-  /// A Markdown table: one row per seed length plus the overall row.
-  static func accuracyTable(_ r: AccuracyReport) -> String {
-    var out = "| seed | R-prec | R-prec (official) | NDCG | clicks | precision | recall |\n"
-    out += "|---|---|---|---|---|---|---|\n"
-    func row(_ label: String, _ m: PlaylistMetrics) -> String {
-      "| \(label) | " + m.values.map { String(format: "%.4f", $0) }.joined(separator: " | ")
-        + " |\n"
-    }
-    for (b, m) in r.perSeedLength.enumerated() { out += row("\(b + 1)", m) }
-    out += row("all", r.overall)
-    return out
   }
 }

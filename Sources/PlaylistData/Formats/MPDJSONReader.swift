@@ -54,6 +54,28 @@ public enum MPDJSONReader {
     }
   }
 
+  /// The pid and byte range (`{` to `}`) of every playlist object of one slice, in order, so
+  /// that a writer can copy untouched playlists byte for byte (`MPDJSONWriter.writeCopy`).
+  /// - Throws: `ChorusError(.data, …)` naming `path`, line and column.
+  /// - Complexity: O(bytes.count).
+  public static func playlistSpans(_ bytes: UnsafeRawBufferPointer, path: String) throws
+    -> [(pid: Int64?, bytes: Range<Int>)]
+  {
+    guard let base = bytes.baseAddress, bytes.count > 0 else {
+      throw ChorusError(.data, "the file is empty", file: path, line: 1, column: 1)
+    }
+    var parser = MPDSliceParser(
+      base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+    do {
+      return try parser.playlistSpans()
+    } catch {
+      let (line, column) = lineAndColumn(of: error.offset, in: bytes)
+      throw ChorusError(
+        .data, error.message, file: path, line: line, column: column, field: error.field,
+        hint: error.hint)
+    }
+  }
+
   /// The slice files of a folder in reading order; throws if there are none.
   ///
   /// Files named `mpd.slice.<a>-<b>.json` sort by the number `<a>` (so 2000-2999 comes before

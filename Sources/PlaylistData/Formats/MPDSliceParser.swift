@@ -74,6 +74,117 @@ struct MPDSliceParser {
     }
   }
 
+  /// The byte range (from `{` to `}` inclusive) and pid of every playlist object of the
+  /// slice, in file order, for copying untouched playlists byte for byte. The slice must hold
+  /// a "playlists" array of objects; other content is skipped but still checked.
+  mutating func playlistSpans() throws(JSONParseFailure) -> [(pid: Int64?, bytes: Range<Int>)] {
+    if scan.end - scan.p >= 3 && scan.p[0] == 0xEF && scan.p[1] == 0xBB && scan.p[2] == 0xBF {
+      scan.p += 3
+    }
+    scan.skipWhitespace()
+    guard scan.peek == UInt8(ascii: "{") else {
+      throw scan.failure("expected '{': an MPD slice is a JSON object")
+    }
+    scan.p += 1
+    var spans: [(pid: Int64?, bytes: Range<Int>)] = []
+    var first = true
+    while let key = try scan.nextKey(first: &first) {
+      guard isKey(key, "playlists"), scan.peek == UInt8(ascii: "[") else {
+        try scan.skipValue(depth: 1)
+        continue
+      }
+      scan.p += 1
+      var firstPlaylist = true
+      while try scan.nextElement(first: &firstPlaylist) {
+        guard scan.peek == UInt8(ascii: "{") else {
+          throw wrongType("playlists", "an array of objects (one per playlist)")
+        }
+        let start = scan.offset
+        scan.p += 1
+        var pid: Int64? = nil
+        var firstKey = true
+        while let k = try scan.nextKey(first: &firstKey) {
+          if playlistKey(k) == .pid {
+            pid = try scan.parseInt64(field: "pid")
+          } else {
+            try scan.skipValue(depth: 3)
+          }
+        }
+        spans.append((pid, start..<scan.offset))
+      }
+    }
+    return spans
+  }
+
+  /// Where the parts of one playlist object sit, for editing it in place (offsets into the
+  /// slice): the values of `num_tracks` and `num_artists` (when integers), and per element
+  /// of `tracks` its object, its decoded `track_uri` and its integer `pos`.
+  struct PlaylistLayout {
+    struct Track {
+      var bytes: Range<Int>
+      var uri: [UInt8]
+      var pos: (value: Int64, bytes: Range<Int>)?
+    }
+    var numTracks: (value: Int64, bytes: Range<Int>)?
+    var numArtists: (value: Int64, bytes: Range<Int>)?
+    var tracks: [Track] = []
+  }
+
+  /// The layout of the playlist object whose `{` is at `offset`.
+  mutating func playlistLayout(at offset: Int) throws(JSONParseFailure) -> PlaylistLayout {
+    scan.p = scan.base + offset
+    guard scan.peek == UInt8(ascii: "{") else { throw scan.failure("expected a playlist object") }
+    scan.p += 1
+    var layout = PlaylistLayout()
+    var first = true
+    while let key = try scan.nextKey(first: &first) {
+      if isKey(key, "num_tracks") || isKey(key, "num_artists") {
+        let isTracks = isKey(key, "num_tracks")
+        let start = scan.offset
+        let b = scan.peek
+        guard b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) else {
+          try scan.skipValue(depth: 3)
+          continue
+        }
+        let v = try scan.parseInt64(field: "num_tracks")
+        if isTracks {
+          layout.numTracks = (v, start..<scan.offset)
+        } else {
+          layout.numArtists = (v, start..<scan.offset)
+        }
+      } else if playlistKey(key) == .tracks, scan.peek == UInt8(ascii: "[") {
+        scan.p += 1
+        var firstTrack = true
+        while try scan.nextElement(first: &firstTrack) {
+          guard scan.peek == UInt8(ascii: "{") else { throw wrongType("tracks", "objects") }
+          let start = scan.offset
+          scan.p += 1
+          var uri: [UInt8] = []
+          var pos: (value: Int64, bytes: Range<Int>)? = nil
+          var firstKey = true
+          while let k = try scan.nextKey(first: &firstKey) {
+            if trackKey(k) == .trackURI, scan.peek == UInt8(ascii: "\"") {
+              uri = Array(try string(trackURIBuffer))
+            } else if isKey(k, "pos"),
+              scan.peek == UInt8(ascii: "-")
+                || (scan.peek >= UInt8(ascii: "0") && scan.peek <= UInt8(ascii: "9"))
+            {
+              let at = scan.offset
+              let v = try scan.parseInt64(field: "pos")
+              pos = (v, at..<scan.offset)
+            } else {
+              try scan.skipValue(depth: 5)
+            }
+          }
+          layout.tracks.append(.init(bytes: start..<scan.offset, uri: uri, pos: pos))
+        }
+      } else {
+        try scan.skipValue(depth: 3)
+      }
+    }
+    return layout
+  }
+
   // MARK: - Playlists
 
   private enum PlaylistKey { case pid, name, tracks, other }
