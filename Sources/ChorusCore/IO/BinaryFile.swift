@@ -1,10 +1,15 @@
-// Little binary container used by the dataset cache (and later model files): a 16-byte
-// header (8-byte magic, UInt32 format version, UInt32 section count), then sections of
-// (UInt64 byte length, payload padded to 8 bytes), then a UInt64 checksum of everything
-// before it. Everything is checked on load; nothing is trusted.
+// Little binary container used by the dataset cache and model files: a 16-byte header
+// (8-byte magic, UInt32 format version, UInt32 section count), then sections of (UInt64 byte
+// length, payload padded to 8 bytes), then a UInt64 checksum of everything before it.
+// Everything is checked on load; nothing read from the file is trusted, and no size read
+// from it can trap an integer conversion or overflow an addition.
 import Foundation
 
-/// A streaming checksum over 8-byte words (Fletcher-style pair of 64-bit sums).
+/// The original streaming checksum over 8-byte words (Fletcher-style pair of 64-bit sums).
+///
+/// Kept for the files and fingerprints that were defined with it (embedding models and
+/// their dataset fingerprints). It misses some single-bit flips (a flip of a word's top bit
+/// can cancel out), so new containers use `ContentHash64`.
 public struct Checksum64: Sendable {
   private var a: UInt64 = 0x243F_6A88_85A3_08D3
   private var b: UInt64 = 0x1319_8A2E_0370_7344
@@ -28,16 +33,167 @@ public struct Checksum64: Sendable {
   public var value: UInt64 { a ^ (b &* 0x94D0_49BB_1331_11EB) }
 }
 
+/// A streaming 64-bit hash over every byte that detects every change confined to one
+/// 8-byte word, in particular every single-bit flip.
+///
+/// Four lanes take the words in turn; each lane step is `h = rotl((h ^ w) &* P, 31)`. For a
+/// fixed word this is a bijection of `h` (xor, multiplication by an odd constant and rotation
+/// are all invertible), and for a fixed `h` it is a bijection of `w`. So changing one word
+/// changes its lane's state, and every later step — which sees the same words — keeps the
+/// states different. The lanes are folded with the same bijective step and a bijective
+/// finaliser, with the byte count mixed in, so the final value differs too. Changes spread
+/// over several words collide with probability about 2⁻⁶⁴, as for any good 64-bit hash.
+/// Runs at several GB/s (the lanes hide the multiply latency).
+public struct ContentHash64: Sendable {
+  private var lanes: (UInt64, UInt64, UInt64, UInt64) = (
+    0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89
+  )
+  /// Bytes hashed so far (a multiple of 8 until the last, possibly partial, chunk).
+  private var count: UInt64 = 0
+  private var finished = false
+
+  public init() {}
+
+  @inline(__always)
+  static func step(_ h: UInt64, _ w: UInt64) -> UInt64 {
+    let m = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+    return (m << 31) | (m >> 33)
+  }
+
+  /// Adds bytes. Every call but the last must pass a multiple of 8 bytes; the last may end
+  /// with a partial word, which is zero-padded (the byte count is hashed too).
+  public mutating func add(_ raw: UnsafeRawBufferPointer) {
+    precondition(!finished, "ContentHash64: bytes added after a partial word")
+    var (l0, l1, l2, l3) = lanes
+    let n = raw.count
+    let whole = n & ~7
+    // Lane of the next word: words are numbered from the start of the stream.
+    var lane = Int((count >> 3) & 3)
+    var i = 0
+    while lane != 0 && i < whole {
+      let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      switch lane {
+      case 1: l1 = Self.step(l1, w)
+      case 2: l2 = Self.step(l2, w)
+      default: l3 = Self.step(l3, w)
+      }
+      lane = (lane + 1) & 3
+      i += 8
+    }
+    while i + 32 <= whole {
+      l0 = Self.step(l0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+      l1 = Self.step(l1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+      l2 = Self.step(l2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+      l3 = Self.step(l3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+      i += 32
+    }
+    while i < whole {
+      let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      switch lane {
+      case 0: l0 = Self.step(l0, w)
+      case 1: l1 = Self.step(l1, w)
+      case 2: l2 = Self.step(l2, w)
+      default: l3 = Self.step(l3, w)
+      }
+      lane = (lane + 1) & 3
+      i += 8
+    }
+    if whole < n {
+      var w: UInt64 = 0
+      withUnsafeMutableBytes(of: &w) { t in
+        t.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[whole..<n]))
+      }
+      switch lane {
+      case 0: l0 = Self.step(l0, w)
+      case 1: l1 = Self.step(l1, w)
+      case 2: l2 = Self.step(l2, w)
+      default: l3 = Self.step(l3, w)
+      }
+      finished = true
+    }
+    lanes = (l0, l1, l2, l3)
+    count &+= UInt64(n)
+  }
+
+  /// The hash of everything added so far.
+  public var value: UInt64 {
+    var h = Self.step(lanes.0, count)
+    h = Self.step(h, lanes.1)
+    h = Self.step(h, lanes.2)
+    h = Self.step(h, lanes.3)
+    // Bijective avalanche (MurmurHash3's fmix64).
+    h ^= h >> 33
+    h &*= 0xFF51_AFD7_ED55_8CCD
+    h ^= h >> 33
+    h &*= 0xC4CE_B9FE_1A85_EC53
+    h ^= h >> 33
+    return h
+  }
+
+  /// The hash of `raw` in one call.
+  public static func of(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    var h = ContentHash64()
+    h.add(raw)
+    return h.value
+  }
+}
+
+/// Which checksum closes a container. The writer and reader must agree, so a format that
+/// switches to `.hash64` must bump its version.
+public enum ContainerChecksum: Sendable {
+  /// `Checksum64`: the original; misses some bit flips. For formats defined with it.
+  case fletcher64
+  /// `ContentHash64`: catches every single-bit flip. For new formats and versions.
+  case hash64
+
+  func compute(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    switch self {
+    case .fletcher64:
+      var c = Checksum64()
+      c.add(raw)
+      return c.value
+    case .hash64: return ContentHash64.of(raw)
+    }
+  }
+}
+
+/// The checksum state of a writer, for either kind.
+private struct RunningChecksum {
+  var kind: ContainerChecksum
+  var fletcher = Checksum64()
+  var hash = ContentHash64()
+
+  mutating func add(_ raw: UnsafeRawBufferPointer) {
+    switch kind {
+    case .fletcher64: fletcher.add(raw)
+    case .hash64: hash.add(raw)
+    }
+  }
+
+  var value: UInt64 {
+    switch kind {
+    case .fletcher64: return fletcher.value
+    case .hash64: return hash.value
+    }
+  }
+}
+
 /// Writes a binary container section by section to a file handle, buffering.
 public struct BinaryWriter {
   private let handle: FileHandle
   private var buffer: [UInt8] = []
-  private var checksum = Checksum64()
+  private var checksum: RunningChecksum
 
   /// Starts a container; writes the header.
-  public init(handle: FileHandle, magic: String, version: UInt32, sections: Int) throws {
+  /// - Parameter checksum: the closing checksum; `.hash64` for new formats.
+  public init(
+    handle: FileHandle, magic: String, version: UInt32, sections: Int,
+    checksum: ContainerChecksum = .fletcher64
+  ) throws {
     precondition(magic.utf8.count == 8, "magic must be 8 bytes")
+    precondition(sections >= 0 && sections <= Int(UInt32.max), "bad section count")
     self.handle = handle
+    self.checksum = RunningChecksum(kind: checksum)
     buffer.reserveCapacity(1 << 20)
     append(bytes: Array(magic.utf8))
     var v = version
@@ -89,18 +245,24 @@ public struct BinaryWriter {
 public struct BinaryReader {
   private let data: Data
   private let path: String
+  private let hint: String
   private var offset = 16
   public let version: UInt32
   public let sectionCount: Int
 
   /// Validates magic, version range, and checksum; throws a ChorusError naming `path`.
+  /// - Parameter checksum: the kind the format's writer used.
   public init(
-    data: Data, path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String
+    data: Data, path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String,
+    checksum: ContainerChecksum = .fletcher64
   ) throws {
     self.data = data
     self.path = path
+    self.hint = hint
     guard data.count >= 24, data.count % 8 == 0 else {
-      throw ChorusError(.data, "file is truncated (\(data.count) bytes)", file: path, hint: hint)
+      throw ChorusError(
+        .data, "file is truncated or padded (\(data.count) bytes, expected a multiple of 8)",
+        file: path, hint: hint)
     }
     let found = data.prefix(8)
     guard found.elementsEqual(magic.utf8) else {
@@ -108,19 +270,28 @@ public struct BinaryReader {
       throw ChorusError(
         .data, "bad magic (found '\(shown)', expected '\(magic)')", file: path, hint: hint)
     }
-    let (v, s, stored, computed) = data.withUnsafeBytes { raw -> (UInt32, UInt32, UInt64, UInt64) in
-      var c = Checksum64()
-      c.add(UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)]))
-      return (
+    let (v, s) = data.withUnsafeBytes { raw in
+      (
         raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self),
-        raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self),
-        raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self), c.value
+        raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
       )
     }
     guard supportedVersions.contains(v) else {
+      let reads =
+        supportedVersions.count == 1
+        ? "version \(supportedVersions.lowerBound)" : "versions \(supportedVersions)"
+      let age =
+        v < supportedVersions.lowerBound
+        ? "an older format" : "a newer format (or a corrupt header)"
       throw ChorusError(
-        .data, "unsupported format version \(v) (this build reads \(supportedVersions))",
-        file: path, hint: hint)
+        .data, "unsupported format version \(v): \(age); this build reads \(reads)",
+        file: path, field: "version", hint: hint)
+    }
+    let (stored, computed) = data.withUnsafeBytes { raw -> (UInt64, UInt64) in
+      (
+        raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self),
+        checksum.compute(UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)]))
+      )
     }
     guard stored == computed else {
       throw ChorusError(.data, "checksum mismatch: the file is corrupt", file: path, hint: hint)
@@ -129,24 +300,45 @@ public struct BinaryReader {
     sectionCount = Int(s)
   }
 
+  /// Bytes of payload not yet read (the trailing checksum excluded).
+  public var remainingBytes: Int { data.count - 8 - offset }
+
   /// Reads the next section as an array of `T`; checks its length (and `expectedCount`).
+  ///
+  /// The stored length is checked against the bytes left in the file before any arithmetic,
+  /// so a huge or negative length is an error naming the section, never a trap.
   public mutating func readSection<T: BitwiseCopyable>(
     _ type: T.Type, expectedCount: Int? = nil, name: String
   ) throws -> [T] {
-    guard offset + 8 <= data.count - 8 else {
-      throw ChorusError(.data, "file ends before section '\(name)'", file: path)
+    guard remainingBytes >= 8 else {
+      throw ChorusError(
+        .data, "file ends before section '\(name)'", file: path, field: name, hint: hint)
     }
-    let n = data.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    let stored = data.withUnsafeBytes {
+      $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    }
     let stride = MemoryLayout<T>.stride
-    guard n >= 0, n % stride == 0, offset + 8 + n <= data.count - 8 else {
-      throw ChorusError(.data, "section '\(name)' has an impossible size \(n)", file: path)
+    let available = UInt64(remainingBytes - 8)
+    guard stored <= available, stored % UInt64(stride) == 0 else {
+      throw ChorusError(
+        .data,
+        "section '\(name)' has an impossible size \(stored) bytes (\(available) bytes left)",
+        file: path, field: name, hint: hint)
     }
+    let n = Int(stored)
     let count = n / stride
     if let expectedCount, expectedCount != count {
       throw ChorusError(
-        .data, "section '\(name)' holds \(count) values, header says \(expectedCount)", file: path)
+        .data, "section '\(name)' holds \(count) values, the header says \(expectedCount)",
+        file: path, field: name, hint: hint)
     }
     let start = offset + 8
+    let padded = (n + 7) & ~7
+    guard padded <= Int(available) else {
+      throw ChorusError(
+        .data, "section '\(name)' runs past the end of the file", file: path, field: name,
+        hint: hint)
+    }
     let result = [T](unsafeUninitializedCapacity: count) { buf, initialized in
       data.withUnsafeBytes { raw in
         if n > 0 {
@@ -156,7 +348,7 @@ public struct BinaryReader {
       }
       initialized = count
     }
-    offset = start + ((n + 7) & ~7)
+    offset = start + padded
     return result
   }
 }
