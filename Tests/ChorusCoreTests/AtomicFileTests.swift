@@ -36,7 +36,7 @@ import Testing
       try FileIO.writeAtomically("old a", to: tmp + "/a.csv")
       try FileIO.writeAtomically("old b", to: tmp + "/b.csv")
     }
-    try FileIO.writeFolderAtomically(to: out, replaceable: { ours.contains($0) }) { tmp in
+    try FileIO.writeFolderAtomically(to: out, replaceable: ours) { tmp in
       try FileIO.writeAtomically("new a", to: tmp + "/a.csv")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["a.csv"])
@@ -45,7 +45,7 @@ import Testing
 
     _ = FileManager.default.createFile(atPath: out + "/notes.txt", contents: Data("mine".utf8))
     let e = #expect(throws: ChorusError.self) {
-      try FileIO.writeFolderAtomically(to: out, replaceable: { ours.contains($0) }) { _ in
+      try FileIO.writeFolderAtomically(to: out, replaceable: ours) { _ in
         Issue.record("body must not run")
       }
     }

@@ -82,7 +82,7 @@ public enum FileIO {
   /// `writeAtomically` is fine; the folder is private until renamed).
   ///
   /// An existing `path` is replaced only when it is an empty folder, or when every entry in
-  /// it is accepted by `replaceable` (pass the names this writer produces, so that an earlier
+  /// it is named in `replaceable` (pass the names this writer produces, so that an earlier
   /// result of the same command is replaced but user files are never deleted). Otherwise the
   /// call throws before writing anything. Replacing parks the old folder as a hidden
   /// sibling, renames the new one in and then deletes the old one, so there is a brief moment
@@ -90,13 +90,13 @@ public enum FileIO {
   ///
   /// - Parameters:
   ///   - path: the folder to create or replace.
-  ///   - replaceable: which existing entry names (top level) may be replaced.
+  ///   - replaceable: the existing entry names (top level) that may be replaced.
   ///   - body: writes the folder's content into the given temporary folder.
   /// - Throws: `ChorusError(.io)` naming `path` when it exists and is a file, holds files
   ///   this writer did not produce, or cannot be written; whatever `body` throws (mapped as in
   ///   `writeAtomically`). The temporary folder is removed on every failure.
   public static func writeFolderAtomically(
-    to path: String, replaceable: (String) -> Bool = { _ in false },
+    to path: String, replaceable: Set<String> = [],
     _ body: (String) throws -> Void
   ) throws {
     let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -112,7 +112,7 @@ public enum FileIO {
           hint: "give a folder path (a new name, or an existing folder of an earlier result)")
       }
       let entries = try listFolder(target)
-      let foreign = entries.filter { !replaceable($0) }.sorted()
+      let foreign = entries.filter { !replaceable.contains($0) }.sorted()
       if !foreign.isEmpty {
         let shown = foreign.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
         throw ChorusError(

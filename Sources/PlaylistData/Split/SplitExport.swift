@@ -35,7 +35,7 @@ public enum SplitExport {
   {
     let trainFormat =
       try format.map { try DatasetFormat.resolve(path: "", explicit: $0) } ?? .chorus
-    try FileIO.writeFolderAtomically(to: folder, replaceable: { fileNames.contains($0) }) {
+    try FileIO.writeFolderAtomically(to: folder, replaceable: fileNames) {
       tmp in
       try writeFiles(dataset: dataset, split: split, to: tmp, trainFormat: trainFormat)
     }
