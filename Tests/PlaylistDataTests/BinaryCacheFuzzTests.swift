@@ -25,19 +25,31 @@ import Testing
     withUnsafeBytes(of: h.littleEndian) { for i in 0..<8 { bytes[n + i] = $0[i] } }
   }
 
-  /// Loads `bytes`; returns true when it loaded, false when it threw a ChorusError. Any other
-  /// error fails the test. A loaded dataset is also summarised, to show it is usable.
-  static func load(_ bytes: [UInt8]) -> Bool {
-    do {
-      let d = try BinaryCache.decode(Data(bytes), path: "fuzz.chorus")
-      _ = DatasetStatistics(dataset: d, top: 3)
-      return true
-    } catch is ChorusError {
-      return false
-    } catch {
-      Issue.record("unexpected error type: \(error)")
-      return false
+  /// A folder for mutated files read through the file path (`BinaryCache.read`).
+  static let scratch = TemporaryDirectory()
+
+  /// Loads `bytes` from memory and, when `viaFile`, also from a file (the streaming reader);
+  /// returns true when it loaded, false when it threw a ChorusError. Both paths must agree;
+  /// any other error fails the test. A loaded dataset is also summarised, to show it is usable.
+  static func load(_ bytes: [UInt8], viaFile: Bool = false) -> Bool {
+    func attempt(_ body: () throws -> Dataset) -> Bool {
+      do {
+        _ = DatasetStatistics(dataset: try body(), top: 3)
+        return true
+      } catch is ChorusError {
+        return false
+      } catch {
+        Issue.record("unexpected error type: \(error)")
+        return false
+      }
     }
+    let inMemory = attempt { try BinaryCache.decode(Data(bytes), path: "fuzz.chorus") }
+    guard viaFile else { return inMemory }
+    let path = scratch.write("fuzz-\(UUID().uuidString).chorus", bytes: bytes)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let fromFile = attempt { try BinaryCache.read(path: path) }
+    #expect(fromFile == inMemory, "memory and file readers disagree")
+    return fromFile
   }
 
   static let small = Fixtures.dataset([["a", "b", "c"], ["c", "d"], ["e"]])
@@ -49,7 +61,8 @@ import Testing
     for bit in 0..<(bytes.count * 8) {
       var b = bytes
       b[bit / 8] ^= UInt8(1) << UInt8(bit % 8)
-      if Self.load(b) {
+      // Every 17th flip also goes through the file reader (file writes are slow here).
+      if Self.load(b, viaFile: bit % 17 == 0) {
         Issue.record("flip of bit \(bit) went unnoticed")
       } else {
         refused += 1
@@ -83,7 +96,7 @@ import Testing
         var b = bytes
         withUnsafeBytes(of: v.littleEndian) { for i in 0..<8 { b[word * 8 + i] = $0[i] } }
         Self.reseal(&b)
-        if Self.load(b) { loaded += 1 } else { refused += 1 }
+        if Self.load(b, viaFile: word % 5 == 0) { loaded += 1 } else { refused += 1 }
       }
     }
     #expect(refused > 0)
@@ -124,7 +137,7 @@ import Testing
       }
       // Most rounds get a valid checksum, so the structural validators are what stops them.
       if round % 4 != 0 { Self.reseal(&b) }
-      if Self.load(b) { loaded += 1 } else { refused += 1 }
+      if Self.load(b, viaFile: round % 10 == 0) { loaded += 1 } else { refused += 1 }
     }
     #expect(loaded + refused == 3_000)
     #expect(refused > 0)

@@ -48,9 +48,13 @@ public struct ContentHash64: Sendable {
   private var lanes: (UInt64, UInt64, UInt64, UInt64) = (
     0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89
   )
-  /// Bytes hashed so far (a multiple of 8 until the last, possibly partial, chunk).
+  /// Bytes hashed so far.
   private var count: UInt64 = 0
-  private var finished = false
+  /// Whole words taken so far (selects the lane of the next word).
+  private var words = 0
+  /// Up to 7 bytes of an incomplete word, little-endian, waiting for the next `add`.
+  private var pending: UInt64 = 0
+  private var pendingCount = 0
 
   public init() {}
 
@@ -60,67 +64,68 @@ public struct ContentHash64: Sendable {
     return (m << 31) | (m >> 33)
   }
 
-  /// Adds bytes. Every call but the last must pass a multiple of 8 bytes; the last may end
-  /// with a partial word, which is zero-padded (the byte count is hashed too).
+  @inline(__always)
+  private mutating func take(_ w: UInt64) {
+    switch words & 3 {
+    case 0: lanes.0 = Self.step(lanes.0, w)
+    case 1: lanes.1 = Self.step(lanes.1, w)
+    case 2: lanes.2 = Self.step(lanes.2, w)
+    default: lanes.3 = Self.step(lanes.3, w)
+    }
+    words &+= 1
+  }
+
+  /// Adds bytes; the stream may be cut into chunks anywhere (the hash depends only on the
+  /// bytes). A final incomplete word is zero-padded, and the byte count is hashed too.
   public mutating func add(_ raw: UnsafeRawBufferPointer) {
-    precondition(!finished, "ContentHash64: bytes added after a partial word")
-    var (l0, l1, l2, l3) = lanes
     let n = raw.count
-    let whole = n & ~7
-    // Lane of the next word: words are numbered from the start of the stream.
-    var lane = Int((count >> 3) & 3)
-    var i = 0
-    while lane != 0 && i < whole {
-      let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-      switch lane {
-      case 1: l1 = Self.step(l1, w)
-      case 2: l2 = Self.step(l2, w)
-      default: l3 = Self.step(l3, w)
-      }
-      lane = (lane + 1) & 3
-      i += 8
-    }
-    while i + 32 <= whole {
-      l0 = Self.step(l0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-      l1 = Self.step(l1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-      l2 = Self.step(l2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
-      l3 = Self.step(l3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
-      i += 32
-    }
-    while i < whole {
-      let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-      switch lane {
-      case 0: l0 = Self.step(l0, w)
-      case 1: l1 = Self.step(l1, w)
-      case 2: l2 = Self.step(l2, w)
-      default: l3 = Self.step(l3, w)
-      }
-      lane = (lane + 1) & 3
-      i += 8
-    }
-    if whole < n {
-      var w: UInt64 = 0
-      withUnsafeMutableBytes(of: &w) { t in
-        t.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[whole..<n]))
-      }
-      switch lane {
-      case 0: l0 = Self.step(l0, w)
-      case 1: l1 = Self.step(l1, w)
-      case 2: l2 = Self.step(l2, w)
-      default: l3 = Self.step(l3, w)
-      }
-      finished = true
-    }
-    lanes = (l0, l1, l2, l3)
     count &+= UInt64(n)
+    var i = 0
+    while pendingCount > 0 && pendingCount < 8 && i < n {
+      pending |= UInt64(raw[i]) << UInt64(8 * pendingCount)
+      pendingCount += 1
+      i += 1
+    }
+    if pendingCount == 8 {
+      take(pending)
+      pending = 0
+      pendingCount = 0
+    }
+    while words & 3 != 0 && i + 8 <= n {
+      take(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+      i += 8
+    }
+    if i + 32 <= n {
+      var (l0, l1, l2, l3) = lanes
+      while i + 32 <= n {
+        l0 = Self.step(l0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        l1 = Self.step(l1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+        l2 = Self.step(l2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+        l3 = Self.step(l3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+        words &+= 4
+        i += 32
+      }
+      lanes = (l0, l1, l2, l3)
+    }
+    while i + 8 <= n {
+      take(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+      i += 8
+    }
+    while i < n {
+      pending |= UInt64(raw[i]) << UInt64(8 * pendingCount)
+      pendingCount += 1
+      i += 1
+    }
   }
 
   /// The hash of everything added so far.
   public var value: UInt64 {
-    var h = Self.step(lanes.0, count)
-    h = Self.step(h, lanes.1)
-    h = Self.step(h, lanes.2)
-    h = Self.step(h, lanes.3)
+    var copy = self
+    if copy.pendingCount > 0 { copy.take(copy.pending) }
+    var h = Self.step(copy.lanes.0, count)
+    h = Self.step(h, copy.lanes.1)
+    h = Self.step(h, copy.lanes.2)
+    h = Self.step(h, copy.lanes.3)
     // Bijective avalanche (MurmurHash3's fmix64).
     h ^= h >> 33
     h &*= 0xFF51_AFD7_ED55_8CCD
@@ -241,36 +246,131 @@ public struct BinaryWriter {
   }
 }
 
-/// Reads a binary container from memory, validating header, sizes and checksum.
+/// An open file read sequentially with `read(2)`; closed when released.
+final class SequentialFile {
+  let fd: Int32
+  let path: String
+  let size: Int
+
+  init(path: String) throws {
+    self.path = path
+    if FileIO.isDirectory(path) {
+      throw ChorusError(.io, "is a folder, expected a file", file: path, hint: "check the path")
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw FileIO.error(errno: errno, file: path, while: "open the file") }
+    var st = stat()
+    if fstat(fd, &st) != 0 {
+      let e = errno
+      close(fd)
+      throw FileIO.error(errno: e, file: path, while: "read the file")
+    }
+    size = Int(st.st_size)
+  }
+
+  deinit { close(fd) }
+
+  /// Fills `buffer` from the current position; a short file is an error.
+  func readExactly(into buffer: UnsafeMutableRawBufferPointer) throws {
+    var done = 0
+    while done < buffer.count {
+      let want = min(buffer.count - done, 1 << 30)
+      let got = Foundation.read(fd, buffer.baseAddress! + done, want)
+      if got < 0 {
+        if errno == EINTR { continue }
+        throw FileIO.error(errno: errno, file: path, while: "read the file")
+      }
+      if got == 0 {
+        throw ChorusError(
+          .data, "the file ended early (it changed while being read?)", file: path,
+          hint: "read it again; if it persists, write the file again")
+      }
+      done += got
+    }
+  }
+}
+
+/// Reads a binary container, validating header, sizes and checksum.
+///
+/// Two sources: bytes in memory (`init(data:…)`, the checksum is checked first, before any
+/// section is read), or a file read section by section straight into the arrays
+/// (`init(contentsOf:…)`, peak memory ≈ the arrays; the checksum is computed while reading
+/// and checked by `finish()`, which the caller must call after the last section).
 public struct BinaryReader {
-  private let data: Data
+  private enum Source {
+    case memory(Data)
+    case file(SequentialFile, hash: ContentHash64)
+  }
+  private var source: Source
   private let path: String
   private let hint: String
+  /// Size of the container in bytes.
+  public let fileSize: Int
   private var offset = 16
   public let version: UInt32
   public let sectionCount: Int
 
-  /// Validates magic, version range, and checksum; throws a ChorusError naming `path`.
+  /// Validates magic, version range, and checksum of a container in memory; throws a
+  /// ChorusError naming `path`.
   /// - Parameter checksum: the kind the format's writer used.
   public init(
     data: Data, path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String,
     checksum: ContainerChecksum = .fletcher64
   ) throws {
-    self.data = data
     self.path = path
     self.hint = hint
-    guard data.count >= 24, data.count % 8 == 0 else {
+    fileSize = data.count
+    (version, sectionCount) = try Self.checkHeader(
+      data.prefix(16), size: data.count, path: path, magic: magic,
+      supportedVersions: supportedVersions, hint: hint)
+    let (stored, computed) = data.withUnsafeBytes { raw -> (UInt64, UInt64) in
+      (
+        raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self),
+        checksum.compute(UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)]))
+      )
+    }
+    guard stored == computed else {
+      throw ChorusError(.data, "checksum mismatch: the file is corrupt", file: path, hint: hint)
+    }
+    source = .memory(data)
+  }
+
+  /// Opens a container file to read it section by section (only `.hash64` containers:
+  /// the hash is computed as the bytes stream in). Validates magic and version now; the
+  /// checksum is checked by `finish()`.
+  public init(
+    contentsOf path: String, magic: String, supportedVersions: ClosedRange<UInt32>, hint: String
+  ) throws {
+    let file = try SequentialFile(path: path)
+    self.path = path
+    self.hint = hint
+    fileSize = file.size
+    var header = [UInt8](repeating: 0, count: min(16, file.size))
+    try header.withUnsafeMutableBytes { try file.readExactly(into: $0) }
+    (version, sectionCount) = try Self.checkHeader(
+      Data(header), size: file.size, path: path, magic: magic,
+      supportedVersions: supportedVersions, hint: hint)
+    var hash = ContentHash64()
+    header.withUnsafeBytes { hash.add($0) }
+    source = .file(file, hash: hash)
+  }
+
+  private static func checkHeader(
+    _ header: Data, size: Int, path: String, magic: String,
+    supportedVersions: ClosedRange<UInt32>, hint: String
+  ) throws -> (UInt32, Int) {
+    guard size >= 24, size % 8 == 0, header.count == 16 else {
       throw ChorusError(
-        .data, "file is truncated or padded (\(data.count) bytes, expected a multiple of 8)",
+        .data, "file is truncated or padded (\(size) bytes, expected a multiple of 8)",
         file: path, hint: hint)
     }
-    let found = data.prefix(8)
+    let found = header.prefix(8)
     guard found.elementsEqual(magic.utf8) else {
       let shown = String(decoding: found.map { $0 >= 32 && $0 < 127 ? $0 : 63 }, as: UTF8.self)
       throw ChorusError(
         .data, "bad magic (found '\(shown)', expected '\(magic)')", file: path, hint: hint)
     }
-    let (v, s) = data.withUnsafeBytes { raw in
+    let (v, s) = header.withUnsafeBytes { raw in
       (
         raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self),
         raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
@@ -287,21 +387,36 @@ public struct BinaryReader {
         .data, "unsupported format version \(v): \(age); this build reads \(reads)",
         file: path, field: "version", hint: hint)
     }
-    let (stored, computed) = data.withUnsafeBytes { raw -> (UInt64, UInt64) in
-      (
-        raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self),
-        checksum.compute(UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)]))
-      )
-    }
-    guard stored == computed else {
-      throw ChorusError(.data, "checksum mismatch: the file is corrupt", file: path, hint: hint)
-    }
-    version = v
-    sectionCount = Int(s)
+    return (v, Int(s))
   }
 
   /// Bytes of payload not yet read (the trailing checksum excluded).
-  public var remainingBytes: Int { data.count - 8 - offset }
+  public var remainingBytes: Int { fileSize - 8 - offset }
+
+  /// Copies the next `buffer.count` bytes of the container into `buffer`.
+  private mutating func take(_ buffer: UnsafeMutableRawBufferPointer) throws {
+    switch source {
+    case .memory(let data):
+      if buffer.count > 0 {
+        data.withUnsafeBytes { raw in
+          buffer.copyMemory(
+            from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + buffer.count)]))
+        }
+      }
+    case .file(let file, var hash):
+      // Read and hash in slices small enough to stay in cache.
+      var done = 0
+      while done < buffer.count {
+        let part = UnsafeMutableRawBufferPointer(
+          rebasing: buffer[done..<min(buffer.count, done + (1 << 22))])
+        try file.readExactly(into: part)
+        hash.add(UnsafeRawBufferPointer(part))
+        done += part.count
+      }
+      source = .file(file, hash: hash)
+    }
+    offset += buffer.count
+  }
 
   /// Reads the next section as an array of `T`; checks its length (and `expectedCount`).
   ///
@@ -314,11 +429,10 @@ public struct BinaryReader {
       throw ChorusError(
         .data, "file ends before section '\(name)'", file: path, field: name, hint: hint)
     }
-    let stored = data.withUnsafeBytes {
-      $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-    }
+    var stored: UInt64 = 0
+    try withUnsafeMutableBytes(of: &stored) { try take($0) }
     let stride = MemoryLayout<T>.stride
-    let available = UInt64(remainingBytes - 8)
+    let available = UInt64(remainingBytes)
     guard stored <= available, stored % UInt64(stride) == 0 else {
       throw ChorusError(
         .data,
@@ -332,23 +446,44 @@ public struct BinaryReader {
         .data, "section '\(name)' holds \(count) values, the header says \(expectedCount)",
         file: path, field: name, hint: hint)
     }
-    let start = offset + 8
-    let padded = (n + 7) & ~7
-    guard padded <= Int(available) else {
+    let padding = ((n + 7) & ~7) - n
+    guard n + padding <= Int(available) else {
       throw ChorusError(
         .data, "section '\(name)' runs past the end of the file", file: path, field: name,
         hint: hint)
     }
+    var failure: Error?
     let result = [T](unsafeUninitializedCapacity: count) { buf, initialized in
-      data.withUnsafeBytes { raw in
-        if n > 0 {
-          UnsafeMutableRawBufferPointer(buf).copyMemory(
-            from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + n)]))
-        }
+      do {
+        try take(UnsafeMutableRawBufferPointer(buf))
+        initialized = count
+      } catch {
+        failure = error
+        initialized = 0
       }
-      initialized = count
     }
-    offset = start + padded
+    if let failure { throw failure }
+    var pad: UInt64 = 0
+    try withUnsafeMutableBytes(of: &pad) {
+      try take(UnsafeMutableRawBufferPointer(rebasing: $0[0..<padding]))
+    }
     return result
+  }
+
+  /// Checks that every section was read and, for a file source, the checksum. Call after
+  /// the last section.
+  public mutating func finish() throws {
+    guard remainingBytes == 0 else {
+      throw ChorusError(
+        .data, "\(remainingBytes) unexpected bytes after the last section", file: path,
+        field: "sections", hint: hint)
+    }
+    if case .file(let file, let hash) = source {
+      var stored: UInt64 = 0
+      try withUnsafeMutableBytes(of: &stored) { try file.readExactly(into: $0) }
+      guard stored == hash.value else {
+        throw ChorusError(.data, "checksum mismatch: the file is corrupt", file: path, hint: hint)
+      }
+    }
   }
 }

@@ -49,8 +49,13 @@ public enum BinaryCache {
   }
 
   /// Loads a cache, validating magic, version, checksum, counts and every offset and id.
+  ///
+  /// Each section is read from the file straight into its array (no mapping, no copy), so
+  /// peak memory is about the size of the arrays; the checksum is computed on the way.
   public static func read(path: String) throws -> Dataset {
-    try decode(try FileIO.read(path), path: path)
+    var r = try BinaryReader(
+      contentsOf: path, magic: magic, supportedVersions: version...version, hint: hint)
+    return try decode(&r, path: path, fileSize: r.fileSize)
   }
 
   /// Decodes a cache held in memory (`path` names it in errors).
@@ -64,6 +69,12 @@ public enum BinaryCache {
     var r = try BinaryReader(
       data: data, path: path, magic: magic, supportedVersions: version...version, hint: hint,
       checksum: .hash64)
+    return try decode(&r, path: path, fileSize: data.count)
+  }
+
+  private static func decode(_ r: inout BinaryReader, path: String, fileSize: Int) throws
+    -> Dataset
+  {
     func bad(_ what: String, field: String) -> ChorusError {
       ChorusError(.data, "inconsistent cache: \(what)", file: path, field: field, hint: hint)
     }
@@ -74,14 +85,14 @@ public enum BinaryCache {
     let counts = try r.readSection(Int64.self, expectedCount: 8, name: "counts")
     // No count can exceed the file's size in bytes (each value takes at least one byte), so
     // after this check `count + 1` cannot overflow and ids fit in Int32.
-    let limit = Int64(min(data.count, Int(Int32.max)))
+    let limit = Int64(min(fileSize, Int(Int32.max)))
     let countNames = [
       "playlist count", "entry count", "track count", "artist count", "duplicatesDropped",
       "missingArtist", "missingName", "emptyRows",
     ]
     for (i, v) in counts.enumerated() where v < 0 || (i < 4 && v > limit) {
       throw bad(
-        "\(countNames[i]) \(v) is impossible for a file of \(data.count) bytes",
+        "\(countNames[i]) \(v) is impossible for a file of \(fileSize) bytes",
         field: countNames[i])
     }
     let (np, ne, nt, na) = (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]))
@@ -95,9 +106,7 @@ public enum BinaryCache {
     let artistIDs = try readPool(&r, count: na, name: "artist ids", bad: bad)
     let artistNames = try readPool(&r, count: na, name: "artist names", bad: bad)
     _ = try r.readSection(Int64.self, expectedCount: 1, name: "reserved")
-    guard r.remainingBytes == 0 else {
-      throw bad("\(r.remainingBytes) unexpected bytes after the last section", field: "sections")
-    }
+    try r.finish()
     guard checkOffsets(offsets, total: ne) else {
       throw bad("playlist offsets do not rise from 0 to \(ne)", field: "playlist offsets")
     }
