@@ -77,3 +77,57 @@ import Testing
     }
   }
 }
+
+@Suite struct ContentHashTests {
+  @Test func everySingleBitFlipChangesTheHash() {
+    var rng = RandomStream(seed: 3, component: "hash")
+    // 77 bytes: whole words in all four lanes plus a partial tail.
+    let bytes = (0..<77).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    let h0 = bytes.withUnsafeBytes { ContentHash64.of($0) }
+    for bit in 0..<(bytes.count * 8) {
+      var b = bytes
+      b[bit / 8] ^= UInt8(1) << UInt8(bit % 8)
+      #expect(b.withUnsafeBytes { ContentHash64.of($0) } != h0, "bit \(bit)")
+    }
+  }
+
+  @Test func streamingEqualsOneShotAndLengthCounts() {
+    let bytes = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+    var h = ContentHash64()
+    bytes.withUnsafeBytes { raw in
+      h.add(UnsafeRawBufferPointer(rebasing: raw[0..<24]))
+      h.add(UnsafeRawBufferPointer(rebasing: raw[24..<200]))
+    }
+    #expect(h.value == bytes.withUnsafeBytes { ContentHash64.of($0) })
+    let zeros8 = [UInt8](repeating: 0, count: 8)
+    let zeros16 = [UInt8](repeating: 0, count: 16)
+    #expect(
+      zeros8.withUnsafeBytes { ContentHash64.of($0) }
+        != zeros16.withUnsafeBytes {
+          ContentHash64.of($0)
+        })
+  }
+
+  @Test func hugeSectionLengthIsAnErrorNotATrap() throws {
+    let dir = TemporaryDirectory()
+    let path = dir.file("a.bin")
+    try FileIO.writeAtomically(to: path) { h in
+      var w = try BinaryWriter(
+        handle: h, magic: "TESTFILE", version: 1, sections: 1, checksum: .hash64)
+      try w.writeSection([Int32(1), 2])
+      try w.finish()
+    }
+    for huge in [UInt64.max, UInt64(Int64.max), UInt64(Int64.max) + 1, 1 << 40, 9] {
+      var b = [UInt8](try FileIO.read(path))
+      withUnsafeBytes(of: huge.littleEndian) { for i in 0..<8 { b[16 + i] = $0[i] } }
+      let n = b.count - 8
+      let c = b.withUnsafeBytes { ContentHash64.of(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      withUnsafeBytes(of: c.littleEndian) { for i in 0..<8 { b[n + i] = $0[i] } }
+      var r = try BinaryReader(
+        data: Data(b), path: path, magic: "TESTFILE", supportedVersions: 1...1, hint: "h",
+        checksum: .hash64)
+      let e = #expect(throws: ChorusError.self) { _ = try r.readSection(Int32.self, name: "v") }
+      #expect(e?.field == "v")
+    }
+  }
+}

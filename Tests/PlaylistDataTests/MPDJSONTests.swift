@@ -51,14 +51,37 @@ import Testing
     #expect(d.warnings.missingArtist == 3)
   }
 
-  @Test func decodesEscapesAndLoneSurrogates() throws {
+  @Test func decodesEscapesAndSurrogatePairs() throws {
     let json = #"""
       {"playlists": [{"pid": 1, "name": "\u00e9\u4e2d\ud83d\ude00 \/\b\f\r\"", "tracks": [
-        {"track_uri": "x", "track_name": "lone \ud800 end \udc00"}]}]}
+        {"track_uri": "x", "track_name": "pair \uDBFF\uDFFF end"}]}]}
       """#
     let d = try parse(Array(json.utf8))
     #expect(d.names[0] == "é中😀 /\u{08}\u{0C}\r\"")
-    #expect(d.catalogue.trackNames[0] == "lone \u{FFFD} end \u{FFFD}")
+    #expect(d.catalogue.trackNames[0] == "pair \u{10FFFF} end")
+  }
+
+  /// Lone surrogates have no Unicode form; replacing them would make "\ud800" and "\udc00"
+  /// one id, so they are refused at their line and column, wherever they appear.
+  @Test(arguments: [
+    #""track_uri": "a\ud800""#, #""track_uri": "a\udc00""#, #""track_uri": "\ud800\u0041""#,
+    #""track_uri": "\ud800\ud800""#, #""track_uri": "\ud83d\\ude00""#,
+    #""track_uri": "x", "skipped": "\udfff""#,
+  ])
+  func loneSurrogatesAreRefusedWithLineAndColumn(_ field: String) throws {
+    let json = "{\"playlists\": [{\"pid\": 1, \"tracks\": [\n  {" + field + "}]}]}"
+    let e = #expect(throws: ChorusError.self) { try parse(Array(json.utf8)) }
+    #expect(e?.message.contains("lone UTF-16 surrogate") == true)
+    #expect(e?.line == 2)
+    let line2 = Array(json.split(separator: "\n")[1].utf8)
+    #expect(e?.column == line2.firstIndex(of: UInt8(ascii: "\\")).map { $0 + 1 })
+  }
+
+  @Test func distinctLoneSurrogatesNoLongerMergeTwoIDs() throws {
+    let json = #"""
+      {"playlists": [{"pid": 1, "tracks": [{"track_uri": "\ud800"}, {"track_uri": "\udc00"}]}]}
+      """#
+    #expect(throws: ChorusError.self) { try parse(Array(json.utf8)) }
   }
 
   @Test func readsFolderInNumericSliceOrder() throws {

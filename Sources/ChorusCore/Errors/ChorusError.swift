@@ -86,3 +86,26 @@ public func lineAndColumn(of offset: Int, in bytes: UnsafeRawBufferPointer) -> (
   }
   return (line, end - lineStart + 1)
 }
+
+extension String {
+  /// The string with every character that could control a terminal written as a visible
+  /// escape `\u{XX}`: C0 and C1 controls (ESC, BEL, CR, …, also tab and newline), DEL, the
+  /// line and paragraph separators and the bidirectional overrides (which can make text read
+  /// backwards). Use it for data (names, ids) printed to a terminal; other text is unchanged.
+  public var terminalSafe: String {
+    func unsafe(_ v: UInt32) -> Bool {
+      v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0x2028 || v == 0x2029
+        || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069)
+    }
+    guard unicodeScalars.contains(where: { unsafe($0.value) }) else { return self }
+    var out = String.UnicodeScalarView()
+    for s in unicodeScalars {
+      if unsafe(s.value) {
+        out.append(contentsOf: "\\u{\(String(s.value, radix: 16, uppercase: true))}".unicodeScalars)
+      } else {
+        out.append(s)
+      }
+    }
+    return String(out)
+  }
+}

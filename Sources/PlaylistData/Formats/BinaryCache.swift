@@ -1,7 +1,7 @@
 // The `.chorus` binary cache: a whole Dataset in one checksummed container, loaded by
 // memory mapping and a few bulk copies (the 1M-playlist MPD loads in about a second instead
 // of minutes of JSON parsing). Layout: BinaryFile header, then the sections listed in
-// `write`, then the checksum. Every count and offset is validated on load.
+// `write`, then a ContentHash64. Every count, offset, id and pid is validated on load.
 import ChorusCore
 import Foundation
 
@@ -9,8 +9,11 @@ import Foundation
 public enum BinaryCache {
   /// File magic: 8 ASCII bytes.
   public static let magic = "CHORUSDS"
-  /// Format version; bump on any layout change.
-  public static let version: UInt32 = 1
+  /// Format version; bump on any layout or checksum change. Version 1 closed the file with
+  /// the weaker `Checksum64`; version 2 with `ContentHash64` (every bit flip is caught).
+  public static let version: UInt32 = 2
+  /// Sections in the container, the reserved one included.
+  static let sectionCount = 16
   static let hint = "rebuild it with 'chorus dataset convert SOURCE --out FILE.chorus'"
 
   /// Writes `dataset` to `path` atomically.
@@ -18,7 +21,8 @@ public enum BinaryCache {
     let c = dataset.catalogue
     let w = dataset.warnings
     try FileIO.writeAtomically(to: path) { handle in
-      var out = try BinaryWriter(handle: handle, magic: magic, version: version, sections: 16)
+      var out = try BinaryWriter(
+        handle: handle, magic: magic, version: version, sections: sectionCount, checksum: .hash64)
       // 0: counts — playlists, entries, tracks, artists, then the four warning counters.
       try out.writeSection([
         Int64(dataset.playlistCount), Int64(dataset.playlists.entryCount), Int64(c.trackCount),
@@ -44,17 +48,54 @@ public enum BinaryCache {
     }
   }
 
-  /// Loads a cache, validating magic, version, checksum, counts and every offset.
+  /// Loads a cache, validating magic, version, checksum, counts and every offset and id.
+  ///
+  /// Each section is read from the file straight into its array (no mapping, no copy), so
+  /// peak memory is about the size of the arrays; the checksum is computed on the way.
   public static func read(path: String) throws -> Dataset {
-    let data = try FileIO.read(path)
     var r = try BinaryReader(
-      data: data, path: path, magic: magic, supportedVersions: version...version, hint: hint)
-    let counts = try r.readSection(Int64.self, expectedCount: 8, name: "counts")
-    let (np, ne, nt, na) = (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]))
-    func bad(_ what: String) -> ChorusError {
-      ChorusError(.data, "inconsistent cache: \(what)", file: path, hint: hint)
+      contentsOf: path, magic: magic, supportedVersions: version...version, hint: hint)
+    return try decode(&r, path: path, fileSize: r.fileSize)
+  }
+
+  /// Decodes a cache held in memory (`path` names it in errors).
+  ///
+  /// Nothing read from the bytes is trusted: counts are bounded by the file size before any
+  /// arithmetic, offsets must rise from 0 to their section's size, ids must be below their
+  /// counts, pids must be distinct. Every failure is a `ChorusError(.data)` naming the file
+  /// and the field; no input traps.
+  /// - Complexity: O(file size).
+  public static func decode(_ data: Data, path: String) throws -> Dataset {
+    var r = try BinaryReader(
+      data: data, path: path, magic: magic, supportedVersions: version...version, hint: hint,
+      checksum: .hash64)
+    return try decode(&r, path: path, fileSize: data.count)
+  }
+
+  private static func decode(_ r: inout BinaryReader, path: String, fileSize: Int) throws
+    -> Dataset
+  {
+    func bad(_ what: String, field: String) -> ChorusError {
+      ChorusError(.data, "inconsistent cache: \(what)", file: path, field: field, hint: hint)
     }
-    guard np >= 0, ne >= 0, nt >= 0, na >= 0 else { throw bad("negative counts") }
+    guard r.sectionCount == sectionCount else {
+      throw bad(
+        "the header lists \(r.sectionCount) sections, expected \(sectionCount)", field: "sections")
+    }
+    let counts = try r.readSection(Int64.self, expectedCount: 8, name: "counts")
+    // No count can exceed the file's size in bytes (each value takes at least one byte), so
+    // after this check `count + 1` cannot overflow and ids fit in Int32.
+    let limit = Int64(min(fileSize, Int(Int32.max)))
+    let countNames = [
+      "playlist count", "entry count", "track count", "artist count", "duplicatesDropped",
+      "missingArtist", "missingName", "emptyRows",
+    ]
+    for (i, v) in counts.enumerated() where v < 0 || (i < 4 && v > limit) {
+      throw bad(
+        "\(countNames[i]) \(v) is impossible for a file of \(fileSize) bytes",
+        field: countNames[i])
+    }
+    let (np, ne, nt, na) = (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]))
     let offsets = try r.readSection(Int.self, expectedCount: np + 1, name: "playlist offsets")
     let tracks = try r.readSection(Int32.self, expectedCount: ne, name: "tracks")
     let pids = try r.readSection(Int64.self, expectedCount: np, name: "pids")
@@ -64,9 +105,19 @@ public enum BinaryCache {
     let trackArtist = try r.readSection(Int32.self, expectedCount: nt, name: "track artists")
     let artistIDs = try readPool(&r, count: na, name: "artist ids", bad: bad)
     let artistNames = try readPool(&r, count: na, name: "artist names", bad: bad)
-    guard checkOffsets(offsets, total: ne) else { throw bad("playlist offsets") }
-    guard inRange(tracks, below: nt) else { throw bad("track id out of range") }
-    guard inRange(trackArtist, below: na) else { throw bad("artist id out of range") }
+    _ = try r.readSection(Int64.self, expectedCount: 1, name: "reserved")
+    try r.finish()
+    guard checkOffsets(offsets, total: ne) else {
+      throw bad("playlist offsets do not rise from 0 to \(ne)", field: "playlist offsets")
+    }
+    guard inRange(tracks, below: nt) else {
+      throw bad("a track id is outside 0..<\(nt)", field: "tracks")
+    }
+    guard inRange(trackArtist, below: na) else {
+      throw bad("an artist id is outside 0..<\(na)", field: "track artists")
+    }
+    try PlaylistIDCheck.requireUnique(
+      pids, source: path, describe: { "playlist #\($0 + 1)" }, hint: hint)
     var warnings = DataWarnings()
     warnings.duplicatesDropped = Int(counts[4])
     warnings.missingArtist = Int(counts[5])
@@ -81,11 +132,14 @@ public enum BinaryCache {
   }
 
   private static func readPool(
-    _ r: inout BinaryReader, count: Int, name: String, bad: (String) -> ChorusError
+    _ r: inout BinaryReader, count: Int, name: String,
+    bad: (String, String) -> ChorusError
   ) throws -> StringPool {
     let bytes = try r.readSection(UInt8.self, name: name)
     let offsets = try r.readSection(Int.self, expectedCount: count + 1, name: name + " offsets")
-    guard checkOffsets(offsets, total: bytes.count) else { throw bad(name + " offsets") }
+    guard checkOffsets(offsets, total: bytes.count) else {
+      throw bad("offsets do not rise from 0 to \(bytes.count)", name + " offsets")
+    }
     return StringPool(bytes: bytes, offsets: offsets)
   }
 

@@ -73,12 +73,28 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Loads the dataset.
+  ///
+  /// - Throws: a `ChorusError` from the reader, or `ChorusError(.data)` naming both places
+  ///   when two playlists share a pid (session files and caches check this as they read).
   public func load() throws -> Dataset {
     switch self {
     case .synthetic(let preset, let seed):
       return SyntheticGenerator.generate(preset: preset, seed: seed)
-    case .mpdFolder(let p), .mpdFile(let p): return try MPDJSONReader.read(path: p)
-    case .text(let p): return try TextFormat.read(path: p)
+    case .mpdFolder(let p):
+      let d = try MPDJSONReader.read(path: p)
+      if PlaylistIDCheck.firstDuplicate(d.pids) != nil {
+        let origins = try MPDOrigins(folder: p)
+        try PlaylistIDCheck.requireUnique(d.pids, source: p, describe: origins.describe)
+      }
+      return d
+    case .mpdFile(let p):
+      let d = try MPDJSONReader.read(path: p)
+      try PlaylistIDCheck.requireUnique(
+        d.pids, source: p, describe: { "playlist #\($0 + 1) of the file" })
+      return d
+    case .text(let p):
+      // Pids are line indices, distinct by construction.
+      return try TextFormat.read(path: p)
     case .sessions(let p): return try SessionFormat.read(path: p)
     case .cache(let p): return try BinaryCache.read(path: p)
     }
@@ -86,6 +102,31 @@ public enum DatasetSource: Sendable, Equatable, CustomStringConvertible {
 
   /// Convenience: classify and load.
   public static func load(_ spec: String) throws -> Dataset { try DatasetSource(spec).load() }
+}
+
+/// Which slice file of a folder each playlist came from; built only to explain an error, by
+/// parsing each slice on its own.
+struct MPDOrigins {
+  /// Slice files in reading order, with the index of their first playlist.
+  var files: [(path: String, first: Int)] = []
+
+  init(folder: String) throws {
+    var first = 0
+    for file in try MPDJSONReader.sliceFiles(in: folder) {
+      var builder = DatasetBuilder()
+      let data = try FileIO.read(file)
+      try data.withUnsafeBytes { try MPDJSONReader.parse($0, path: file, into: &builder) }
+      files.append((file, first))
+      first += builder.playlistCount
+    }
+  }
+
+  /// "playlist #k of FILE" for playlist `index` of the whole folder.
+  func describe(_ index: Int) -> String {
+    guard let f = files.last(where: { $0.first <= index }) else { return "playlist #\(index + 1)" }
+    let name = (f.path as NSString).lastPathComponent
+    return "playlist #\(index - f.first + 1) of \(name)"
+  }
 }
 
 /// The formats Chorus writes.

@@ -1,5 +1,5 @@
-// Byte-level JSON cursor used by the MPD reader: whitespace, strings (escapes checked, UTF-8
-// validated), numbers, literals and generic skipping of any value, over raw pointers.
+// Byte-level JSON cursor used by the MPD reader: whitespace, strings (escapes checked, lone
+// surrogates refused, UTF-8 validated), numbers, literals and generic skipping of any value, over raw pointers.
 // It knows no schema and allocates nothing. Failures carry a byte offset; the reader turns
 // them into a ChorusError with line and column, so the fast path never counts lines.
 
@@ -346,14 +346,48 @@ struct JSONScanner {
       UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
       return q + 2
     case UInt8(ascii: "u"):
-      guard end - q >= 6 else { throw failure("truncated \\u escape", at: end) }
-      for i in 2..<6 where hexValue(q[i]) > 15 {
-        throw failure("bad \\u escape: expected 4 hex digits", at: q)
+      let unit = try checkHex4(q)
+      if unit >= 0xDC00 && unit <= 0xDFFF {
+        throw loneSurrogate(q, unit)
+      }
+      if unit >= 0xD800 && unit <= 0xDBFF {
+        // A high surrogate must be followed at once by an escaped low surrogate.
+        guard end - q >= 12, q[6] == UInt8(ascii: "\\"), q[7] == UInt8(ascii: "u") else {
+          throw loneSurrogate(q, unit)
+        }
+        let low = try checkHex4(q + 6)
+        guard low >= 0xDC00 && low <= 0xDFFF else { throw loneSurrogate(q, unit) }
+        return q + 12
       }
       return q + 6
     default:
       throw failure("bad escape '\\\(String(decoding: [q[1]], as: UTF8.self))' in a string", at: q)
     }
+  }
+
+  /// Checks the `\\uXXXX` escape at `q` (backslash at `q`); returns its 16-bit value.
+  private func checkHex4(_ q: UnsafePointer<UInt8>) throws(JSONParseFailure) -> UInt32 {
+    guard end - q >= 6 else { throw failure("truncated \\u escape", at: end) }
+    var v: UInt32 = 0
+    for i in 2..<6 {
+      let h = hexValue(q[i])
+      if h > 15 { throw failure("bad \\u escape: expected 4 hex digits", at: q) }
+      v = v << 4 | UInt32(h)
+    }
+    return v
+  }
+
+  /// The error for a UTF-16 surrogate escape without its partner. Such a string has no
+  /// Unicode form; replacing it (e.g. by U+FFFD) would make `\\ud800` and `\\udc00` the same
+  /// id, so the reader refuses it.
+  private func loneSurrogate(_ q: UnsafePointer<UInt8>, _ unit: UInt32) -> JSONParseFailure {
+    let hex = String(unit, radix: 16)
+    return failure(
+      "lone UTF-16 surrogate \\u\(hex) in a string (a \\uD800–\\uDBFF escape must be followed by a \\uDC00–\\uDFFF escape)",
+      at: q,
+      hint:
+        "the string has no Unicode form; fix or remove the escape in the file (e.g. write \\ufffd)"
+    )
   }
 
   /// Checks the UTF-8 sequence whose lead byte is at `q`; returns the byte after it.

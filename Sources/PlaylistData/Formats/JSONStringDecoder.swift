@@ -30,8 +30,9 @@ final class DecodeBuffer {
 }
 
 /// Decodes the escapes of a checked string token into `out` (room for `token.count` bytes);
-/// returns the decoded length. `\uXXXX` pairs become one code point; a lone surrogate becomes
-/// U+FFFD, since it has no UTF-8 form (Python's json writes such strings; the MPD came from it).
+/// returns the decoded length. `\uXXXX` pairs become one code point. JSONScanner refuses lone
+/// surrogates (they have no UTF-8 form, and mapping them all to U+FFFD would merge distinct
+/// ids), so the U+FFFD fallback below is only a guard for tokens that were not scanned.
 func decodeJSONEscapes(_ token: JSONStringToken, into out: UnsafeMutablePointer<UInt8>) -> Int {
   var i = token.start
   let e = token.start + token.count

@@ -1,7 +1,9 @@
 // Session logs as playlists: TSV or CSV with a header naming the columns `session`, `item`
 // and optionally `time` and `artist`. Rows are grouped by session (sessions in order of first
 // appearance); within a session rows are ordered by time when a time column exists (stable
-// for equal times). Each session becomes one playlist named after its key.
+// for equal times). Each session becomes one playlist named after its key; its pid is the key
+// when every key is an integer, else the session's 0-based index. Keys that differ as text
+// but not as numbers ("7", "007") are refused, naming both lines.
 import ChorusCore
 import Foundation
 
@@ -60,6 +62,8 @@ public enum SessionFormat {
     let aCol = column["artist"]
 
     var sessions = Interner()
+    /// Per session: the line of its first row (for error messages).
+    var firstLine: [Int] = []
     var rows: [Row] = []
     var warnings = DataWarnings()
     for li in 1..<lines.count {
@@ -77,7 +81,9 @@ public enum SessionFormat {
         continue
       }
       let s = fields[sCol]
-      let sid = Int(sessions.intern(UnsafeRawBufferPointer(rebasing: raw[s.0..<s.1])).id)
+      let (id, isNew) = sessions.intern(UnsafeRawBufferPointer(rebasing: raw[s.0..<s.1]))
+      let sid = Int(id)
+      if isNew { firstLine.append(li + 1) }
       var time = Double(li)
       if let tCol {
         let t = fields[tCol]
@@ -104,12 +110,22 @@ public enum SessionFormat {
       if ra.time != rb.time { return ra.time < rb.time }
       return a < b
     }
+    // Pids: the keys when all are integers, else the session indices (never a mix, which
+    // could give two sessions one pid).
+    let keys = sessions.pool.strings
+    let numeric = keys.map { Int64($0) }
+    let allNumeric = !numeric.contains(nil)
+    let pids = allNumeric ? numeric.map { $0! } : (0..<keys.count).map { Int64($0) }
+    try PlaylistIDCheck.requireUnique(
+      pids, source: path,
+      describe: { "session '\(keys[$0])' first seen on line \(firstLine[$0])" },
+      hint: "session keys that are equal as numbers ('7', '007') are the same playlist id; "
+        + "give each session its own key")
     var builder = DatasetBuilder()
     builder.warnings = warnings
     var current = -1
     func close(_ sid: Int) {
-      let key = sessions.pool[sid]
-      builder.endPlaylist(pid: Int64(key) ?? Int64(sid), name: key)
+      builder.endPlaylist(pid: pids[sid], name: keys[sid])
     }
     for r in order {
       let row = rows[r]

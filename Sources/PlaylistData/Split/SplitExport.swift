@@ -17,14 +17,33 @@ extension Dataset {
 
 /// Writes a fold's split to a folder.
 public enum SplitExport {
+  /// The names an export writes; an existing folder holding only these (an earlier export)
+  /// may be replaced.
+  public static let fileNames: Set<String> = [
+    "training", "training.json", "training.txt", "training.chorus", "test-seeds.json",
+    "test-truth.csv", "collective-order.csv",
+  ]
+
   /// Writes `training.<ext>`, `test-seeds.json`, `test-truth.csv`, `collective-order.csv`.
-  /// Each file is written atomically.
+  ///
+  /// The folder is written as a whole (`FileIO.writeFolderAtomically`): a failed or killed
+  /// export leaves no folder, never a training file without its test files. An existing
+  /// folder is replaced only when it is empty or holds an earlier export; a folder with other
+  /// files is refused before anything is written.
   public static func write(dataset: Dataset, split: FoldSplit, to folder: String, format: String?)
     throws
   {
-    try FileIO.ensureDirectory(folder)
     let trainFormat =
       try format.map { try DatasetFormat.resolve(path: "", explicit: $0) } ?? .chorus
+    try FileIO.writeFolderAtomically(to: folder, replaceable: fileNames) {
+      tmp in
+      try writeFiles(dataset: dataset, split: split, to: tmp, trainFormat: trainFormat)
+    }
+  }
+
+  private static func writeFiles(
+    dataset: Dataset, split: FoldSplit, to folder: String, trainFormat: DatasetFormat
+  ) throws {
     let trainName: String
     switch trainFormat {
     case .mpd: trainName = "training"

@@ -287,7 +287,8 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
 // MARK: - Text report
 
 extension DatasetStatistics {
-  /// A readable multi-line report, as printed by `chorus dataset stats`.
+  /// A readable multi-line report, as printed by `chorus dataset stats`. Names and ids are
+  /// `terminalSafe`: escape sequences in the data cannot reach the terminal.
   public var text: String {
     var lines: [String] = []
     lines.append("Playlists            \(Self.grouped(playlists))")
@@ -319,7 +320,8 @@ extension DatasetStatistics {
     if !topTracks.isEmpty {
       lines.append("Top tracks (playlists containing them):")
       for (i, t) in topTracks.enumerated() {
-        let label = t.name.isEmpty ? t.id : "\(t.name) — \(t.artist)"
+        // Names come from the data: control characters are shown escaped, never sent raw.
+        let label = (t.name.isEmpty ? t.id : "\(t.name) — \(t.artist)").terminalSafe
         lines.append(
           "  \(Self.pad(String(i + 1), 3)). \(Self.pad(Self.grouped(t.count), 10)) "
             + "\(Self.pad(Self.percent(t.shareOfPlaylists), 7))  \(label)")
@@ -328,7 +330,7 @@ extension DatasetStatistics {
     if !topArtists.isEmpty {
       lines.append("Top artists (entries):")
       for (i, a) in topArtists.enumerated() {
-        let label = a.name.isEmpty ? a.id : a.name
+        let label = (a.name.isEmpty ? a.id : a.name).terminalSafe
         lines.append(
           "  \(Self.pad(String(i + 1), 3)). \(Self.pad(Self.grouped(a.entries), 10)) "
             + "\(Self.pad(Self.percent(a.shareOfEntries), 7))  \(label) (\(a.tracks) tracks)")
