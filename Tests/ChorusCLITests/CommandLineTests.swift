@@ -88,6 +88,20 @@ struct ChorusBinary {
     #expect(bad.stderr.contains("unknown bench stage 'gpu'"))
   }
 
+  /// `--dir` names a folder the user owns: bench works in a subfolder it creates and removes
+  /// only that, so files already in the folder survive.
+  @Test func benchNeverRemovesWhatItDidNotCreate() throws {
+    let dir = TemporaryDirectory()
+    let keep = dir.write("precious.txt", "user data")
+    let r = try ChorusBinary.run([
+      "bench", "--preset", "tiny", "--stages", "cache", "--dir", dir.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("write .chorus cache"))
+    #expect(FileManager.default.fileExists(atPath: keep))
+    #expect(dir.contents == ["precious.txt"])
+  }
+
   @Test func generateStatsConvertRoundTrip() throws {
     let dir = TemporaryDirectory()
     let cache = dir.file("tiny.chorus")
