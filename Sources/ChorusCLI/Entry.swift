@@ -1,18 +1,20 @@
 // The `chorus` entry point: parse, dispatch, and map errors to messages and exit codes
-// (0 ok, 1 failure, 64 usage). Usage errors print the usage line and point at --help.
+// (0 ok, 1 failure, 64 usage or configuration). Usage errors print the usage line and point
+// at --help.
 // Commands live in Commands/; this file knows only the tree and the error mapping.
 import ChorusCore
 import Foundation
 
 /// The command-line program.
 public enum ChorusCLI {
-  /// The version printed by `chorus --version`.
-  public static let version = "0.1.0"
+  /// The version printed by `chorus --version` (the lab's one version constant).
+  public static let version = ChorusVersion.current
 
   /// Exit codes.
   public enum ExitCode {
     public static let ok: Int32 = 0
     public static let failure: Int32 = 1
+    /// A malformed command line, or an invalid spec, option value or configuration.
     public static let usage: Int32 = 64
   }
 
@@ -59,6 +61,10 @@ public enum ChorusCLI {
       return reportUsage(e.message, path: e.path, tree: tree)
     } catch let e as ChorusError where e.kind == .usage {
       return reportUsage(e.description, path: pathForErrors, tree: tree)
+    } catch let e as ChorusError where e.kind == .config {
+      // A bad spec, option value or config key: the user must change what they asked for.
+      Console.log("Error: \(e.description)")
+      return ExitCode.usage
     } catch let e as ChorusError {
       Console.log("Error: \(e.description)")
       return ExitCode.failure

@@ -1,5 +1,6 @@
-// End-to-end tests of the built `chorus` binary: output, exit codes (0 / 1 / 64), messages
-// on stderr, and that failed commands leave no output files behind.
+// End-to-end tests of the built `chorus` binary: output, exit codes (0 ok, 1 bad data or I/O,
+// 64 usage or configuration), messages on stderr, and that failed commands leave no output
+// files behind.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
@@ -153,7 +154,7 @@ struct ChorusBinary {
     #expect(
       files == ["collective-order.csv", "test-seeds.json", "test-truth.csv", "training.chorus"])
     let bad = try ChorusBinary.run(["dataset", "split", "synthetic:tiny", "--fold", "7"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)
     #expect(bad.stderr.contains("fold 7 is out of range"))
   }
 }
@@ -168,12 +169,12 @@ struct ChorusBinary {
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     #expect((json?["perSeedLength"] as? [Any])?.count == 10)
     let bad = try ChorusBinary.run(["train", "--dataset", "synthetic:tiny", "--set", "windw=2"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)
     #expect(bad.stderr.contains("unknown key 'windw'"))
     let model = try ChorusBinary.run([
       "train", "--dataset", "synthetic:tiny", "--model", "transformer",
     ])
-    #expect(model.status == 1)
+    #expect(model.status == 64)
     #expect(model.stderr.contains("unknown model 'transformer'"))
   }
 
@@ -205,7 +206,7 @@ struct ChorusBinary {
       "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlov", "--budget", "3", "--out",
       dir.file("y.chorus"),
     ])
-    #expect(unknown.status == 1)
+    #expect(unknown.status == 64)
     #expect(unknown.stderr.contains("dirlof"))
   }
 
@@ -221,11 +222,11 @@ struct ChorusBinary {
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("| dirlof | full |"))
     let again = try ChorusBinary.run(["run", spec, "--out", dir.file("res"), "--quiet"])
-    #expect(again.status == 1)
+    #expect(again.status == 64)
     #expect(again.stderr.contains("--resume"))
     let badKey = dir.write("bad.json", "{\"datset\": \"synthetic:tiny\", \"alphas\": [0.1]}")
     let b = try ChorusBinary.run(["run", badKey])
-    #expect(b.status == 1)
+    #expect(b.status == 64)
     #expect(b.stderr.contains("unknown key 'datset'"))
     let shard = try ChorusBinary.run([
       "run", spec, "--out", dir.file("s1"), "--shard", "1/2", "--quiet",
@@ -242,6 +243,39 @@ struct ChorusBinary {
     #expect(try FileIO.read(dir.file("merged/runs.csv")) == FileIO.read(dir.file("res/runs.csv")))
     let badShard = try ChorusBinary.run(["run", spec, "--shard", "3/2"])
     #expect(badShard.status == 64)
+    // One version, one place: --version and the manifest agree.
+    let version = try ChorusBinary.run(["--version"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let manifest = try String(contentsOfFile: dir.file("res/manifest.json"), encoding: .utf8)
+    #expect(manifest.contains("\"chorusVersion\" : \"\(version.dropFirst("chorus ".count))\""))
+  }
+
+  /// An invalid spec fails before anything is written: exit 64, the key (and the bad value)
+  /// named, line and column for broken JSON, and no results folder afterwards.
+  @Test func invalidSpecExits64AndWritesNothing() throws {
+    let dir = TemporaryDirectory()
+    let cases: [(String, [String])] = [
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "k": 50.5}"#, ["'k'", "50.5"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "split": {"seed": -1}}"#, ["split.seed"]),
+      (
+        #"{"dataset": "synthetic:tiny", "budgets": [2], "model": {"name": "transformer"}}"#,
+        ["unknown model 'transformer'", "model.name"]
+      ),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "strategies": ["dirlov"]}"#, ["strategies"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "k": 1e12}"#, ["'k'"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "name": "../../x"}"#, ["'name'"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2, 100000]}"#, ["budgets"]),
+      ("{\n  \"dataset\": \"synthetic:tiny\",\n  \"budgets\": [2,,]\n}", ["spec.json:3:"]),
+    ]
+    for (text, needles) in cases {
+      let spec = dir.write("spec.json", text)
+      let r = try ChorusBinary.run(["run", spec, "--out", dir.file("res"), "--quiet"])
+      #expect(r.status == 64, "\(text): \(r.stderr)")
+      for n in needles { #expect(r.stderr.contains(n), "\(text): \(r.stderr)") }
+      #expect(!r.stderr.contains("Array<"))
+      #expect(!FileManager.default.fileExists(atPath: dir.file("res")), "\(text)")
+    }
+    #expect(dir.contents == ["spec.json"])
   }
 
   @Test func evaluateScoresExternalRecommendations() throws {

@@ -20,8 +20,6 @@ import Testing
     for file in files {
       let spec = try ExperimentSpec.load(path: Self.experimentsFolder + "/" + file)
       try spec.validate()
-      _ = try ModelSpec(name: spec.model.name, config: spec.model.config.mapValues(\.foundation))
-      for name in spec.strategies { _ = try Strategy(name: name) }
       #expect(spec.name + ".json" == file, "\(file) is named '\(spec.name)'")
     }
   }
