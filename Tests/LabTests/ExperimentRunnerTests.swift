@@ -159,6 +159,36 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir.file("out/runs.csv")))
   }
 
+  /// Results of another version of the code are never mixed in: resume refuses a folder
+  /// written by another version, and merge refuses shards computed on other data.
+  @Test func otherCodeVersionOrShardDataIsRefused() throws {
+    let dir = TemporaryDirectory()
+    let s = try spec(in: dir)
+    try run(s, dir.file("a"), shard: (0, 2))
+    let path = dir.file("a/spec.resolved.json")
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    try FileIO.writeAtomically(
+      text.replacingOccurrences(
+        of: "\"chorusVersion\" : \"\(ChorusVersion.current)\"",
+        with: "\"chorusVersion\" : \"0.0.1\""),
+      to: path)
+    let e = #expect(throws: ChorusError.self) { try run(s, dir.file("a"), resume: true) }
+    #expect(e?.message.contains("chorus 0.0.1") == true, "\(e?.description ?? "")")
+    try FileIO.writeAtomically(text, to: path)
+    // Shard b on other data behind the same path.
+    try BinaryCache.write(
+      Fixtures.random(playlists: 1500, tracks: 600, lengths: 10...50, seed: 5), to: s.dataset)
+    try run(s, dir.file("b"), shard: (1, 2))
+    let a = try ResultsStore.open(folder: dir.file("a"))
+    let merged = try ResultsStore.prepare(
+      folder: dir.file("merged"), spec: s, dataset: a.fingerprint.dataset, resume: true)
+    try merged.absorb(a)
+    let m = #expect(throws: ChorusError.self) {
+      try merged.absorb(try ResultsStore.open(folder: dir.file("b")))
+    }
+    #expect(m?.message.contains("another dataset") == true, "\(m?.description ?? "")")
+  }
+
   /// A second writer of one folder is refused at once, naming the pid that holds it.
   @Test func secondWriterIsRefusedWithTheHoldersPid() throws {
     let dir = TemporaryDirectory()
