@@ -10,6 +10,9 @@ public enum ChorusCLI {
   /// The version printed by `chorus --version` (the lab's one version constant).
   public static let version = ChorusVersion.current
 
+  /// The most worker threads `--threads` accepts.
+  public static let maximumThreads = 1024
+
   /// Exit codes.
   public enum ExitCode {
     public static let ok: Int32 = 0
@@ -54,7 +57,9 @@ public enum ChorusCLI {
         return ExitCode.ok
       case .run(let command, let parsed):
         pathForErrors = parsed.path
-        if let t = try parsed.int("threads", min: 1) { ParallelConfig.threads = t }
+        if let t = try parsed.int("threads", min: 1, max: maximumThreads) {
+          ParallelConfig.threads = t
+        }
         return try command.action!(parsed)
       }
     } catch let e as UsageError {

@@ -49,7 +49,7 @@ enum BenchCommand {
     guard let preset = SyntheticPreset(rawValue: presetName) else {
       throw ChorusError(.usage, "unknown preset '\(presetName)'")
     }
-    let slices = try p.int("slices", min: 1) ?? 20
+    let slices = try p.int("slices", min: 1, max: 1000) ?? 20
     let stages = try selectedStages(p.value("stages"), skipEmbedding: p.flag("skip-embedding"))
     let dir = try scratchFolder(in: p.value("dir"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
