@@ -189,6 +189,21 @@ import Testing
     #expect(m?.message.contains("another dataset") == true, "\(m?.description ?? "")")
   }
 
+  /// Temporary files that a killed run left in its folder are removed on the next run; other
+  /// hidden files are not touched.
+  @Test func staleTemporaryFilesAreCleanedOnResume() throws {
+    let dir = TemporaryDirectory()
+    let s = try spec(in: dir)
+    let out = dir.file("out")
+    try run(s, out, shard: (0, 2))
+    let stale = [out + "/runs/.run-f0-s0-n0-q0.json.99999.tmp", out + "/.songs.csv.99999.tmp"]
+    let keep = out + "/.notes.tmp"
+    for p in stale + [keep] { #expect(FileManager.default.createFile(atPath: p, contents: Data())) }
+    try run(s, out, resume: true)
+    for p in stale { #expect(!FileManager.default.fileExists(atPath: p), "\(p)") }
+    #expect(FileManager.default.fileExists(atPath: keep))
+  }
+
   /// A second writer of one folder is refused at once, naming the pid that holds it.
   @Test func secondWriterIsRefusedWithTheHoldersPid() throws {
     let dir = TemporaryDirectory()

@@ -74,8 +74,31 @@ public struct ResultsStore {
       try writeResolved(spec: spec, fingerprint: fingerprint, to: specPath)
     }
     try FileIO.ensureDirectory(folder + "/runs")
+    removeStaleTemporaryFiles(in: folder)
     return ResultsStore(
       folder: folder, spec: spec, hash: hash, fingerprint: fingerprint, lock: lock)
+  }
+
+  /// The files a study writes at the top of its folder.
+  static let studyFiles = [
+    "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
+    "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
+    "clean-accuracy.csv", "manifest.json",
+  ]
+
+  /// Removes the temporary files (`.NAME.PID.tmp`, see `FileIO.writeAtomically`) that a
+  /// killed writer of this folder left: any in runs/, and those of the study's own files at
+  /// the top. Called under the folder's lock, so no live writer owns them.
+  static func removeStaleTemporaryFiles(in folder: String) {
+    let fm = FileManager.default
+    for (dir, all) in [(folder + "/runs", true), (folder, false)] {
+      for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+      where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+        if all || studyFiles.contains(where: { name.hasPrefix(".\($0).") }) {
+          try? fm.removeItem(atPath: dir + "/" + name)
+        }
+      }
+    }
   }
 
   /// Opens an existing folder without a spec in hand (merge, report); takes no lock.
