@@ -40,6 +40,9 @@ public enum ChorusCLI {
 
   /// Runs the program with `CommandLine.arguments` and exits.
   public static func runMain() -> Never {
+    // Past the file-size limit (ulimit -f) a write then fails with EFBIG, reported as an
+    // error, instead of the kernel killing the process with SIGXFSZ mid-write.
+    signal(SIGXFSZ, SIG_IGN)
     exit(run(Array(CommandLine.arguments.dropFirst())))
   }
 
@@ -74,9 +77,34 @@ public enum ChorusCLI {
       Console.log("Error: \(e.description)")
       return ExitCode.failure
     } catch {
-      Console.log("Error: \(error)")
+      Console.log("Error: \(describe(error))")
       return ExitCode.failure
     }
+  }
+
+  /// A Foundation error in words: the system's reason (e.g. "No space left on device") and
+  /// what to do, instead of "NSCocoaErrorDomain error 512".
+  static func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    let posix =
+      ns.domain == NSPOSIXErrorDomain
+      ? ns
+      : (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
+        $0.domain == NSPOSIXErrorDomain ? $0 : nil
+      }
+    let path =
+      (ns.userInfo[NSFilePathErrorKey] as? String)
+      ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    var out = path.map { $0 + ": " } ?? ""
+    guard let posix else { return out + ns.localizedDescription }
+    out += "cannot read or write a file: " + String(cString: strerror(Int32(posix.code)))
+    switch Int32(posix.code) {
+    case ENOSPC, EDQUOT: out += ". Hint: free disk space (or use another --out) and run again"
+    case EFBIG: out += ". Hint: the file-size limit (ulimit -f) was reached; raise it and run again"
+    case EACCES, EPERM, EROFS: out += ". Hint: check that the folder is writable"
+    default: break
+    }
+    return out
   }
 
   static func reportUsage(_ message: String, path: [String], tree: CommandSpec) -> Int32 {

@@ -143,6 +143,30 @@ struct ChorusBinary {
     #expect(ext.stderr.contains("cannot tell the output format"))
   }
 
+  /// Past the file-size limit (`ulimit -f`) a write fails with a message saying so, not a
+  /// SIGXFSZ kill or a raw Foundation error code; nothing is left behind.
+  @Test func fileSizeLimitIsACleanError() throws {
+    let dir = TemporaryDirectory()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = [
+      "-c", "ulimit -f 200; exec \"$0\" dataset generate --preset tiny --out x.chorus",
+      ChorusBinary.path,
+    ]
+    process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit)
+    #expect(process.terminationStatus == 1, "\(text)")
+    #expect(text.contains("File too large") && text.contains("ulimit -f"), "\(text)")
+    #expect(!text.contains("NSCocoaErrorDomain"))
+    #expect(dir.contents.isEmpty)
+  }
+
   @Test func splitExport() throws {
     let dir = TemporaryDirectory()
     let r = try ChorusBinary.run([
