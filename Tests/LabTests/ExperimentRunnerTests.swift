@@ -233,6 +233,18 @@ import Testing
     #expect(sizes == [0.0001, 0.01])
     let manifest = try String(contentsOfFile: dir.file("out/manifest.json"), encoding: .utf8)
     #expect(manifest.contains("\"collapsedRuns\" : 2"))
+    // Shards split the collapsed sizes apart; merged, they give the same files.
+    try run(s, dir.file("a"), shard: (0, 2))
+    try run(s, dir.file("b"), shard: (1, 2))
+    let a = try ResultsStore.open(folder: dir.file("a"))
+    let merged = try ResultsStore.prepare(
+      folder: dir.file("merged"), spec: s, dataset: a.fingerprint.dataset, resume: true)
+    try merged.absorb(a)
+    try merged.absorb(try ResultsStore.open(folder: dir.file("b")))
+    try merged.assemble(plan: ResultsStore.plan(s))
+    for f in Self.outputs {
+      #expect(try FileIO.read(dir.file("merged/" + f)) == FileIO.read(dir.file("out/" + f)), "\(f)")
+    }
   }
 
   /// A study interrupted while its files were assembled has no manifest: the report refuses

@@ -92,12 +92,14 @@ public struct ExperimentRunner {
         }
         for key in todo where key.fold == fold {
           let r0 = wallClock()
-          if let first = budgets.firstIndex(of: budgets[key.size]), first < key.size {
+          let earlier = budgets.firstIndex(of: budgets[key.size]).map {
+            RunKey(fold: key.fold, strategy: key.strategy, size: $0, statistics: key.statistics)
+          }
+          if let earlier, earlier.size < key.size, store.hasRun(earlier) {
             // The same collective as an earlier size: one run per distinct B (assembly keeps
-            // the earlier one); the record is a copy, so the plan stays complete.
-            var copy = try store.readRun(
-              RunKey(
-                fold: key.fold, strategy: key.strategy, size: first, statistics: key.statistics))
+            // the earlier one); the record is a copy, so the plan stays complete. (Another
+            // shard may hold the earlier run: then this one is computed, to the same numbers.)
+            var copy = try store.readRun(earlier)
             copy.key = key
             copy.sizeValue = sizeLabel(key.size).1
             try store.writeRun(copy)

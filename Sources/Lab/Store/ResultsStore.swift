@@ -308,6 +308,11 @@ public struct ResultsStore {
     Set(Self.plan(spec).filter { FileManager.default.fileExists(atPath: runPath($0)) })
   }
 
+  /// Whether the record of `key` exists.
+  public func hasRun(_ key: RunKey) -> Bool {
+    FileManager.default.fileExists(atPath: runPath(key))
+  }
+
   public func hasFoldRecord(_ fold: Int) -> Bool {
     FileManager.default.fileExists(atPath: foldPath(fold))
   }
