@@ -12,8 +12,11 @@ enum RunCommand {
       discussion: """
         Writes spec.resolved.json, runs/ (one record per finished run, written atomically), and \
         when every run is done: runs.csv, summary.csv, songs.csv, artists.csv, externalities.csv, \
-        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json. Stop it at any moment and \
-        start it again with --resume: the final files are identical to an uninterrupted run.
+        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json (last). Stop it at any moment \
+        and start it again with --resume: the final files are identical to an uninterrupted run. \
+        The whole spec is checked before anything is written; --resume refuses a folder computed \
+        with another spec, other data or another chorus version, and a folder that another \
+        process is writing.
         """,
       arguments: [
         ArgumentSpec("spec", help: "An experiment spec (JSON), e.g. Experiments/quickstart.json.")
