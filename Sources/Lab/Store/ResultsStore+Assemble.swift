@@ -1,7 +1,8 @@
 // Assembles the CSVs of a finished study from its records: runs.csv (one row per run, every
 // scalar), summary.csv (mean ± 95% CI over folds), songs.csv, artists.csv, lorenz.csv,
-// cloud.csv, externalities.csv, and manifest.json (version, hash, seed, timings, warnings).
-// Reads records in plan order, so the output never depends on how the runs were scheduled.
+// cloud.csv, externalities.csv, and last manifest.json (version, fingerprint, timings,
+// warnings), whose presence marks the folder complete. Reads records in plan order, so the
+// output never depends on how the runs were scheduled.
 import ChorusCore
 import Evaluation
 import Foundation

@@ -1,8 +1,9 @@
-// The results folder of a study: spec.resolved.json and its hash, one record file per
-// finished run and per fold under runs/, and — once every run is there — the assembled
-// CSVs and manifest.json. Records are written atomically, so killing a run never corrupts
-// finished work; assembly reads records in a fixed order, so results are byte-identical
-// however the work was interrupted, resumed or sharded.
+// The results folder of a study: spec.resolved.json with the study's fingerprint (resolved
+// spec hash, dataset content, chorus version), one record file per finished run and per fold
+// under runs/, and — once every run is there — the assembled CSVs and manifest.json. Records
+// are written atomically and the folder is locked while a process writes it, so killing a run
+// never corrupts finished work and two runs never mix; assembly reads records in a fixed
+// order, so results are byte-identical however the work was interrupted, resumed or sharded.
 import ChorusCore
 import Evaluation
 import Foundation
