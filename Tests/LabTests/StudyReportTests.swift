@@ -134,6 +134,22 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/figures/accuracy-loss.svg"))
   }
 
+  /// Untrusted names: Markdown/HTML characters are escaped; spreadsheet formulas get a
+  /// leading ' while ordinary text (and text that merely contains those characters) is kept.
+  @Test func untrustedTextIsEscaped() {
+    #expect(
+      SafeText.markdown("<script>alert(1)</script>") == "&lt;script&gt;alert\\(1\\)&lt;/script&gt;")
+    #expect(SafeText.markdown("a|b *c* [d](e)") == "a\\|b \\*c\\* \\[d\\]\\(e\\)")
+    #expect(SafeText.markdown("hybrid:tau=2") == "hybrid:tau=2")
+    for (cell, safe) in [
+      ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-5", "'-5"),
+      ("@SUM(A1)", "'@SUM(A1)"),
+      ("\tx", "'\tx"), ("spotify:track:1", "spotify:track:1"), ("a=b", "a=b"), ("", ""),
+    ] {
+      #expect(SafeText.spreadsheetCell(cell) == safe)
+    }
+  }
+
   /// Amplification cannot be negative: with `nonNegative` the CI band stops at 0 and the axis
   /// does not extend below it; without it the band shows the (impossible) negative values.
   @Test func nonNegativeChartsClampTheirBands() {

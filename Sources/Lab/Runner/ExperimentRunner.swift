@@ -59,7 +59,9 @@ public struct ExperimentRunner {
       try target.appended(to: dataset.catalogue)
     }
     let budgets = try preflight(dataset: dataset, log: log)
+    let h0 = wallClock()
     let identity = DatasetIdentity(dataset)
+    log("dataset fingerprint: \(identity) (\(formatDuration(wallClock() - h0)))")
     let store = try ResultsStore.prepare(
       folder: folder, spec: spec, dataset: identity, resume: options.resume)
     let plan = ResultsStore.plan(spec)
