@@ -1,18 +1,23 @@
 // The `chorus` entry point: parse, dispatch, and map errors to messages and exit codes
-// (0 ok, 1 failure, 64 usage). Usage errors print the usage line and point at --help.
+// (0 ok, 1 failure, 64 usage or configuration). Usage errors print the usage line and point
+// at --help.
 // Commands live in Commands/; this file knows only the tree and the error mapping.
 import ChorusCore
 import Foundation
 
 /// The command-line program.
 public enum ChorusCLI {
-  /// The version printed by `chorus --version`.
-  public static let version = "0.1.0"
+  /// The version printed by `chorus --version` (the lab's one version constant).
+  public static let version = ChorusVersion.current
+
+  /// The most worker threads `--threads` accepts.
+  public static let maximumThreads = 1024
 
   /// Exit codes.
   public enum ExitCode {
     public static let ok: Int32 = 0
     public static let failure: Int32 = 1
+    /// A malformed command line, or an invalid spec, option value or configuration.
     public static let usage: Int32 = 64
   }
 
@@ -35,6 +40,9 @@ public enum ChorusCLI {
 
   /// Runs the program with `CommandLine.arguments` and exits.
   public static func runMain() -> Never {
+    // Past the file-size limit (ulimit -f) a write then fails with EFBIG, reported as an
+    // error, instead of the kernel killing the process with SIGXFSZ mid-write.
+    signal(SIGXFSZ, SIG_IGN)
     exit(run(Array(CommandLine.arguments.dropFirst())))
   }
 
@@ -52,20 +60,51 @@ public enum ChorusCLI {
         return ExitCode.ok
       case .run(let command, let parsed):
         pathForErrors = parsed.path
-        if let t = try parsed.int("threads", min: 1) { ParallelConfig.threads = t }
+        if let t = try parsed.int("threads", min: 1, max: maximumThreads) {
+          ParallelConfig.threads = t
+        }
         return try command.action!(parsed)
       }
     } catch let e as UsageError {
       return reportUsage(e.message, path: e.path, tree: tree)
     } catch let e as ChorusError where e.kind == .usage {
       return reportUsage(e.description, path: pathForErrors, tree: tree)
+    } catch let e as ChorusError where e.kind == .config {
+      // A bad spec, option value or config key: the user must change what they asked for.
+      Console.log("Error: \(e.description)")
+      return ExitCode.usage
     } catch let e as ChorusError {
       Console.log("Error: \(e.description)")
       return ExitCode.failure
     } catch {
-      Console.log("Error: \(error)")
+      Console.log("Error: \(describe(error))")
       return ExitCode.failure
     }
+  }
+
+  /// A Foundation error in words: the system's reason (e.g. "No space left on device") and
+  /// what to do, instead of "NSCocoaErrorDomain error 512".
+  static func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    let posix =
+      ns.domain == NSPOSIXErrorDomain
+      ? ns
+      : (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
+        $0.domain == NSPOSIXErrorDomain ? $0 : nil
+      }
+    let path =
+      (ns.userInfo[NSFilePathErrorKey] as? String)
+      ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    var out = path.map { $0 + ": " } ?? ""
+    guard let posix else { return out + ns.localizedDescription }
+    out += "cannot read or write a file: " + String(cString: strerror(Int32(posix.code)))
+    switch Int32(posix.code) {
+    case ENOSPC, EDQUOT: out += ". Hint: free disk space (or use another --out) and run again"
+    case EFBIG: out += ". Hint: the file-size limit (ulimit -f) was reached; raise it and run again"
+    case EACCES, EPERM, EROFS: out += ". Hint: check that the folder is writable"
+    default: break
+    }
+    return out
   }
 
   static func reportUsage(_ message: String, path: [String], tree: CommandSpec) -> Int32 {

@@ -118,6 +118,10 @@ import Testing
     let q = try run(["group", "leaf", "a", "--out", "x", "--n", "-2"])
     #expect(throws: ChorusError.self) { _ = try q.int("n", min: 0) }
     #expect(try q.int("n") == -2)
+    let big = try run(["group", "leaf", "a", "--out", "x", "--n", "4611686018427387904"])
+    let e = #expect(throws: ChorusError.self) { _ = try big.int("n", min: 1, max: 1024) }
+    #expect(e?.message.contains("at most 1024") == true)
+    #expect(e?.kind == .usage)
   }
 }
 

@@ -1,5 +1,6 @@
-// End-to-end tests of the built `chorus` binary: output, exit codes (0 / 1 / 64), messages
-// on stderr, and that failed commands leave no output files behind.
+// End-to-end tests of the built `chorus` binary: output, exit codes (0 ok, 1 bad data or I/O,
+// 64 usage or configuration), messages on stderr, and that failed commands leave no output
+// files behind.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
@@ -88,6 +89,20 @@ struct ChorusBinary {
     #expect(bad.stderr.contains("unknown bench stage 'gpu'"))
   }
 
+  /// `--dir` names a folder the user owns: bench works in a subfolder it creates and removes
+  /// only that, so files already in the folder survive.
+  @Test func benchNeverRemovesWhatItDidNotCreate() throws {
+    let dir = TemporaryDirectory()
+    let keep = dir.write("precious.txt", "user data")
+    let r = try ChorusBinary.run([
+      "bench", "--preset", "tiny", "--stages", "cache", "--dir", dir.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("write .chorus cache"))
+    #expect(FileManager.default.fileExists(atPath: keep))
+    #expect(dir.contents == ["precious.txt"])
+  }
+
   @Test func generateStatsConvertRoundTrip() throws {
     let dir = TemporaryDirectory()
     let cache = dir.file("tiny.chorus")
@@ -128,6 +143,30 @@ struct ChorusBinary {
     #expect(ext.stderr.contains("cannot tell the output format"))
   }
 
+  /// Past the file-size limit (`ulimit -f`) a write fails with a message saying so, not a
+  /// SIGXFSZ kill or a raw Foundation error code; nothing is left behind.
+  @Test func fileSizeLimitIsACleanError() throws {
+    let dir = TemporaryDirectory()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = [
+      "-c", "ulimit -f 200; exec \"$0\" dataset generate --preset tiny --out x.chorus",
+      ChorusBinary.path,
+    ]
+    process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit)
+    #expect(process.terminationStatus == 1, "\(text)")
+    #expect(text.contains("File too large") && text.contains("ulimit -f"), "\(text)")
+    #expect(!text.contains("NSCocoaErrorDomain"))
+    #expect(dir.contents.isEmpty)
+  }
+
   @Test func splitExport() throws {
     let dir = TemporaryDirectory()
     let r = try ChorusBinary.run([
@@ -139,7 +178,7 @@ struct ChorusBinary {
     #expect(
       files == ["collective-order.csv", "test-seeds.json", "test-truth.csv", "training.chorus"])
     let bad = try ChorusBinary.run(["dataset", "split", "synthetic:tiny", "--fold", "7"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)
     #expect(bad.stderr.contains("fold 7 is out of range"))
   }
 }
@@ -154,12 +193,12 @@ struct ChorusBinary {
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     #expect((json?["perSeedLength"] as? [Any])?.count == 10)
     let bad = try ChorusBinary.run(["train", "--dataset", "synthetic:tiny", "--set", "windw=2"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)
     #expect(bad.stderr.contains("unknown key 'windw'"))
     let model = try ChorusBinary.run([
       "train", "--dataset", "synthetic:tiny", "--model", "transformer",
     ])
-    #expect(model.status == 1)
+    #expect(model.status == 64)
     #expect(model.stderr.contains("unknown model 'transformer'"))
   }
 
@@ -191,7 +230,7 @@ struct ChorusBinary {
       "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlov", "--budget", "3", "--out",
       dir.file("y.chorus"),
     ])
-    #expect(unknown.status == 1)
+    #expect(unknown.status == 64)
     #expect(unknown.stderr.contains("dirlof"))
   }
 
@@ -207,11 +246,11 @@ struct ChorusBinary {
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("| dirlof | full |"))
     let again = try ChorusBinary.run(["run", spec, "--out", dir.file("res"), "--quiet"])
-    #expect(again.status == 1)
+    #expect(again.status == 64)
     #expect(again.stderr.contains("--resume"))
     let badKey = dir.write("bad.json", "{\"datset\": \"synthetic:tiny\", \"alphas\": [0.1]}")
     let b = try ChorusBinary.run(["run", badKey])
-    #expect(b.status == 1)
+    #expect(b.status == 64)
     #expect(b.stderr.contains("unknown key 'datset'"))
     let shard = try ChorusBinary.run([
       "run", spec, "--out", dir.file("s1"), "--shard", "1/2", "--quiet",
@@ -228,6 +267,39 @@ struct ChorusBinary {
     #expect(try FileIO.read(dir.file("merged/runs.csv")) == FileIO.read(dir.file("res/runs.csv")))
     let badShard = try ChorusBinary.run(["run", spec, "--shard", "3/2"])
     #expect(badShard.status == 64)
+    // One version, one place: --version and the manifest agree.
+    let version = try ChorusBinary.run(["--version"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let manifest = try String(contentsOfFile: dir.file("res/manifest.json"), encoding: .utf8)
+    #expect(manifest.contains("\"chorusVersion\" : \"\(version.dropFirst("chorus ".count))\""))
+  }
+
+  /// An invalid spec fails before anything is written: exit 64, the key (and the bad value)
+  /// named, line and column for broken JSON, and no results folder afterwards.
+  @Test func invalidSpecExits64AndWritesNothing() throws {
+    let dir = TemporaryDirectory()
+    let cases: [(String, [String])] = [
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "k": 50.5}"#, ["'k'", "50.5"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "split": {"seed": -1}}"#, ["split.seed"]),
+      (
+        #"{"dataset": "synthetic:tiny", "budgets": [2], "model": {"name": "transformer"}}"#,
+        ["unknown model 'transformer'", "model.name"]
+      ),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "strategies": ["dirlov"]}"#, ["strategies"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "k": 1e12}"#, ["'k'"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2], "name": "../../x"}"#, ["'name'"]),
+      (#"{"dataset": "synthetic:tiny", "budgets": [2, 100000]}"#, ["budgets"]),
+      ("{\n  \"dataset\": \"synthetic:tiny\",\n  \"budgets\": [2,,]\n}", ["spec.json:3:"]),
+    ]
+    for (text, needles) in cases {
+      let spec = dir.write("spec.json", text)
+      let r = try ChorusBinary.run(["run", spec, "--out", dir.file("res"), "--quiet"])
+      #expect(r.status == 64, "\(text): \(r.stderr)")
+      for n in needles { #expect(r.stderr.contains(n), "\(text): \(r.stderr)") }
+      #expect(!r.stderr.contains("Array<"))
+      #expect(!FileManager.default.fileExists(atPath: dir.file("res")), "\(text)")
+    }
+    #expect(dir.contents == ["spec.json"])
   }
 
   @Test func evaluateScoresExternalRecommendations() throws {

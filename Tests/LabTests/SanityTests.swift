@@ -6,8 +6,10 @@
 // are in FindingsTests.swift.
 import ChorusCore
 import ChorusTestSupport
+import CollectiveAction
 import Foundation
 import Lab
+import Recommenders
 import Reports
 import Testing
 
@@ -17,8 +19,8 @@ import Testing
     s.name = "sanity"
     s.dataset = "synthetic:small"
     s.split.folds = 1
-    s.strategies = ["dirlof", "random"]
-    s.alphas = [0.001, 0.02, 0.05]
+    s.strategies = [.dirLoF, .random]
+    s.sizes = [.alpha(0.001), .alpha(0.02), .alpha(0.05)]
     s.k = 500
     let runs = try runsByStrategy(of: s)
     let dirlof = runs["dirlof"] ?? []

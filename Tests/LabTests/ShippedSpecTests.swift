@@ -1,5 +1,6 @@
 // Every study shipped in Experiments/ loads, validates, and names a model config and
-// strategies the lab accepts — so a typo in a spec fails here, not in a user's first run.
+// strategies the lab accepts — so a typo in a spec fails here, not in a user's first run —
+// and its resolved form (spec.resolved.json) decodes back to the same spec.
 import CollectiveAction
 import Foundation
 import Lab
@@ -20,8 +21,10 @@ import Testing
     for file in files {
       let spec = try ExperimentSpec.load(path: Self.experimentsFolder + "/" + file)
       try spec.validate()
-      _ = try ModelSpec(name: spec.model.name, config: spec.model.config.mapValues(\.foundation))
-      for name in spec.strategies { _ = try Strategy(name: name) }
+      // spec.resolved.json (every default written out) decodes back to the same spec.
+      let resolved = try JSONSerialization.jsonObject(with: spec.canonicalJSON())
+      #expect(
+        try ExperimentSpec.decode(try #require(resolved as? [String: Any])) == spec, "\(file)")
       #expect(spec.name + ".json" == file, "\(file) is named '\(spec.name)'")
     }
   }

@@ -3,6 +3,7 @@
 // spec has a single statistics source.
 import ChorusCore
 import ChorusTestSupport
+import CollectiveAction
 import Foundation
 import Lab
 import PlaylistData
@@ -14,7 +15,7 @@ import Testing
 #endif
 
 @Suite struct StudyReportTests {
-  func runStudy(_ dir: TemporaryDirectory, statistics: [String]) throws -> String {
+  func runStudy(_ dir: TemporaryDirectory, statistics: [StatisticsSpec]) throws -> String {
     let data = dir.file("data.chorus")
     try BinaryCache.write(
       Fixtures.random(playlists: 1200, tracks: 500, lengths: 10...50, seed: 4), to: data)
@@ -22,8 +23,8 @@ import Testing
     s.name = "report"
     s.dataset = data
     s.split = SplitConfig(testSize: 40, folds: 2, seed: 1)
-    s.strategies = ["dirlof", "random"]
-    s.alphas = [0.05, 0.2]
+    s.strategies = [.dirLoF, .random]
+    s.sizes = [.alpha(0.05), .alpha(0.2)]
     s.statistics = statistics
     s.k = 30
     var o = RunOptions()
@@ -36,7 +37,7 @@ import Testing
 
   @Test func figuresAreWellFormedAndLabelled() throws {
     let dir = TemporaryDirectory()
-    let folder = try runStudy(dir, statistics: ["full", "sample:0.1"])
+    let folder = try runStudy(dir, statistics: [.full, .sample(fraction: 0.1)])
     let svg = try String(contentsOfFile: folder + "/figures/amplification.svg", encoding: .utf8)
     let parser = XMLParser(data: Data(svg.utf8))
     #expect(parser.parse(), "amplification.svg is not well-formed XML")
@@ -62,7 +63,7 @@ import Testing
   /// Every other figure: well-formed, with its series, labels and legend entries.
   @Test func everyFigureHasItsSeriesAndLabels() throws {
     let dir = TemporaryDirectory()
-    let folder = try runStudy(dir, statistics: ["full"])
+    let folder = try runStudy(dir, statistics: [.full])
     let scatter = try svg(folder, "frequency-scatter")
     #expect(scatter.contains("data-name=\"ordinary songs (sample)\""))
     #expect(scatter.contains("data-name=\"s* – dirlof\""))
@@ -107,9 +108,16 @@ import Testing
   /// figure, and the report says nothing about it.
   @Test func figuresWithoutTheirDataAreSkipped() throws {
     let dir = TemporaryDirectory()
-    let folder = try runStudy(dir, statistics: ["full"])
+    let folder = try runStudy(dir, statistics: [.full])
     try FileManager.default.removeItem(atPath: folder + "/dataset.csv")
     try FileManager.default.removeItem(atPath: folder + "/figures")
+    // Such a folder's manifest does not list dataset.csv.
+    let manifestPath = folder + "/manifest.json"
+    var manifest = try #require(
+      try JSONSerialization.jsonObject(with: FileIO.read(manifestPath)) as? [String: Any])
+    manifest["files"] = (manifest["files"] as? [String] ?? []).filter { $0 != "dataset.csv" }
+    try FileIO.writeAtomically(
+      try JSONSerialization.data(withJSONObject: manifest), to: manifestPath)
     try StudyReport.write(folder: folder)
     #expect(!FileManager.default.fileExists(atPath: folder + "/figures/dataset.svg"))
     #expect(FileManager.default.fileExists(atPath: folder + "/figures/concentration.svg"))
@@ -119,11 +127,27 @@ import Testing
 
   @Test func partialInformationFigureIsSkippedWithoutItsData() throws {
     let dir = TemporaryDirectory()
-    let folder = try runStudy(dir, statistics: ["full"])
+    let folder = try runStudy(dir, statistics: [.full])
     #expect(!FileManager.default.fileExists(atPath: folder + "/figures/partial-information.svg"))
     let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(!md.contains("partial-information.svg"))
     #expect(FileManager.default.fileExists(atPath: folder + "/figures/accuracy-loss.svg"))
+  }
+
+  /// Untrusted names: Markdown/HTML characters are escaped; spreadsheet formulas get a
+  /// leading ' while ordinary text (and text that merely contains those characters) is kept.
+  @Test func untrustedTextIsEscaped() {
+    #expect(
+      SafeText.markdown("<script>alert(1)</script>") == "&lt;script&gt;alert\\(1\\)&lt;/script&gt;")
+    #expect(SafeText.markdown("a|b *c* [d](e)") == "a\\|b \\*c\\* \\[d\\]\\(e\\)")
+    #expect(SafeText.markdown("hybrid:tau=2") == "hybrid:tau=2")
+    for (cell, safe) in [
+      ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-5", "'-5"),
+      ("@SUM(A1)", "'@SUM(A1)"),
+      ("\tx", "'\tx"), ("spotify:track:1", "spotify:track:1"), ("a=b", "a=b"), ("", ""),
+    ] {
+      #expect(SafeText.spreadsheetCell(cell) == safe)
+    }
   }
 
   /// Amplification cannot be negative: with `nonNegative` the CI band stops at 0 and the axis

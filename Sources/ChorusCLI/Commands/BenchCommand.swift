@@ -21,8 +21,10 @@ enum BenchCommand {
             "MPD slice files (1,000 playlists each) to write and read for the JSON throughput figure.",
           default: "20"),
         .option(
-          "dir", value: "path", help: "Scratch folder (removed afterwards).",
-          default: "a temporary folder"),
+          "dir", value: "path",
+          help:
+            "Where to put scratch files: bench creates a fresh subfolder there and removes only that subfolder afterwards; nothing else in the folder is touched.",
+          default: "the system temporary folder"),
         .option(
           "stages", value: "list",
           help:
@@ -47,10 +49,9 @@ enum BenchCommand {
     guard let preset = SyntheticPreset(rawValue: presetName) else {
       throw ChorusError(.usage, "unknown preset '\(presetName)'")
     }
-    let slices = try p.int("slices", min: 1) ?? 20
+    let slices = try p.int("slices", min: 1, max: 1000) ?? 20
     let stages = try selectedStages(p.value("stages"), skipEmbedding: p.flag("skip-embedding"))
-    let dir = p.value("dir") ?? (NSTemporaryDirectory() + "chorus-bench-\(UUID().uuidString)")
-    try FileIO.ensureDirectory(dir)
+    let dir = try scratchFolder(in: p.value("dir"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var rows: [Row] = []
     let isMPD = preset == .mpd
@@ -210,6 +211,23 @@ enum BenchCommand {
     Console.out("|---|---|---|")
     for r in rows { Console.out("| \(r.stage) | \(r.value) | \(r.target) |") }
     return 0
+  }
+
+  /// A new, empty scratch folder inside `parent` (default: the system temporary folder) that
+  /// bench alone created, so removing it afterwards can never delete anything of the user's.
+  static func scratchFolder(in parent: String?) throws -> String {
+    let base = parent ?? NSTemporaryDirectory()
+    try FileIO.ensureDirectory(base)
+    let dir = (base as NSString).appendingPathComponent("chorus-bench-\(UUID().uuidString)")
+    do {
+      // Fails if the name exists: the folder is certainly bench's own.
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+    } catch {
+      throw ChorusError(
+        .io, "cannot create a scratch folder: \(error.localizedDescription)", file: dir,
+        hint: "give --dir a writable folder")
+    }
+    return dir
   }
 
   static let allStages = [

@@ -12,8 +12,11 @@ enum RunCommand {
       discussion: """
         Writes spec.resolved.json, runs/ (one record per finished run, written atomically), and \
         when every run is done: runs.csv, summary.csv, songs.csv, artists.csv, externalities.csv, \
-        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json. Stop it at any moment and \
-        start it again with --resume: the final files are identical to an uninterrupted run.
+        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json (last). Stop it at any moment \
+        and start it again with --resume: the final files are identical to an uninterrupted run. \
+        The whole spec is checked before anything is written; --resume refuses a folder computed \
+        with another spec, other data or another chorus version, and a folder that another \
+        process is writing.
         """,
       arguments: [
         ArgumentSpec("spec", help: "An experiment spec (JSON), e.g. Experiments/quickstart.json.")
@@ -80,7 +83,7 @@ enum RunCommand {
     CommandSpec(
       name: "merge", abstract: "Combine shard folders of one study into one results folder.",
       discussion:
-        "Every shard must come from the same spec (same hash). The merged folder is identical to a single-machine run.",
+        "Every shard must come from the same spec, dataset and chorus version (the fingerprint in spec.resolved.json). The merged folder is identical to a single-machine run.",
       arguments: [ArgumentSpec("shards", help: "The shard folders.", variadic: true)],
       options: [
         .option("out", short: "o", value: "dir", help: "The merged results folder.", required: true)
@@ -90,7 +93,8 @@ enum RunCommand {
         let stores = try shards.map { try ResultsStore.open(folder: $0) }
         let first = stores[0]
         let merged = try ResultsStore.prepare(
-          folder: p.required("out"), spec: first.spec, resume: true)
+          folder: p.required("out"), spec: first.spec, dataset: first.fingerprint.dataset,
+          resume: true)
         for s in stores { try merged.absorb(s) }
         let plan = ResultsStore.plan(first.spec)
         guard merged.isComplete(plan: plan) else {
@@ -119,11 +123,7 @@ enum ReportCommand {
       arguments: [ArgumentSpec("dir", help: "A results folder written by 'chorus run'.")],
       action: { p in
         let folder = p.required("dir")
-        guard FileManager.default.fileExists(atPath: folder + "/summary.csv") else {
-          throw ChorusError(
-            .io, "no summary.csv: the study is not finished or this is not a results folder",
-            file: folder, hint: "finish it with 'chorus run SPEC --resume'")
-        }
+        // Refuses unfinished or half-assembled folders, naming what is missing.
         let files = try StudyReport.write(folder: folder)
         Console.out("wrote " + files.map { folder + "/" + $0 }.joined(separator: ", "))
         return 0

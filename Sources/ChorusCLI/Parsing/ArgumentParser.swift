@@ -30,14 +30,18 @@ public struct ParsedCommand: Sendable {
   /// The value of a required option or argument (the parser checked presence).
   public func required(_ name: String) -> String { value(name) ?? arguments[name]! }
 
-  /// Option `name` as an integer (nil when absent); a usage error when not an integer or below `min`.
-  public func int(_ name: String, min: Int? = nil) throws -> Int? {
+  /// Option `name` as an integer (nil when absent); a usage error when not an integer or
+  /// outside `min`…`max`.
+  public func int(_ name: String, min: Int? = nil, max: Int? = nil) throws -> Int? {
     guard let v = value(name) else { return nil }
     guard let i = Int(v) else {
       throw ChorusError(.usage, "option '--\(name)' expects an integer, got '\(v)'")
     }
     if let min, i < min {
       throw ChorusError(.usage, "option '--\(name)' must be at least \(min), got \(i)")
+    }
+    if let max, i > max {
+      throw ChorusError(.usage, "option '--\(name)' must be at most \(max), got \(i)")
     }
     return i
   }

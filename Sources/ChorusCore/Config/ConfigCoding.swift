@@ -20,6 +20,7 @@ public enum ConfigCoding {
     _ type: T.Type, from object: [String: Any], defaults: T, context: String
   ) throws -> T {
     var merged = try ConfigCoding.object(defaults)
+    let defaultsObject = merged
     let allowed = Set(merged.keys)
     for (key, value) in object {
       guard allowed.contains(key) else {
@@ -33,9 +34,66 @@ public enum ConfigCoding {
       let data = try JSONSerialization.data(withJSONObject: merged)
       return try JSONDecoder().decode(T.self, from: data)
     } catch let e as DecodingError {
+      // Foundation does not always say which key failed: find it by decoding the defaults
+      // with one given key at a time.
+      var key = codingPath(e)
+      if key == nil {
+        for k in object.keys.sorted() {
+          var one = defaultsObject
+          one[k] = object[k]
+          if let data = try? JSONSerialization.data(withJSONObject: one),
+            (try? JSONDecoder().decode(T.self, from: data)) == nil
+          {
+            key = k
+            break
+          }
+        }
+      }
+      let given = key.flatMap { object[$0] }.map { " \(render($0))" } ?? ""
+      let expected = key.flatMap { defaultsObject[$0] }.map { " (expected \(kind(of: $0)))" } ?? ""
       throw ChorusError(
-        .config, "bad value in \(context): \(describe(e))", field: codingPath(e),
-        hint: "check the type of the value")
+        .config, "bad value\(given) in \(context): \(describe(e))\(expected)", field: key,
+        hint: "check the value's kind and range")
+    }
+  }
+
+  /// A JSON value as the user wrote it, for messages.
+  static func render(_ value: Any) -> String {
+    if let n = value as? NSNumber {
+      return isBoolean(n) ? (n.boolValue ? "true" : "false") : n.stringValue
+    }
+    if let s = value as? String { return "'\(s)'" }
+    if value is [Any] { return "(a list)" }
+    if value is [String: Any] { return "(an object)" }
+    return "null"
+  }
+
+  /// What kind of JSON value `value` is, in words.
+  static func kind(of value: Any) -> String {
+    if let n = value as? NSNumber {
+      if isBoolean(n) { return "true or false" }
+      let t = String(cString: n.objCType)
+      return t == "d" || t == "f" ? "a number" : "a whole number"
+    }
+    if value is String { return "text" }
+    if value is [Any] { return "a list" }
+    if value is [String: Any] { return "an object" }
+    return "a value"
+  }
+
+  /// A Swift type as a kind of JSON value, in words (never a Swift type name).
+  static func kind(ofType t: Any.Type) -> String {
+    switch t {
+    case is Bool.Type: return "true or false"
+    case is String.Type: return "text"
+    case is Int.Type, is Int32.Type, is Int64.Type, is UInt64.Type, is UInt32.Type, is UInt.Type:
+      return "a whole number"
+    case is Double.Type, is Float.Type: return "a number"
+    default:
+      let name = "\(t)"
+      if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list" }
+      if name.hasPrefix("Dictionary") { return "an object" }
+      return "a value of another kind"
     }
   }
 
@@ -94,7 +152,8 @@ public enum ConfigCoding {
     return v
   }
 
-  static func isBoolean(_ n: NSNumber) -> Bool {
+  /// Whether a number from JSONSerialization is a JSON `true`/`false`.
+  public static func isBoolean(_ n: NSNumber) -> Bool {
     // JSONSerialization yields NSNumber for both; a Bool's objCType is "c".
     String(cString: n.objCType) == "c"
   }
@@ -111,10 +170,16 @@ public enum ConfigCoding {
 
   public static func describe(_ e: DecodingError) -> String {
     switch e {
-    case .typeMismatch(let t, _): return "expected a value of type \(t)"
-    case .valueNotFound(let t, _): return "missing a value of type \(t)"
+    case .typeMismatch(let t, _): return "expected \(kind(ofType: t))"
+    case .valueNotFound(let t, _): return "missing \(kind(ofType: t))"
     case .keyNotFound(let k, _): return "missing key '\(k.stringValue)'"
-    case .dataCorrupted(let c): return c.debugDescription
+    case .dataCorrupted(let c):
+      // Foundation's texts name Swift types ("does not fit in Int"); say it in words.
+      if c.debugDescription.contains("does not fit") {
+        return
+          "the number does not fit (a fraction where a whole number is needed, or out of range)"
+      }
+      return c.codingPath.isEmpty ? "the value is malformed" : "the value is not valid here"
     @unknown default: return "\(e)"
     }
   }

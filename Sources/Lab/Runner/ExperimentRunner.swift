@@ -32,14 +32,38 @@ public struct ExperimentRunner {
   }
 
   /// Runs what remains of the study; returns the store (assembled when complete).
+  ///
+  /// Everything that can be checked before writing is checked first — the spec, the dataset
+  /// (loaded), the split of the first fold, every collective size, the target and the
+  /// folder's state — so an invalid study leaves nothing on disk.
   @discardableResult
   public func run() throws -> ResultsStore {
-    let store = try ResultsStore.prepare(folder: folder, spec: spec, resume: options.resume)
-    let strategies = try spec.strategies.map { try Strategy(name: $0) }
-    let statistics = try spec.statistics.map { try StatisticsSpec(name: $0) }
-    let modelSpec = try ModelSpec(
-      name: spec.model.name, config: spec.model.config.mapValues(\.foundation))
+    try spec.validate()
     let log: (String) -> Void = { options.showProgress ? Console.log($0) : () }
+    try ResultsStore.precheck(folder: folder, spec: spec, resume: options.resume)
+    let source = try DatasetSource(spec.dataset)
+    for statistics in spec.statistics {
+      if case .table(let path) = statistics, !FileManager.default.fileExists(atPath: path) {
+        throw ChorusError(
+          .io, "the statistics table does not exist", file: path, field: "statistics",
+          hint: "give the path of a CSV track_id,count")
+      }
+    }
+    let t0 = wallClock()
+    let dataset = try source.load()
+    log(
+      "loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))"
+    )
+    let target = TargetTrack(id: spec.target)
+    let (fullCatalogue, targetID) = try renaming("target") {
+      try target.appended(to: dataset.catalogue)
+    }
+    let budgets = try preflight(dataset: dataset, log: log)
+    let h0 = wallClock()
+    let identity = DatasetIdentity(dataset)
+    log("dataset fingerprint: \(identity) (\(formatDuration(wallClock() - h0)))")
+    let store = try ResultsStore.prepare(
+      folder: folder, spec: spec, dataset: identity, resume: options.resume)
     let plan = ResultsStore.plan(spec)
     let mine = plan.enumerated().filter { i, _ in
       options.shard.map { i % $0.count == $0.index } ?? true
@@ -54,33 +78,40 @@ public struct ExperimentRunner {
       "\(spec.name): \(plan.count) runs in the study, \(mine.count) in this shard, \(mine.count - todo.count) already done"
     )
     if !todo.isEmpty || !foldsNeeded.isEmpty {
-      let t0 = wallClock()
-      let dataset = try DatasetSource(spec.dataset).load()
-      log(
-        "loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))"
-      )
       for w in dataset.warnings.lines { log("warning: \(w)") }
       try store.recordWarnings(dataset.warnings)
       if !store.hasDatasetShape {
         try store.recordDatasetShape(
           DatasetShape(playlists: dataset.playlists, trackCount: dataset.trackCount))
       }
-      let target = TargetTrack(id: spec.target)
-      let (fullCatalogue, targetID) = try target.appended(to: dataset.catalogue)
       let progress = ProgressBar("runs", total: todo.count, enabled: options.showProgress)
       for fold in spec.foldList where foldsNeeded.contains(fold) {
         let f0 = wallClock()
         let ctx = try FoldContext(
-          dataset: dataset, spec: spec, modelSpec: modelSpec, fold: fold, progress: log)
+          dataset: dataset, spec: spec, modelSpec: spec.model, fold: fold, progress: log)
         if !store.hasFoldRecord(fold) {
           try store.writeFold(foldRecord(ctx, dataset: dataset, seconds: wallClock() - f0))
         }
         for key in todo where key.fold == fold {
           let r0 = wallClock()
+          let earlier = budgets.firstIndex(of: budgets[key.size]).map {
+            RunKey(fold: key.fold, strategy: key.strategy, size: $0, statistics: key.statistics)
+          }
+          if let earlier, earlier.size < key.size, store.hasRun(earlier) {
+            // The same collective as an earlier size: one run per distinct B (assembly keeps
+            // the earlier one); the record is a copy, so the plan stays complete. (Another
+            // shard may hold the earlier run: then this one is computed, to the same numbers.)
+            var copy = try store.readRun(earlier)
+            copy.key = key
+            copy.sizeValue = sizeLabel(key.size).1
+            try store.writeRun(copy)
+            progress.step()
+            continue
+          }
           var record = try runOne(
             key: key, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID,
-            strategy: strategies[key.strategy], statistics: statistics[key.statistics],
-            modelSpec: modelSpec)
+            strategy: spec.strategies[key.strategy], statistics: spec.statistics[key.statistics],
+            modelSpec: spec.model)
           record.seconds = wallClock() - r0
           try store.writeRun(record)
           progress.step()
@@ -92,6 +123,62 @@ public struct ExperimentRunner {
       try store.assemble(plan: plan)
     }
     return store
+  }
+
+  /// Runs `body`, naming `field` in a ChorusError it throws.
+  func renaming<T>(_ field: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch var e as ChorusError {
+      e.field = field
+      throw e
+    }
+  }
+
+  /// The data-dependent checks, before anything is written: the first fold's split (test
+  /// size, eligible playlists; every fold has the same sizes) and every collective size.
+  /// Returns B per size index and warns when several α give the same B.
+  func preflight(dataset: Dataset, log: (String) -> Void) throws -> [Int] {
+    let split: FoldSplit
+    do {
+      split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: spec.foldList[0])
+    } catch var e as ChorusError {
+      if let f = e.field, !f.hasPrefix("split.") { e.field = "split." + f }
+      throw e
+    }
+    let field = budgetsField
+    let budgets = try spec.sizes.map { size -> Int in
+      let b = budget(size, split: split)
+      _ = try renaming(field) { try split.collective(budget: b) }
+      return b
+    }
+    for (i, b) in budgets.enumerated() {
+      if let first = budgets.firstIndex(of: b), first < i {
+        log(
+          "warning: \(sizeLabel(i).0) \(sizeLabel(i).1) gives the same collective as \(sizeLabel(first).1) (B = \(b) playlists); the study keeps one run per distinct B, labelled \(sizeLabel(first).1)"
+        )
+      }
+    }
+    return budgets
+  }
+
+  var budgetsField: String {
+    if case .alpha = spec.sizes.first { return "alphas" }
+    return "budgets"
+  }
+
+  /// The size as written in the spec: ("alpha", α) or ("budget", B).
+  func sizeLabel(_ i: Int) -> (String, Double) {
+    switch spec.sizes[i] {
+    case .alpha(let a): return ("alpha", a)
+    case .budget(let b): return ("budget", Double(b))
+    }
+  }
+
+  /// B of a size on a fold's split (B = max(1, round(α · |training|)) for α).
+  func budget(_ size: CollectiveSize, split: FoldSplit) -> Int {
+    switch size {
+    case .alpha(let a): return FoldSplit.budget(alpha: a, trainingCount: split.training.count)
+    case .budget(let b): return b
+    }
   }
 
   func foldRecord(_ ctx: FoldContext, dataset: Dataset, seconds: Double) -> FoldRecord {
@@ -131,21 +218,13 @@ public struct ExperimentRunner {
     return out
   }
 
-  /// Budget B for size index `i` of the spec on this fold.
-  func budget(size i: Int, split: FoldSplit) throws -> (Int, String, Double) {
-    if let alphas = spec.alphas {
-      let b = FoldSplit.budget(alpha: alphas[i], trainingCount: split.training.count)
-      return (b, "alpha", alphas[i])
-    }
-    return (spec.budgets![i], "budget", Double(spec.budgets![i]))
-  }
-
   func runOne(
     key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32,
     strategy: Strategy,
     statistics: StatisticsSpec, modelSpec: ModelSpec
   ) throws -> RunRecord {
-    let (b, sizeKind, sizeValue) = try budget(size: key.size, split: ctx.split)
+    let b = budget(spec.sizes[key.size], split: ctx.split)
+    let (sizeKind, sizeValue) = sizeLabel(key.size)
     let collective = try ctx.split.collective(budget: b)
     let stats = try SongStatistics.make(
       statistics, store: dataset.playlists, catalogue: dataset.catalogue,

@@ -1,23 +1,18 @@
 // An experiment spec (Experiments/*.json): dataset, split, model, strategies, collective
-// sizes, statistics sources, K and output folder. Decoded strictly — an unknown key or a
-// bad value is an error naming the key — with `--set a.b=value` overrides applied to the
-// JSON before decoding, so the command line can change anything the file can.
+// sizes, statistics sources, K and output folder, resolved into typed values when it is
+// decoded. Decoding is strict and complete — an unknown key, a wrong kind of value, a name
+// no strategy/statistics/model has, a value out of its range — fails naming the key, before
+// anything is written. `--set a.b=value` overrides apply to the JSON before decoding.
 import ChorusCore
+import CollectiveAction
 import Foundation
 import PlaylistData
+import Recommenders
 
-/// The model section of a spec: a name and its settings.
-public struct ModelSection: Codable, Sendable, Equatable {
-  /// popularity, cooccurrence, embedding.
-  public var name: String = "cooccurrence"
-  /// Settings of the model (keys of its config); missing keys take the defaults.
-  public var config: [String: JSONValue] = [:]
-  public init() {}
-}
-
-/// A whole study.
-public struct ExperimentSpec: Codable, Sendable, Equatable {
-  /// Short name; the default output folder is results/<name>.
+/// A whole study, with every value typed and validated.
+public struct ExperimentSpec: Sendable, Equatable, Encodable {
+  /// Short name; the default output folder is results/<name>. No '/', '..' or control
+  /// characters, so it always names a folder inside results/.
   public var name: String = "experiment"
   /// A dataset path or synthetic:<preset>[:<seed>].
   public var dataset: String = "synthetic:small"
@@ -25,15 +20,14 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
   public var split = SplitConfig()
   /// Which folds to run (default: all of 0..<split.folds).
   public var folds: [Int]? = nil
-  public var model = ModelSection()
-  /// Strategy names (dirlof, inclust, hybrid:tau=2, random, at-the-end, …).
-  public var strategies: [String] = ["dirlof", "random"]
-  /// Collective sizes as fractions of the training set (give alphas or budgets).
-  public var alphas: [Double]? = nil
-  /// Collective sizes as playlist counts.
-  public var budgets: [Int]? = nil
-  /// What the collective knows: full, sample:Q, table:FILE, proxy:SIGMA.
-  public var statistics: [String] = ["full"]
+  /// The model and its full config (every default resolved).
+  public var model: ModelSpec = .cooccurrence(CoOccurrenceConfig())
+  /// Where the collective places s* (JSON: names such as dirlof, inclust, hybrid:tau=2).
+  public var strategies: [Strategy] = [.dirLoF, .random]
+  /// Collective sizes, all α or all B (JSON: `alphas` or `budgets`, exactly one).
+  public var sizes: [CollectiveSize] = []
+  /// What the collective knows (JSON: full, sample:Q, table:FILE, proxy:SIGMA).
+  public var statistics: [StatisticsSpec] = [.full]
   /// Length of every recommendation list (the study: 500).
   public var k: Int = 500
   /// External id of the promoted song s*.
@@ -49,6 +43,20 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     "k", "target", "out",
   ]
 
+  /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
+  /// makes no sense), so they are refused before anything is loaded or written.
+  public enum Limits {
+    public static let k = 1...10_000
+    public static let folds = 1...100
+    public static let minTracks = SplitConfig.blockCount...10_000
+    public static let testSize = SplitConfig.blockCount...1_000_000
+    /// Seeds are exact in JSON up to 2^53.
+    public static let seed = 0...(1 << 53)
+    public static let budget = 1...100_000_000
+    /// Entries of each list (strategies, sizes, statistics).
+    public static let listLength = 1...1_000
+  }
+
   /// Reads a spec file, applies overrides, validates.
   public static func load(path: String, overrides: [String] = []) throws -> ExperimentSpec {
     let data = try FileIO.read(path)
@@ -56,9 +64,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     do {
       object = try JSONSerialization.jsonObject(with: data)
     } catch {
+      let at = SpecFields.syntaxLocation(error, in: data)
       throw ChorusError(
-        .config, "not valid JSON: \(error.localizedDescription)", file: path,
-        hint: "check brackets, commas and quotes")
+        .config, "not valid JSON", file: path, line: at?.line, column: at?.column,
+        hint: "check brackets, commas and quotes near that spot")
     }
     guard var dict = object as? [String: Any] else {
       throw ChorusError(.config, "a spec must be a JSON object", file: path)
@@ -71,57 +80,113 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     }
   }
 
-  /// Decodes and validates a spec from a JSON object, refusing unknown keys.
+  /// Decodes and validates a spec from a JSON object: unknown keys, wrong kinds of value,
+  /// unknown names and values out of range are errors naming the key.
   public static func decode(_ dict: [String: Any]) throws -> ExperimentSpec {
-    try checkKeys(dict, allowed: keys, context: "the spec")
-    if let split = dict["split"] {
-      guard let s = split as? [String: Any] else {
-        throw ChorusError(.config, "'split' must be an object", field: "split")
-      }
-      try checkKeys(
-        s, allowed: ["minTracks", "testSize", "folds", "seed"], context: "split", prefix: "split.")
+    try SpecFields.checkKeys(dict, allowed: keys, context: "the spec")
+    var s = ExperimentSpec()
+    func value(_ key: String) -> Any? {
+      guard let v = dict[key], !(v is NSNull) else { return nil }
+      return v
     }
-    if let model = dict["model"] {
-      guard let m = model as? [String: Any] else {
-        throw ChorusError(.config, "'model' must be an object", field: "model")
+    if let v = value("name") { s.name = try SpecFields.text(v, "name", maxLength: 100) }
+    if let v = value("dataset") { s.dataset = try SpecFields.text(v, "dataset") }
+    if let v = value("split") { s.split = try decodeSplit(SpecFields.object(v, "split")) }
+    if let v = value("folds") {
+      s.folds = try SpecFields.array(v, "folds").map {
+        try SpecFields.integer($0, "folds", in: 0...(Limits.folds.upperBound - 1))
       }
-      try checkKeys(m, allowed: ["name", "config"], context: "model", prefix: "model.")
     }
-    // Missing keys take the defaults: merge the given object over the encoded default spec.
-    let merged = deepMerge(try ConfigCoding.object(ExperimentSpec()), dict)
-    let spec: ExperimentSpec
+    if let v = value("model") { s.model = try decodeModel(SpecFields.object(v, "model")) }
+    if let v = value("strategies") {
+      s.strategies = try SpecFields.array(v, "strategies").map { item in
+        try renamingField("strategies") { try Strategy(name: SpecFields.text(item, "strategies")) }
+      }
+    }
+    if let v = value("statistics") {
+      s.statistics = try SpecFields.array(v, "statistics").map { item in
+        try renamingField("statistics") {
+          try StatisticsSpec(name: SpecFields.text(item, "statistics"))
+        }
+      }
+    }
+    switch (value("alphas"), value("budgets")) {
+    case (nil, nil), (.some, .some):
+      throw ChorusError(
+        .config, "give exactly one of 'alphas' and 'budgets'", field: "alphas",
+        hint: "alphas are fractions of the training set, budgets playlist counts")
+    case (let a?, nil):
+      s.sizes = try SpecFields.array(a, "alphas").map {
+        .alpha(
+          try SpecFields.open(
+            $0, "alphas", 0, 1,
+            hint: "alpha is the fraction of training playlists the collective controls, e.g. 0.001"
+          ))
+      }
+      if s.sizes.isEmpty { throw ChorusError(.config, "'alphas' is empty", field: "alphas") }
+    case (nil, let b?):
+      s.sizes = try SpecFields.array(b, "budgets").map {
+        .budget(try SpecFields.integer($0, "budgets", in: Limits.budget))
+      }
+      if s.sizes.isEmpty { throw ChorusError(.config, "'budgets' is empty", field: "budgets") }
+    }
+    if let v = value("k") { s.k = try SpecFields.integer(v, "k", in: Limits.k) }
+    if let v = value("target") { s.target = try SpecFields.text(v, "target") }
+    if let v = value("out") { s.out = try SpecFields.text(v, "out") }
+    try s.validate()
+    return s
+  }
+
+  /// Runs `body`, naming `field` in a ChorusError it throws (the parsers of names say
+  /// "strategy"/"statistics"; a spec's keys are plural).
+  static func renamingField<T>(_ field: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch var e as ChorusError {
+      e.field = field
+      throw e
+    }
+  }
+
+  static func decodeSplit(_ o: [String: Any]) throws -> SplitConfig {
+    try SpecFields.checkKeys(
+      o, allowed: ["minTracks", "testSize", "folds", "seed"], context: "split", prefix: "split.")
+    var c = SplitConfig()
+    func value(_ key: String) -> Any? {
+      guard let v = o[key], !(v is NSNull) else { return nil }
+      return v
+    }
+    if let v = value("minTracks") {
+      c.minTracks = try SpecFields.integer(v, "split.minTracks", in: Limits.minTracks)
+    }
+    if let v = value("testSize") {
+      c.testSize = try SpecFields.integer(v, "split.testSize", in: Limits.testSize)
+    }
+    if let v = value("folds") {
+      c.folds = try SpecFields.integer(v, "split.folds", in: Limits.folds)
+    }
+    if let v = value("seed") {
+      c.seed = UInt64(try SpecFields.integer(v, "split.seed", in: Limits.seed))
+    }
+    return c
+  }
+
+  static func decodeModel(_ o: [String: Any]) throws -> ModelSpec {
+    try SpecFields.checkKeys(o, allowed: ["name", "config"], context: "model", prefix: "model.")
+    let name =
+      try o["name"].map { try SpecFields.text($0, "model.name", maxLength: 100) }
+      ?? "cooccurrence"
+    var config: [String: Any] = [:]
+    if let c = o["config"], !(c is NSNull) { config = try SpecFields.object(c, "model.config") }
     do {
-      let data = try JSONSerialization.data(withJSONObject: merged)
-      spec = try JSONDecoder().decode(ExperimentSpec.self, from: data)
-    } catch let e as DecodingError {
-      throw ChorusError(
-        .config, "bad value: \(ConfigCoding.describe(e))", field: ConfigCoding.codingPath(e),
-        hint: "see Experiments/README.md for the spec format")
-    }
-    try spec.validate()
-    return spec
-  }
-
-  /// `over` laid over `base`, recursing into objects present in both.
-  static func deepMerge(_ base: [String: Any], _ over: [String: Any]) -> [String: Any] {
-    var out = base
-    for (k, v) in over {
-      if let b = base[k] as? [String: Any], let o = v as? [String: Any], k != "config" {
-        out[k] = deepMerge(b, o)
-      } else {
-        out[k] = v
+      return try ModelSpec(name: name, config: config)
+    } catch var e as ChorusError {
+      // The model's parsers name bare config keys ("window") or "model"; name the spec key.
+      switch e.field {
+      case "model": e.field = "model.name"
+      case nil: e.field = "model.config"
+      case let f? where !f.hasPrefix("model."): e.field = "model.config." + f
+      default: break
       }
-    }
-    return out
-  }
-
-  static func checkKeys(
-    _ dict: [String: Any], allowed: [String], context: String, prefix: String = ""
-  ) throws {
-    for key in dict.keys.sorted() where !allowed.contains(key) {
-      throw ChorusError(
-        .config, "unknown key '\(prefix)\(key)' in \(context)", field: prefix + key,
-        hint: "valid keys: \(allowed.joined(separator: ", "))")
+      throw e
     }
   }
 
@@ -150,53 +215,145 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     try set(&dict, path[...])
   }
 
-  /// Checks every value that does not need the data.
+  /// Checks every value that does not need the data (also for specs built in code).
   public func validate() throws {
-    try split.validate()
-    guard !strategies.isEmpty else {
+    try SpecFields.checkText(name, "name", maxLength: 100)
+    if name.contains("/") || name.contains("\\") || name.contains("..") || name.hasPrefix(".") {
       throw ChorusError(
-        .config, "no strategies given", field: "strategies",
-        hint: "list at least one, e.g. [\"dirlof\"]")
+        .config, "'name' must not contain '/', '\\' or '..', nor start with '.' (got '\(name)')",
+        field: "name", hint: "the name is a folder inside results/; give the folder with 'out'")
     }
-    guard !statistics.isEmpty else {
-      throw ChorusError(
-        .config, "no statistics sources given", field: "statistics", hint: "use [\"full\"]")
-    }
-    guard k > 0 else { throw ChorusError(.config, "k must be positive (got \(k))", field: "k") }
-    switch (alphas, budgets) {
-    case (nil, nil), (.some, .some):
-      throw ChorusError(
-        .config, "give exactly one of 'alphas' and 'budgets'", field: "alphas",
-        hint: "alphas are fractions of the training set, budgets playlist counts")
-    case (let a?, nil):
-      guard !a.isEmpty else { throw ChorusError(.config, "'alphas' is empty", field: "alphas") }
-      for x in a where !(x > 0 && x < 1) {
+    try SpecFields.checkText(dataset, "dataset")
+    if dataset.hasPrefix("synthetic:") { _ = try DatasetSource(dataset) }
+    try SpecFields.checkText(target, "target")
+    if let out { try SpecFields.checkText(out, "out") }
+    func inRange(_ v: Int, _ r: ClosedRange<Int>, _ field: String) throws {
+      guard r.contains(v) else {
         throw ChorusError(
-          .config, "alpha \(x) is outside (0, 1)", field: "alphas",
-          hint: "alpha is the fraction of training playlists the collective controls, e.g. 0.001")
-      }
-    case (nil, let b?):
-      guard !b.isEmpty else { throw ChorusError(.config, "'budgets' is empty", field: "budgets") }
-      for x in b where x < 1 {
-        throw ChorusError(.config, "budget \(x) must be at least 1", field: "budgets")
+          .config,
+          "'\(field)' must be a whole number from \(r.lowerBound) to \(r.upperBound), got \(v)",
+          field: field)
       }
     }
-    for f in foldList where f < 0 || f >= split.folds {
-      throw ChorusError(.config, "fold \(f) is out of range (0…\(split.folds - 1))", field: "folds")
+    try inRange(split.folds, Limits.folds, "split.folds")
+    try inRange(split.minTracks, Limits.minTracks, "split.minTracks")
+    if let t = split.testSize {
+      try inRange(t, Limits.testSize, "split.testSize")
+      guard t % SplitConfig.blockCount == 0 else {
+        throw ChorusError(
+          .config, "'split.testSize' must be a multiple of 10, got \(t)", field: "split.testSize",
+          hint: "the test set comes in 10 equal blocks (seed lengths 1…10)")
+      }
     }
-    if let folds, Set(folds).count != folds.count {
-      throw ChorusError(.config, "'folds' lists a fold twice", field: "folds")
+    guard split.seed <= UInt64(Limits.seed.upperBound) else {
+      throw ChorusError(.config, "'split.seed' must be at most 2^53", field: "split.seed")
+    }
+    try inRange(k, Limits.k, "k")
+    try unique(strategies.map(\.name), "strategies", hint: "list at least one, e.g. [\"dirlof\"]")
+    try unique(statistics.map(\.name), "statistics", hint: "use [\"full\"]")
+    let sizeField =
+      sizes.first.map { if case .alpha = $0 { "alphas" } else { "budgets" } } ?? "alphas"
+    var names: [String] = []
+    for size in sizes {
+      switch size {
+      case .alpha(let a):
+        guard sizeField == "alphas" else {
+          throw ChorusError(
+            .config, "collective sizes mix alphas and budgets", field: sizeField,
+            hint: "give all sizes as alphas or all as budgets")
+        }
+        guard a.isFinite, a > 0, a < 1 else {
+          throw ChorusError(.config, "alpha \(a) is outside (0, 1)", field: "alphas")
+        }
+        names.append("\(a)")
+      case .budget(let b):
+        guard sizeField == "budgets" else {
+          throw ChorusError(
+            .config, "collective sizes mix alphas and budgets", field: sizeField,
+            hint: "give all sizes as alphas or all as budgets")
+        }
+        try inRange(b, Limits.budget, "budgets")
+        names.append("\(b)")
+      }
+    }
+    try unique(names, sizeField, hint: "give at least one collective size")
+    if let folds {
+      guard !folds.isEmpty else {
+        throw ChorusError(
+          .config, "'folds' is empty", field: "folds", hint: "leave it out to run every fold")
+      }
+      for f in folds where f < 0 || f >= split.folds {
+        throw ChorusError(
+          .config, "fold \(f) is out of range (0…\(split.folds - 1))", field: "folds")
+      }
+      try unique(folds.map { "\($0)" }, "folds", hint: "")
+    }
+  }
+
+  /// Refuses an empty or over-long list and one that names an entry twice (it would double
+  /// the work and duplicate rows of the summary).
+  func unique(_ items: [String], _ field: String, hint: String) throws {
+    guard !items.isEmpty else {
+      throw ChorusError(.config, "'\(field)' is empty", field: field, hint: hint)
+    }
+    guard items.count <= Limits.listLength.upperBound else {
+      throw ChorusError(
+        .config, "'\(field)' has \(items.count) entries, more than \(Limits.listLength.upperBound)",
+        field: field)
+    }
+    var seen = Set<String>()
+    for item in items where !seen.insert(item).inserted {
+      throw ChorusError(
+        .config, "'\(field)' lists \(item) twice", field: field,
+        hint: "list each entry once")
     }
   }
 
   /// The folds to run.
   public var foldList: [Int] { folds ?? Array(0..<split.folds) }
 
-  /// The collective sizes as given (alphas or budgets), in spec order.
-  public var sizeCount: Int { alphas?.count ?? budgets?.count ?? 0 }
+  /// The number of collective sizes.
+  public var sizeCount: Int { sizes.count }
 
   /// The output folder.
   public var outputFolder: String { out ?? "results/\(name)" }
+
+  enum CodingKeys: String, CodingKey {
+    case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
+    case out
+  }
+  enum ModelKeys: String, CodingKey { case name, config }
+
+  /// Encodes the spec in its JSON format, with the model's full config.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(dataset, forKey: .dataset)
+    try c.encode(split, forKey: .split)
+    try c.encodeIfPresent(folds, forKey: .folds)
+    var m = c.nestedContainer(keyedBy: ModelKeys.self, forKey: .model)
+    try m.encode(model.name, forKey: .name)
+    switch model {
+    case .popularity: try m.encode([String: Int](), forKey: .config)
+    case .cooccurrence(let config): try m.encode(config, forKey: .config)
+    case .embedding(let config): try m.encode(config, forKey: .config)
+    }
+    try c.encode(strategies, forKey: .strategies)
+    var alphas: [Double] = []
+    var budgets: [Int] = []
+    for size in sizes {
+      switch size {
+      case .alpha(let a): alphas.append(a)
+      case .budget(let b): budgets.append(b)
+      }
+    }
+    if !alphas.isEmpty { try c.encode(alphas, forKey: .alphas) }
+    if !budgets.isEmpty { try c.encode(budgets, forKey: .budgets) }
+    try c.encode(statistics, forKey: .statistics)
+    try c.encode(k, forKey: .k)
+    try c.encode(target, forKey: .target)
+    try c.encodeIfPresent(out, forKey: .out)
+  }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.
   public func canonicalJSON() throws -> Data {
@@ -205,73 +362,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     return try e.encode(self)
   }
 
-  /// 16 hex digits identifying everything that determines results (all but `out`).
+  /// 16 hex digits identifying the spec (all but `out`).
   public func hash() throws -> String {
     var copy = self
     copy.out = nil
-    let data = try copy.canonicalJSON()
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for b in data {
-      h ^= UInt64(b)
-      h = h &* 0x0000_0100_0000_01B3
-    }
-    return String(h, radix: 16).leftPadded(to: 16)
-  }
-}
-
-extension String {
-  func leftPadded(to n: Int, with c: Character = "0") -> String {
-    count >= n ? self : String(repeating: c, count: n - count) + self
-  }
-}
-
-/// A JSON value, for free-form sections such as model settings.
-public enum JSONValue: Codable, Sendable, Equatable {
-  case number(Double)
-  case string(String)
-  case bool(Bool)
-  case array([JSONValue])
-  case object([String: JSONValue])
-  case null
-
-  public init(from decoder: any Decoder) throws {
-    let c = try decoder.singleValueContainer()
-    if c.decodeNil() {
-      self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let d = try? c.decode(Double.self) {
-      self = .number(d)
-    } else if let s = try? c.decode(String.self) {
-      self = .string(s)
-    } else if let a = try? c.decode([JSONValue].self) {
-      self = .array(a)
-    } else {
-      self = .object(try c.decode([String: JSONValue].self))
-    }
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    switch self {
-    case .number(let d): try c.encode(d)
-    case .string(let s): try c.encode(s)
-    case .bool(let b): try c.encode(b)
-    case .array(let a): try c.encode(a)
-    case .object(let o): try c.encode(o)
-    case .null: try c.encodeNil()
-    }
-  }
-
-  /// As a Foundation JSON value (for ConfigCoding).
-  public var foundation: Any {
-    switch self {
-    case .number(let d): return d
-    case .string(let s): return s
-    case .bool(let b): return b
-    case .array(let a): return a.map(\.foundation)
-    case .object(let o): return o.mapValues(\.foundation)
-    case .null: return NSNull()
-    }
+    return ContentHash.hex(ContentHash.fnv1a(try copy.canonicalJSON()))
   }
 }

@@ -1,7 +1,8 @@
 // Assembles the CSVs of a finished study from its records: runs.csv (one row per run, every
 // scalar), summary.csv (mean ± 95% CI over folds), songs.csv, artists.csv, lorenz.csv,
-// cloud.csv, externalities.csv, and manifest.json (version, hash, seed, timings, warnings).
-// Reads records in plan order, so the output never depends on how the runs were scheduled.
+// cloud.csv, externalities.csv, and last manifest.json (version, fingerprint, timings,
+// warnings), whose presence marks the folder complete. Reads records in plan order, so the
+// output never depends on how the runs were scheduled.
 import ChorusCore
 import Evaluation
 import Foundation
@@ -53,9 +54,21 @@ extension ResultsStore {
     ]
   }
 
-  /// Writes every CSV and the manifest. Call when `isComplete`.
+  /// Writes every CSV and then the manifest. Call when `isComplete`.
+  ///
+  /// The manifest is removed first and written last, so a folder whose assembly was
+  /// interrupted has no manifest, and `report`/`merge` refuse it (ResultsFolder) until
+  /// `--resume` assembles it again. Runs whose collective equals that of an earlier size
+  /// (several α rounding to one B) are left out: one run per distinct B.
   public func assemble(plan: [RunKey]) throws {
-    let records = try plan.map { try readRun($0) }
+    let manifestPath = folder + "/" + ResultsFolder.manifestName
+    if FileManager.default.fileExists(atPath: manifestPath) {
+      try FileManager.default.removeItem(atPath: manifestPath)
+    }
+    var seen = Set<[Int]>()
+    let records = try plan.map { try readRun($0) }.filter {
+      seen.insert([$0.key.fold, $0.key.strategy, $0.key.statistics, $0.budget]).inserted
+    }
     let folds = try spec.foldList.map { try readFold($0) }
     guard let first = records.first else { return }
 
@@ -110,12 +123,14 @@ extension ResultsStore {
       for s in r.songs {
         songs.append(
           id + [
-            .text(s.track), .text(s.category), .int(s.frequency), .int(s.r0), .int(s.r),
+            .text(SafeText.spreadsheetCell(s.track)), .text(s.category), .int(s.frequency),
+            .int(s.r0), .int(s.r),
             .int(s.r - s.r0),
           ])
       }
       for a in r.artists {
-        artists.append(id + [.text(a.artist), .int(a.r0), .int(a.r), .int(a.r - a.r0)])
+        artists.append(
+          id + [.text(SafeText.spreadsheetCell(a.artist)), .int(a.r0), .int(a.r), .int(a.r - a.r0)])
       }
       for b in r.bins {
         ext.append(
@@ -168,7 +183,10 @@ extension ResultsStore {
     var points = CSVTable(header: ["fold", "track_id", "training_frequency", "recommendations"])
     for f in folds {
       for p in f.cloudPoints ?? [] {
-        points.append([.int(f.fold), .text(p.track), .int(p.frequency), .int(p.recommendations)])
+        points.append([
+          .int(f.fold), .text(SafeText.spreadsheetCell(p.track)), .int(p.frequency),
+          .int(p.recommendations),
+        ])
       }
     }
     try points.write(to: folder + "/cloud-points.csv")
@@ -184,14 +202,16 @@ extension ResultsStore {
     }
     try clean.write(to: folder + "/clean-accuracy.csv")
 
-    try writeManifest(records: records, folds: folds)
+    try writeManifest(records: records, folds: folds, planned: plan.count)
   }
 
-  func writeManifest(records: [RunRecord], folds: [FoldRecord]) throws {
+  func writeManifest(records: [RunRecord], folds: [FoldRecord], planned: Int) throws {
     struct Manifest: Encodable {
       var chorusVersion: String
       var spec: String
       var hash: String
+      var dataset: DatasetIdentity
+      var collapsedRuns: Int
       var seed: UInt64
       var runs: Int
       var folds: [FoldInfo]
@@ -215,7 +235,8 @@ extension ResultsStore {
       warnings = w.lines
     }
     let m = Manifest(
-      chorusVersion: ChorusVersion.current, spec: spec.name, hash: hash, seed: spec.split.seed,
+      chorusVersion: fingerprint.chorusVersion, spec: spec.name, hash: hash,
+      dataset: fingerprint.dataset, collapsedRuns: planned - records.count, seed: spec.split.seed,
       runs: records.count,
       folds: folds.map {
         FoldInfo(
@@ -233,11 +254,6 @@ extension ResultsStore {
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try FileIO.writeAtomically(try e.encode(m), to: folder + "/manifest.json")
+    try FileIO.writeAtomically(try e.encode(m), to: folder + "/" + ResultsFolder.manifestName)
   }
-}
-
-/// The lab's version, written into manifests.
-public enum ChorusVersion {
-  public static let current = "0.2.0"
 }
