@@ -115,6 +115,28 @@ struct RowProblem {
     return x
   }
 
+  /// The short-row kernel's exact solution (Woodbury with G⁻¹).
+  func short() -> [Float] {
+    let g64 = ALSFactorization.gramDouble(
+      other, count: otherCount, factors: factors, stride: stride, regularization: regularization)
+    let inverse = ALSFactorization.padded(
+      ALSFactorization.inverse(g64, factors: factors), factors: factors, stride: stride)
+    var x = start
+    var z = [Float](repeating: 0, count: (ids.count + 1) * stride)
+    var m = [Double](repeating: 0, count: ALSKernel.shortScratch)
+    x.withUnsafeMutableBufferPointer { xb in
+      z.withUnsafeMutableBufferPointer { zb in
+        m.withUnsafeMutableBufferPointer { mb in
+          ALSKernel.solveShortRow(
+            x: xb.baseAddress!, gramInverse: inverse, other: other, ids: ids, count: ids.count,
+            alpha: Float(alpha), factors: factors, stride: stride, z: zb.baseAddress! + stride,
+            w: zb.baseAddress!, m: mb.baseAddress!)
+        }
+      }
+    }
+    return x
+  }
+
   /// The plain twin's solution after `steps` CG steps.
   func plain(steps: Int) -> [Float] {
     ALSKernel.solveRowPlain(
@@ -168,6 +190,17 @@ func alsObjective(_ fit: ALSFactorization) -> Double {
   }
 
   @Test(arguments: [3, 12, 64])
+  func shortRowsAreSolvedExactly(factors: Int) {
+    for entries in 1...ALSKernel.maxShortRow {
+      let problem = RowProblem(
+        factors: factors, otherCount: 120, entries: entries, seed: 50 + UInt64(entries))
+      let x = problem.short()
+      #expect(relativeError(x, problem.exact(), factors) < 1e-4, "\(entries) entries")
+      #expect(x[factors...].allSatisfy { $0 == 0 })
+    }
+  }
+
+  @Test(arguments: [3, 12, 64])
   func fastKernelMatchesItsPlainTwin(factors: Int) {
     let problem = RowProblem(
       factors: factors, otherCount: 90, entries: 30, seed: 100 + UInt64(factors))
@@ -191,10 +224,16 @@ func alsObjective(_ fit: ALSFactorization) -> Double {
     }
   }
 
-  @Test func objectiveNeverIncreases() {
+  @Test(arguments: [true, false])
+  func objectiveNeverIncreases(exactShortRows: Bool) {
     let data = Fixtures.random(playlists: 60, tracks: 90, lengths: 3...15, seed: 3)
+    var config = smallALSConfig()
+    config.exactShortRows = exactShortRows
     var fit = ALSFactorization(
-      playlists: data.playlists, itemCount: data.trackCount, config: smallALSConfig())
+      playlists: data.playlists, itemCount: data.trackCount, config: config)
+    let lengths = (0..<fit.itemCount).map { fit.itemOffsets[$0 + 1] - fit.itemOffsets[$0] }
+    #expect(lengths.contains { $0 > 0 && $0 <= config.cgSteps }, "short rows occur")
+    #expect(lengths.contains { $0 > config.cgSteps }, "long rows occur")
     var last = alsObjective(fit)
     let first = last
     for _ in 0..<8 {

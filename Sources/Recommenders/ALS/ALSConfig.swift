@@ -25,6 +25,12 @@ public struct ALSConfig: Codable, Sendable, Equatable {
   /// factors (Takács et al. 2011; `implicit`'s default 3): each step costs one pass over the
   /// row's entries, and 3 already lands close to the exact solve.
   public var cgSteps = 3
+  /// Solve rows with at most `min(cgSteps, 8)` entries exactly instead (Woodbury identity
+  /// on (YᵀY + λI)⁻¹, inverted once per half-iteration): it costs one f × f product per
+  /// entry, never more than the CG steps would, and most tracks are in one or two
+  /// playlists, so it removes most of the track half's work and makes rare tracks' factors
+  /// exact. Off reproduces the `implicit` library's arithmetic (CG on every row).
+  public var exactShortRows = true
   /// Seed of the random initial factors.
   public var seed: UInt64 = 0
 

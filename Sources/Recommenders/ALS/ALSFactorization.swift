@@ -96,12 +96,22 @@ struct ALSFactorization {
       offsets: itemOffsets, ids: itemUsers, config: config)
   }
 
-  /// YᵀY + λI of `count` rows (stride × stride, zero outside factors × factors): Float
-  /// partials of `gramRows` rows, summed in chunk order in Double, then mirrored.
-  /// - Complexity: O(count × factors × stride / 2).
+  /// YᵀY + λI of `count` rows (stride × stride, zero outside factors × factors), in Float.
   static func gram(_ rows: [Float], count: Int, factors: Int, stride: Int, regularization: Double)
     -> [Float]
   {
+    padded(
+      gramDouble(
+        rows, count: count, factors: factors, stride: stride, regularization: regularization),
+      factors: factors, stride: stride)
+  }
+
+  /// YᵀY + λI of `count` rows, factors × factors in Double: Float partials of `gramRows`
+  /// rows each, summed in chunk order in Double, then mirrored.
+  /// - Complexity: O(count × factors × stride / 2).
+  static func gramDouble(
+    _ rows: [Float], count: Int, factors: Int, stride: Int, regularization: Double
+  ) -> [Double] {
     let size = stride * stride
     let partials: [[Float]] = rows.withUnsafeBufferPointer { rb in
       let base = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
@@ -119,15 +129,57 @@ struct ALSFactorization {
     for part in partials {
       for i in 0..<size { total[i] += Double(part[i]) }
     }
-    var g = [Float](repeating: 0, count: size)
+    var g = [Double](repeating: 0, count: factors * factors)
     for i in 0..<factors {
       for j in 0..<factors {
         // The kernel filled column blocks at or right of row i's block; mirror the rest.
         let v = (j >> 3) >= (i >> 3) ? total[i * stride + j] : total[j * stride + i]
-        g[i * stride + j] = Float(v + (i == j ? regularization : 0))
+        g[i * factors + j] = v + (i == j ? regularization : 0)
       }
     }
     return g
+  }
+
+  /// A factors × factors Double matrix as stride × stride Float with zero padding.
+  static func padded(_ m: [Double], factors: Int, stride: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: stride * stride)
+    for i in 0..<factors {
+      for j in 0..<factors { out[i * stride + j] = Float(m[i * factors + j]) }
+    }
+    return out
+  }
+
+  /// The inverse of the symmetric positive definite factors × factors matrix `g`, by
+  /// Cholesky (G = LLᵀ, G⁻¹ = L⁻ᵀL⁻¹), symmetrised.
+  /// - Complexity: O(factors³).
+  static func inverse(_ g: [Double], factors f: Int) -> [Double] {
+    var l = [Double](repeating: 0, count: f * f)
+    for r in 0..<f {
+      for c in 0...r {
+        var s = g[r * f + c]
+        for k in 0..<c { s -= l[r * f + k] * l[c * f + k] }
+        l[r * f + c] = r == c ? max(s, .leastNormalMagnitude).squareRoot() : s / l[c * f + c]
+      }
+    }
+    // L⁻¹ by forward substitution, column by column.
+    var li = [Double](repeating: 0, count: f * f)
+    for c in 0..<f {
+      for r in c..<f {
+        var s = r == c ? 1.0 : 0.0
+        for k in c..<r { s -= l[r * f + k] * li[k * f + c] }
+        li[r * f + c] = s / l[r * f + r]
+      }
+    }
+    var inv = [Double](repeating: 0, count: f * f)
+    for i in 0..<f {
+      for j in 0...i {
+        var s = 0.0
+        for k in i..<f { s += li[k * f + i] * li[k * f + j] }
+        inv[i * f + j] = s
+        inv[j * f + i] = s
+      }
+    }
+    return inv
   }
 
   /// Solves every row of `target` given `other`, in parallel chunks; rows with no entry get
@@ -143,9 +195,15 @@ struct ALSFactorization {
       target = [Float](repeating: 0, count: count * stride)
       return
     }
-    let gram = gram(
+    let gram64 = gramDouble(
       other, count: otherCount, factors: factors, stride: stride,
       regularization: config.regularization)
+    let gram = padded(gram64, factors: factors, stride: stride)
+    // Rows up to `shortLimit` entries are solved exactly with G⁻¹ (0: none).
+    let shortLimit = config.exactShortRows ? min(config.cgSteps, ALSKernel.maxShortRow) : 0
+    let gramInverse =
+      shortLimit > 0
+      ? padded(inverse(gram64, factors: factors), factors: factors, stride: stride) : gram
     let alpha = Float(config.alpha)
     let steps = config.cgSteps
     target.withUnsafeMutableBufferPointer { tb in
@@ -154,28 +212,45 @@ struct ALSFactorization {
         let y = SendablePointer(UnsafeMutablePointer(mutating: ob.baseAddress!))
         gram.withUnsafeBufferPointer { gb in
           let g = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-          offsets.withUnsafeBufferPointer { offb in
-            let off = SendablePointer(UnsafeMutablePointer(mutating: offb.baseAddress!))
-            ids.withUnsafeBufferPointer { ib in
-              let idp = SendablePointer(UnsafeMutablePointer(mutating: ib.baseAddress!))
-              Parallel.forEachChunk(count: count, chunkSize: chunkRows) { _, range in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 3 * stride)
-                defer { buffer.deallocate() }
-                buffer.initialize(repeating: 0, count: 3 * stride)
-                let scratch = ALSKernel.Scratch(
-                  r: buffer, p: buffer + stride, ap: buffer + 2 * stride)
-                for row in range {
-                  let lo = off.base[row]
-                  let n = off.base[row + 1] - lo
-                  let xr = x.base + row * stride
-                  if n == 0 {
-                    xr.update(repeating: 0, count: stride)
-                    continue
+          gramInverse.withUnsafeBufferPointer { gib in
+            let gi = SendablePointer(UnsafeMutablePointer(mutating: gib.baseAddress!))
+            offsets.withUnsafeBufferPointer { offb in
+              let off = SendablePointer(UnsafeMutablePointer(mutating: offb.baseAddress!))
+              ids.withUnsafeBufferPointer { ib in
+                let idp = SendablePointer(UnsafeMutablePointer(mutating: ib.baseAddress!))
+                Parallel.forEachChunk(count: count, chunkSize: chunkRows) { _, range in
+                  let floats = (4 + ALSKernel.maxShortRow) * stride
+                  let buffer = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+                  let doubles = UnsafeMutablePointer<Double>.allocate(
+                    capacity: ALSKernel.shortScratch)
+                  defer {
+                    buffer.deallocate()
+                    doubles.deallocate()
                   }
-                  ALSKernel.solveRow(
-                    x: xr, gram: g.base, other: y.base, ids: idp.base + lo, count: n,
-                    alpha: alpha, factors: factors, stride: stride, steps: steps,
-                    scratch: scratch)
+                  buffer.initialize(repeating: 0, count: floats)
+                  doubles.initialize(repeating: 0, count: ALSKernel.shortScratch)
+                  let scratch = ALSKernel.Scratch(
+                    r: buffer, p: buffer + stride, ap: buffer + 2 * stride)
+                  for row in range {
+                    let lo = off.base[row]
+                    let n = off.base[row + 1] - lo
+                    let xr = x.base + row * stride
+                    if n == 0 {
+                      xr.update(repeating: 0, count: stride)
+                      continue
+                    }
+                    if n <= shortLimit {
+                      ALSKernel.solveShortRow(
+                        x: xr, gramInverse: gi.base, other: y.base, ids: idp.base + lo, count: n,
+                        alpha: alpha, factors: factors, stride: stride, z: buffer + 4 * stride,
+                        w: buffer + 3 * stride, m: doubles)
+                      continue
+                    }
+                    ALSKernel.solveRow(
+                      x: xr, gram: g.base, other: y.base, ids: idp.base + lo, count: n,
+                      alpha: alpha, factors: factors, stride: stride, steps: steps,
+                      scratch: scratch)
+                  }
                 }
               }
             }

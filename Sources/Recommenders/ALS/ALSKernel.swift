@@ -174,6 +174,73 @@ enum ALSKernel {
     }
   }
 
+  /// Rows this short are solved exactly by `solveShortRow` (its n × n system stays tiny).
+  static let maxShortRow = 8
+  /// Doubles of `solveShortRow`'s scratch: the augmented n × (n + 1) system and q.
+  static let shortScratch = maxShortRow * (maxShortRow + 2)
+
+  /// One short row's exact solution into `x`, by the Woodbury identity: with G = YᵀY + λI,
+  /// Z = G⁻¹Y_u (one product per entry), s = Σᵢ yᵢ and w = G⁻¹s,
+  /// x = (1 + α)·(w − α Z (I + α Y_uᵀZ)⁻¹ Y_uᵀw). The n × n system is solved in Double.
+  ///
+  /// - Parameters:
+  ///   - gramInverse: G⁻¹, stride × stride, zero outside factors × factors.
+  ///   - z: scratch of `count` × stride floats; `w`: scratch of stride floats; `m`: scratch
+  ///     of `shortScratch` doubles.
+  /// - Complexity: O(count × factors × stride + count² × stride + count³).
+  static func solveShortRow(
+    x: UnsafeMutablePointer<Float>, gramInverse: UnsafePointer<Float>,
+    other: UnsafePointer<Float>, ids: UnsafePointer<Int32>, count n: Int, alpha: Float,
+    factors: Int, stride: Int, z: UnsafeMutablePointer<Float>, w: UnsafeMutablePointer<Float>,
+    m: UnsafeMutablePointer<Double>
+  ) {
+    precondition(n >= 1 && n <= maxShortRow)
+    w.update(repeating: 0, count: stride)
+    for i in 0..<n {
+      let zi = z + i &* stride
+      matvec(gramInverse, other + Int(ids[i]) &* stride, zi, factors: factors, stride: stride)
+      axpy(1, zi, w, stride: stride)
+    }
+    // M q = t with M = I + α Y_uᵀZ and t = Y_uᵀw, by Gaussian elimination with partial
+    // pivoting (M is symmetric positive definite up to rounding).
+    let a = Double(alpha)
+    for i in 0..<n {
+      let yi = other + Int(ids[i]) &* stride
+      for j in 0..<n {
+        m[i * (n + 1) + j] = (i == j ? 1 : 0) + a * Double(dot(yi, z + j &* stride, stride: stride))
+      }
+      m[i * (n + 1) + n] = Double(dot(yi, w, stride: stride))
+    }
+    for col in 0..<n {
+      var pivot = col
+      for r in (col + 1)..<n where abs(m[r * (n + 1) + col]) > abs(m[pivot * (n + 1) + col]) {
+        pivot = r
+      }
+      if pivot != col {
+        for c in 0...n { swap(&m[col * (n + 1) + c], &m[pivot * (n + 1) + c]) }
+      }
+      let d = m[col * (n + 1) + col]
+      for r in (col + 1)..<n {
+        let f = m[r * (n + 1) + col] / d
+        if f == 0 { continue }
+        for c in col...n { m[r * (n + 1) + c] -= f * m[col * (n + 1) + c] }
+      }
+    }
+    let q = m + n * (n + 1)
+    for r in (0..<n).reversed() {
+      var v = m[r * (n + 1) + n]
+      for c in (r + 1)..<n { v -= m[r * (n + 1) + c] * q[c] }
+      q[r] = v / m[r * (n + 1) + r]
+    }
+    for i in 0..<n { axpy(-alpha * Float(q[i]), z + i &* stride, w, stride: stride) }
+    let c = SIMD8<Float>(repeating: 1 + alpha)
+    var o = 0
+    while o < stride {
+      store(c * load(w + o), x + o)
+      o &+= 8
+    }
+  }
+
   /// The plain twin of `solveRow`: the same algorithm in scalar loops over the `factors`
   /// real components (sequential Float sums), on arrays. Returns the new x.
   static func solveRowPlain(
