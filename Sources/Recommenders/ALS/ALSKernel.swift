@@ -3,6 +3,7 @@
 // the row's observed items i, without forming the matrix (Takács et al. 2011). The fast
 // kernels run on SIMD8 lanes over zero-padded rows; `solveRowPlain` is the loop-by-loop
 // twin (sequential Float sums) that tests hold them to. Every sum has a fixed order.
+import ChorusCSupport
 
 /// Raw-pointer kernels of the ALS solver.
 enum ALSKernel {
@@ -14,6 +15,19 @@ enum ALSKernel {
   @inline(__always)
   static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  /// Rows ahead whose factors the first pass over a row's entries starts loading.
+  static let prefetchAhead = 8
+
+  /// Starts loading the `stride` floats at `p` into the cache (no wait, no fault).
+  @inline(__always)
+  static func prefetch(_ p: UnsafePointer<Float>, stride: Int) {
+    var o = 0
+    while o < stride {
+      chorus_prefetch(p + o)
+      o &+= 16
+    }
   }
 
   /// a · b over `stride` floats (a multiple of 8; the padding is zero).
@@ -134,10 +148,18 @@ enum ALSKernel {
     let p = scratch.p
     let ap = scratch.ap
     let c = 1 + alpha
-    // r = b − A x = Σ_i (c − α yᵢ·x) yᵢ − (YᵀY + λI) x.
+    // r = b − A x = Σ_i (c − α yᵢ·x) yᵢ − (YᵀY + λI) x. The entries' factors are scattered
+    // over the other side's matrix: the first pass loads them ahead of use; later passes
+    // find them in the cache.
+    for j in 0..<min(count, prefetchAhead) {
+      prefetch(other + Int(ids[j]) &* stride, stride: stride)
+    }
     matvec(gram, x, ap, factors: factors, stride: stride)
     r.update(repeating: 0, count: stride)
     for j in 0..<count {
+      if j &+ prefetchAhead < count {
+        prefetch(other + Int(ids[j &+ prefetchAhead]) &* stride, stride: stride)
+      }
       let y = other + Int(ids[j]) &* stride
       axpy(c - alpha * dot(y, x, stride: stride), y, r, stride: stride)
     }
