@@ -28,7 +28,7 @@ enum BenchCommand {
         .option(
           "stages", value: "list",
           help:
-            "Comma-separated stages to run after generating: json, cache, stats, planting, cooccurrence, embedding-train, embedding-search (embedding = both).",
+            "Comma-separated stages to run after generating: json, cache, stats, planting, cooccurrence, embedding-train, embedding-search (embedding = both), als-train.",
           default: "all"),
         .flag(
           "skip-embedding",
@@ -205,6 +205,15 @@ enum BenchCommand {
           String(format: "%.1f%%", measured.stats.fraction * 100), "-")
       }
     }
+    // 8. ALS with the default config (64 factors, 10 iterations, 3 CG steps): training time.
+    if stages.contains("als-train") {
+      let config = ALSConfig()
+      t = wallClock()
+      _ = try ALSModel(playlists: training, trackCount: dataset.trackCount, config: config)
+      add(
+        "als train (\(training.count) playlists × \(dataset.trackCount) tracks, \(config.factors) factors, \(config.iterations) iterations, \(config.cgSteps) CG steps)",
+        formatDuration(wallClock() - t), "≤ 5 min")
+    }
     add("peak memory overall", formatBytes(peakResidentBytes()), "≤ 8 GB (model)")
 
     Console.out("| stage | measured | target |")
@@ -232,6 +241,7 @@ enum BenchCommand {
 
   static let allStages = [
     "json", "cache", "stats", "planting", "cooccurrence", "embedding-train", "embedding-search",
+    "als-train",
   ]
 
   /// The stages `--stages` names (all by default); `embedding` means both embedding stages, and

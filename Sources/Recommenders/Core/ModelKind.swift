@@ -8,9 +8,10 @@ public enum ModelSpec: Sendable, Equatable {
   case popularity
   case cooccurrence(CoOccurrenceConfig)
   case embedding(EmbeddingConfig)
+  case als(ALSConfig)
 
   /// Valid model names.
-  public static let names = ["popularity", "cooccurrence", "embedding"]
+  public static let names = ["popularity", "cooccurrence", "embedding", "als"]
 
   /// Parses a model name with `key=value` overrides of its config.
   public init(name: String, overrides: [String] = []) throws {
@@ -32,6 +33,10 @@ public enum ModelSpec: Sendable, Equatable {
         overrides, to: EmbeddingConfig(), context: "the embedding config")
       try c.validate()
       self = .embedding(c)
+    case "als":
+      let c = try ConfigCoding.apply(overrides, to: ALSConfig(), context: "the ALS config")
+      try c.validate()
+      self = .als(c)
     default:
       throw ChorusError(
         .config, "unknown model '\(name)'", field: "model",
@@ -60,6 +65,11 @@ public enum ModelSpec: Sendable, Equatable {
         EmbeddingConfig.self, from: config, defaults: EmbeddingConfig(), context: "model.config")
       try c.validate()
       self = .embedding(c)
+    case "als":
+      let c = try ConfigCoding.decode(
+        ALSConfig.self, from: config, defaults: ALSConfig(), context: "model.config")
+      try c.validate()
+      self = .als(c)
     default:
       try self.init(name: name, overrides: [])
     }
@@ -70,6 +80,7 @@ public enum ModelSpec: Sendable, Equatable {
     case .popularity: return "popularity"
     case .cooccurrence: return "cooccurrence"
     case .embedding: return "embedding"
+    case .als: return "als"
     }
   }
 
@@ -89,6 +100,9 @@ public enum ModelSpec: Sendable, Equatable {
       // The fold's seed drives initialisation and sampling, so folds differ and reruns agree.
       c.seed = c.seed &+ seed
       return try EmbeddingModel(playlists: playlists, trackCount: trackCount, config: c)
+    case .als(var c):
+      c.seed = c.seed &+ seed
+      return try ALSModel(playlists: playlists, trackCount: trackCount, config: c)
     }
   }
 }
