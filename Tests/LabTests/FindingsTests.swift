@@ -4,8 +4,10 @@
 // CI runs them in a release build (`.ci/run`); `swift test` alone skips them.
 import ChorusCore
 import ChorusTestSupport
+import CollectiveAction
 import Foundation
 import Lab
+import Recommenders
 import Reports
 import Testing
 
@@ -23,8 +25,8 @@ struct FindingsTests {
     s.dataset = "synthetic:small"
     s.split.folds = 6
     s.split.testSize = 3000
-    s.strategies = ["dirlof", "random"]
-    s.alphas = [0.0005, 0.001]
+    s.strategies = [.dirLoF, .random]
+    s.sizes = [.alpha(0.0005), .alpha(0.001)]
     let runs = try runsByStrategy(of: s)
     for r in runs.values.joined() { #expect(abs(r["ndcg_loss"]!) < 1e-4) }
     let random = (runs["random"] ?? []).map { $0["amplification"]! }
@@ -45,22 +47,22 @@ struct FindingsTests {
   /// identity only) DirLoF gets nothing either. Fold 0 (Notebooks-md/06).
   @Test func rareTrackSharingLetsDirLoFGeneralise() throws {
     /// Fold 0 at α = 0.05%: the one run of each strategy.
-    func study(sharing: Bool, strategies: [String]) throws -> [String: Run] {
+    func study(sharing: Bool, strategies: [Strategy]) throws -> [String: Run] {
       var s = ExperimentSpec()
       s.name = "sanity-rare"
       s.dataset = "synthetic:small"
       s.split.folds = 1
-      s.model.name = "embedding"
-      s.model.config = ["window": .number(1), "epochs": .number(10)]
+      var config: [String: Any] = ["window": 1, "epochs": 10]
       if sharing {
-        s.model.config["popularityFeature"] = .bool(true)
-        s.model.config["popularityFeatureMaxFrequency"] = .number(2)
+        config["popularityFeature"] = true
+        config["popularityFeatureMaxFrequency"] = 2
       }
+      s.model = try ModelSpec(name: "embedding", config: config)
       s.strategies = strategies
-      s.alphas = [0.0005]
+      s.sizes = [.alpha(0.0005)]
       return try runsByStrategy(of: s).compactMapValues(\.first)
     }
-    let shared = try study(sharing: true, strategies: ["dirlof", "random"])
+    let shared = try study(sharing: true, strategies: [.dirLoF, .random])
     let dirlof = try #require(shared["dirlof"])
     let random = try #require(shared["random"])
     #expect(dirlof["budget"] == 10)
@@ -71,7 +73,7 @@ struct FindingsTests {
     #expect(dirlof["seed_anchor_playlists"] == 0)
     // The platform barely notices (retraining noise is about ±0.001 NDCG here).
     #expect(abs(dirlof["ndcg_loss"]!) < 0.01)
-    let identity = try study(sharing: false, strategies: ["dirlof"])
+    let identity = try study(sharing: false, strategies: [.dirLoF])
     #expect(identity["dirlof"]?["recommendations"] == 0, "identity-only embedding")
   }
 }

@@ -333,11 +333,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encodeIfPresent(folds, forKey: .folds)
     var m = c.nestedContainer(keyedBy: ModelKeys.self, forKey: .model)
     try m.encode(model.name, forKey: .name)
-    switch model {
-    case .popularity: try m.encode([String: Int](), forKey: .config)
-    case .cooccurrence(let config): try m.encode(config, forKey: .config)
-    case .embedding(let config): try m.encode(config, forKey: .config)
-    }
+    try model.encodeConfig(to: &m, forKey: .config)
     try c.encode(strategies, forKey: .strategies)
     var alphas: [Double] = []
     var budgets: [Int] = []

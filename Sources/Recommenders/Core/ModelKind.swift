@@ -84,6 +84,19 @@ public enum ModelSpec: Sendable, Equatable {
     }
   }
 
+  /// Encodes the full config (every default written out) under `key`; the popularity model
+  /// has an empty one. Lets a spec write its model without knowing the model types.
+  public func encodeConfig<Key: CodingKey>(
+    to container: inout KeyedEncodingContainer<Key>, forKey key: Key
+  ) throws {
+    switch self {
+    case .popularity: try container.encode([String: Int](), forKey: key)
+    case .cooccurrence(let config): try container.encode(config, forKey: key)
+    case .embedding(let config): try container.encode(config, forKey: key)
+    case .als(let config): try container.encode(config, forKey: key)
+    }
+  }
+
   /// Trains the model on `playlists`; `seed` drives models with random initialisation.
   public func train(playlists: PlaylistStore, trackCount: Int, seed: UInt64 = 0) throws
     -> any Recommender
