@@ -42,7 +42,7 @@ public enum ChorusCLI {
   public static func runMain() -> Never {
     // Past the file-size limit (ulimit -f) a write then fails with EFBIG, reported as an
     // error, instead of the kernel killing the process with SIGXFSZ mid-write.
-    signal(SIGXFSZ, SIG_IGN)
+    FileIO.installSignalPolicy()
     exit(run(Array(CommandLine.arguments.dropFirst())))
   }
 

@@ -162,7 +162,8 @@ struct ChorusBinary {
     process.waitUntilExit()
     #expect(process.terminationReason == .exit)
     #expect(process.terminationStatus == 1, "\(text)")
-    #expect(text.contains("File too large") && text.contains("ulimit -f"), "\(text)")
+    #expect(text.contains("the file size limit was hit") && text.contains("ulimit -f"), "\(text)")
+    #expect(text.contains("x.chorus"), "the message names the file: \(text)")
     #expect(!text.contains("NSCocoaErrorDomain"))
     #expect(dir.contents.isEmpty)
   }
@@ -342,19 +343,27 @@ struct ChorusBinary {
   }
 
   /// The README's first command, end to end on the tiny preset from a folder without
-  /// Experiments/ (so the embedded quickstart spec is used): results, report, figures, the
-  /// headline; a second run reuses the finished folder.
+  /// Experiments/ (so the embedded specs are used; one epoch and two strategies keep the debug
+  /// build quick): both studies' results, reports and figures, the study's claim beside the
+  /// lab's numbers; a second run reuses the finished folders.
   @Test func demoProducesAReportOnTiny() throws {
     let dir = TemporaryDirectory()
     let args = [
-      "demo", "--dataset", "synthetic:tiny", "--set", "alphas=[0.01,0.05]", "--set",
-      "split.folds=2", "--out", dir.file("demo"),
+      "demo", "--dataset", "synthetic:tiny", "--set", "alphas=[0.05]", "--set", "split.folds=2",
+      "--set", "strategies=[\"dirlof\",\"random\"]", "--epochs", "1", "--out", dir.file("demo"),
     ]
     let r = try ChorusBinary.run(args, cwd: dir.path)
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("Headline:"))
-    #expect(r.stdout.contains("report.md"))
+    #expect(r.stdout.contains("The study (Baumann & Mendler-Dünner, NeurIPS 2024"))
+    #expect(r.stdout.contains("The lab on synthetic:tiny"))
+    #expect(r.stdout.contains("The default co-occurrence model"))
+    #expect(!r.stdout.contains("Headline"))
+    #expect(r.stdout.contains("demo/report.md") && r.stdout.contains("demo-cooccurrence/report.md"))
+    let resolved = try String(
+      contentsOfFile: dir.file("demo/spec.resolved.json"), encoding: .utf8)
+    #expect(resolved.contains("\"epochs\":1") || resolved.contains("\"epochs\" : 1"))
     let md = try String(contentsOfFile: dir.file("demo/report.md"), encoding: .utf8)
+    #expect(md.contains("## Findings"))
     for figure in [
       "amplification", "frequency-scatter", "accuracy-loss", "externalities", "concentration",
       "dataset",
@@ -364,6 +373,7 @@ struct ChorusBinary {
         FileManager.default.fileExists(atPath: dir.file("demo/figures/\(figure).svg")),
         "\(figure).svg missing")
     }
+    #expect(FileManager.default.fileExists(atPath: dir.file("demo-cooccurrence/report.md")))
     let summary = try String(contentsOfFile: dir.file("demo/summary.csv"), encoding: .utf8)
     let again = try ChorusBinary.run(args, cwd: dir.path)
     #expect(again.status == 0, "\(again.stderr)")

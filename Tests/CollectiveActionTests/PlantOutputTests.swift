@@ -148,8 +148,10 @@ import Testing
     let outcome = try PlantCommand.run(
       dataset: data, config: Self.config, fold: 1,
       request: PlantRequest(strategy: .random, size: .budget(3)))
-    // Left by a killed run whose process is gone.
-    _ = dir.write(".p.json.plant-2147483000", "half")
+    // Left by a killed run whose process is gone, two minutes ago.
+    let stale = dir.write(".p.json.2147483000.tmp", "half")
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: stale)
     try PlantOutput.write(
       outcome, format: .json, out: dir.file("p.json"), edits: dir.file("p.edits.csv"),
       source: input)

@@ -54,6 +54,25 @@ import Testing
     #expect(md.contains("| dirlof | full |"))
   }
 
+  /// report.md's findings section is written from summary.csv: one line per size with each
+  /// strategy's amplification as the summary table prints it, and a verdict; the summary
+  /// table itself never prints floating-point noise or a "± 0" from a single fold.
+  @Test func findingsSectionComesFromTheNumbers() throws {
+    let dir = TemporaryDirectory()
+    let folder = try runStudy(dir, statistics: [.full])
+    let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    let comparison = try StrategyComparison(folder: folder)
+    #expect(md.contains("## Findings"))
+    #expect(comparison.rows.count == 2)
+    for line in comparison.lines() { #expect(md.contains("- " + line)) }
+    for row in comparison.rows {
+      for e in row.entries {
+        #expect(md.contains("| \(e.amplification.formatted()) |"), "\(e.strategy) at \(row.budget)")
+      }
+    }
+    #expect(!md.contains("e-17") && !md.contains("e-16"))
+  }
+
   func svg(_ folder: String, _ name: String) throws -> String {
     let text = try String(contentsOfFile: folder + "/figures/\(name).svg", encoding: .utf8)
     #expect(XMLParser(data: Data(text.utf8)).parse(), "\(name).svg is not well-formed XML")

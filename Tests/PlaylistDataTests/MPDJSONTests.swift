@@ -356,17 +356,25 @@ import Testing
     let dir = try TempDir()
     let folder = dir.path + "/out"
     let data = Self.trickyDataset()
-    // What a writer killed after its first slice leaves: a partial sibling, no folder.
-    let stage = try StagedFolder(folder, mayReplace: [])
-    try MPDJSONWriter.writeSlices(data, into: stage.path, playlistsPerFile: 3)
+    // A temporary folder of a process that no longer exists (written two minutes ago) is
+    // removed when this process first writes into the folder.
+    let stale = dir.path + "/.again.2147483000.tmp"
+    try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: stale)
+    // A writer that fails (or is killed) after its first slice leaves no folder at all.
+    #expect(throws: ChorusError.self) {
+      try FileIO.writeFolderAtomically(to: folder) { staged in
+        try MPDJSONWriter.writeSlices(data, into: staged, playlistsPerFile: 3)
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        throw ChorusError(.io, "killed after the first slice")
+      }
+    }
     #expect(!FileManager.default.fileExists(atPath: folder))
     #expect(throws: ChorusError.self) { try MPDJSONReader.read(path: folder) }
-    try stage.commit()
+    try MPDJSONWriter.writeFolder(data, to: folder, playlistsPerFile: 3)
     #expect(try MPDJSONReader.read(path: folder).sameContent(as: data))
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out"])
-    // A partial folder of a process that no longer exists is removed on the next write.
-    let stale = dir.path + "/.again.partial-2147483000"
-    try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
     try MPDJSONWriter.writeFolder(data, to: dir.path + "/again", playlistsPerFile: 3)
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["again", "out"])

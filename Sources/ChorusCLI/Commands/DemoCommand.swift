@@ -25,6 +25,11 @@ enum DemoCommand {
           help: "Run on another dataset instead (e.g. synthetic:tiny for a quick look)."),
         .option(
           "set", value: "key=value", help: "Override a field of both specs.", repeatable: true),
+        .option(
+          "epochs", value: "n",
+          help:
+            "Training epochs of the embedding model in the main study (fewer epochs learn less of the shared row; notebook 06 measures 3, 10, 20, 40).",
+          default: "10"),
         threadsOption,
       ],
       action: { p in try run(p) })
@@ -35,7 +40,9 @@ enum DemoCommand {
     if let d = p.value("dataset") { overrides.append("dataset=\(d)") }
     let out = p.value("out") ?? "results/demo"
     // Decode both specs before anything runs, so a bad --set fails with nothing on disk.
-    var finding = try DemoStudies.spec(DemoStudies.finding, overrides: overrides)
+    let epochs = try p.int("epochs", min: 1, max: 1000) ?? 10
+    var finding = try DemoStudies.spec(
+      DemoStudies.finding, overrides: overrides + ["model.config.epochs=\(epochs)"])
     var contrast = try DemoStudies.spec(DemoStudies.contrast, overrides: overrides)
     finding.out = out
     contrast.out = out + "-cooccurrence"

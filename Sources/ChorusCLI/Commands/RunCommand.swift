@@ -131,26 +131,9 @@ enum ReportCommand {
   }
 }
 
-/// The one-screen summary printed after a study.
+/// The one-screen summary printed after a study: the report's summary table.
 enum SummaryText {
   static func render(folder: String) throws -> String {
-    let t = try CSVTable.read(path: folder + "/summary.csv")
-    func col(_ n: String) -> Int { t.column(n)! }
-    var out =
-      "| strategy | statistics | size | B | amplification | success | NDCG loss |\n|---|---|---|---|---|---|---|\n"
-    for r in t.rows {
-      func num(_ n: String, _ f: String = "%.3g") -> String {
-        guard let v = r[col(n)].double else { return "–" }
-        let ci = r[col(n + "_ci")].double ?? 0
-        return String(format: f, v) + " ± " + String(format: f, ci)
-      }
-      let size =
-        r[col("size_kind")].string == "alpha"
-        ? String(format: "α=%.4g%%", (r[col("size")].double ?? 0) * 100)
-        : "B=\(r[col("size")].string)"
-      out +=
-        "| \(r[col("strategy")].string) | \(r[col("statistics")].string) | \(size) | \(String(format: "%.0f", r[col("budget")].double ?? 0)) | \(num("amplification")) | \(num("success_all")) | \(num("ndcg_loss", "%.2e")) |\n"
-    }
-    return out
+    SummaryTable.markdown(try CSVTable.read(path: folder + "/summary.csv"))
   }
 }

@@ -91,12 +91,16 @@ public enum FileIO {
   /// - Parameters:
   ///   - path: the folder to create or replace.
   ///   - replaceable: the existing entry names (top level) that may be replaced.
+  ///   - beforeInstall: runs once the content is complete and the old folder (if any) is
+  ///     parked, just before the new folder is renamed into place — e.g. to move a companion
+  ///     file in first, so that the pair appears together; if it throws, the old folder is
+  ///     put back.
   ///   - body: writes the folder's content into the given temporary folder.
   /// - Throws: `ChorusError(.io)` naming `path` when it exists and is a file, holds files
   ///   this writer did not produce, or cannot be written; whatever `body` throws (mapped as in
   ///   `writeAtomically`). The temporary folder is removed on every failure.
   public static func writeFolderAtomically(
-    to path: String, replaceable: Set<String> = [],
+    to path: String, replaceable: Set<String> = [], beforeInstall: () throws -> Void = {},
     _ body: (String) throws -> Void
   ) throws {
     let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -136,14 +140,21 @@ public enum FileIO {
         if rename(target, old) != 0 {
           throw error(errno: errno, file: target, while: "move the earlier result aside")
         }
-        if rename(tmp, target) != 0 {
-          let e = errno
+        do {
+          try beforeInstall()
+          if rename(tmp, target) != 0 {
+            throw error(errno: errno, file: target, while: "move the finished folder into place")
+          }
+        } catch {
           _ = rename(old, target)
-          throw error(errno: e, file: target, while: "move the finished folder into place")
+          throw error
         }
         removeTree(old)
-      } else if rename(tmp, target) != 0 {
-        throw error(errno: errno, file: target, while: "move the finished folder into place")
+      } else {
+        try beforeInstall()
+        if rename(tmp, target) != 0 {
+          throw error(errno: errno, file: target, while: "move the finished folder into place")
+        }
       }
     } catch {
       removeTree(tmp)
@@ -161,8 +172,9 @@ public enum FileIO {
   /// receives thousands of files from being listed thousands of times).
   private static let cleaned = Mutex<Set<String>>([])
 
-  /// The hidden temporary sibling of `path`: `.NAME.PID.tmp`.
-  static func temporaryPath(for path: String) -> String {
+  /// The hidden temporary sibling of `path`: `.NAME.PID.tmp` (the pattern
+  /// `removeStaleTemporaries` recognises).
+  public static func temporaryPath(for path: String) -> String {
     let url = URL(fileURLWithPath: path)
     return url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(getpid()).tmp"
   }

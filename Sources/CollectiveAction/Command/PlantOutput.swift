@@ -7,8 +7,9 @@ import PlaylistData
 
 /// Writes a `PlantOutcome` to disk.
 ///
-/// The pair scheme: both outputs are first written under temporary sibling names (a staged
-/// folder `.<name>.partial-<pid>` for `--format mpd`, `.<name>.plant-<pid>` files otherwise).
+/// The pair scheme: both outputs are first written under temporary sibling names
+/// (`.<name>.<pid>.tmp`, the pattern of `FileIO`; an MPD folder is staged by
+/// `FileIO.writeFolderAtomically`).
 /// When the edit log lives inside the MPD folder (the default), the folder rename publishes
 /// both at once. Otherwise the previous dataset is first removed (or moved aside, for a
 /// folder), then the edit log is renamed into place, then the dataset: a reader can find an
@@ -44,8 +45,7 @@ public enum PlantOutput {
       }
     }
     let editsInside = format == .mpd && editsURL.deletingLastPathComponent().path == outURL.path
-    let tag = "plant-\(getpid())"
-    let editsTemp = temporarySibling(of: editsURL, tag: tag)
+    let editsTemp = temporarySibling(of: editsURL)
     if format == .mpd {
       let names: [String]
       if let copySource {
@@ -55,25 +55,23 @@ public enum PlantOutput {
       } else {
         names = MPDJSONWriter.sliceNames(outcome.dataset.playlistCount)
       }
-      let stage = try StagedFolder(
-        outURL.path,
-        mayReplace: Set(names + (editsInside ? [editsURL.lastPathComponent] : [])))
       do {
-        if let copySource {
-          try MPDJSONWriter.writeCopy(
-            of: copySource, dataset: outcome.dataset, rewritten: rewritten, to: stage.path)
-        } else {
-          try MPDJSONWriter.writeSlices(outcome.dataset, into: stage.path)
+        let installEdits = { if !editsInside { try move(editsTemp, to: editsURL.path) } }
+        func fill(_ staged: String) throws {
+          if let copySource {
+            try MPDJSONWriter.writeCopy(
+              of: copySource, dataset: outcome.dataset, rewritten: rewritten, to: staged)
+          } else {
+            try MPDJSONWriter.writeSlices(outcome.dataset, into: staged)
+          }
+          try outcome.writeEdits(
+            to: editsInside ? staged + "/" + editsURL.lastPathComponent : editsTemp)
         }
-        if editsInside {
-          try outcome.writeEdits(to: stage.path + "/" + editsURL.lastPathComponent)
-          try stage.commit()
-        } else {
-          try outcome.writeEdits(to: editsTemp)
-          try stage.commit { try move(editsTemp, to: editsURL.path) }
-        }
+        try FileIO.writeFolderAtomically(
+          to: outURL.path,
+          replaceable: Set(names + (editsInside ? [editsURL.lastPathComponent] : [])),
+          beforeInstall: installEdits, fill)
       } catch {
-        stage.discard()
         try? FileManager.default.removeItem(atPath: editsTemp)
         throw error
       }
@@ -84,7 +82,7 @@ public enum PlantOutput {
         .io, "is a folder, expected a file", file: out,
         hint: "give a file name ending in .\(format.rawValue == "text" ? "txt" : format.rawValue)")
     }
-    let dataTemp = temporarySibling(of: outURL, tag: tag)
+    let dataTemp = temporarySibling(of: outURL)
     do {
       if let copySource {
         try MPDJSONWriter.writeCopy(
@@ -105,12 +103,11 @@ public enum PlantOutput {
     }
   }
 
-  /// `.<name>.<tag>` beside `url`, after removing such files of dead processes.
-  private static func temporarySibling(of url: URL, tag: String) -> String {
-    let dir = url.deletingLastPathComponent().path
-    let name = url.lastPathComponent
-    StagedFolder.removeStale(in: dir, prefix: ".\(name).plant-")
-    return dir + "/.\(name).\(tag)"
+  /// The hidden temporary sibling of `url` (`.NAME.PID.tmp`), after removing those of
+  /// killed writers.
+  private static func temporarySibling(of url: URL) -> String {
+    FileIO.removeStaleTemporaries(in: url.deletingLastPathComponent().path)
+    return FileIO.temporaryPath(for: url.path)
   }
 
   private static func move(_ from: String, to: String) throws {

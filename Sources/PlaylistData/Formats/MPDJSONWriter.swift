@@ -18,7 +18,7 @@ public enum MPDJSONWriter {
   /// like the MPD (mpd.slice.0-999.json, ...).
   ///
   /// The folder appears complete or not at all: the slices are written into a temporary
-  /// sibling folder that is renamed into place at the end (`StagedFolder`), so a writer killed
+  /// sibling folder that is renamed into place at the end (`FileIO.writeFolderAtomically`), so a writer killed
   /// after the first slice never leaves a folder that reads as a smaller dataset. An existing
   /// folder is replaced only if it holds nothing but files of the names this call writes
   /// (a previous run of the same layout); any other content is refused, and nothing the
@@ -32,14 +32,10 @@ public enum MPDJSONWriter {
         .config, "playlists per file must be positive, got \(playlistsPerFile)",
         hint: "use a value such as 1000 (as in the MPD)")
     }
-    let stage = try StagedFolder(
-      folder, mayReplace: Set(sliceNames(dataset.playlistCount, playlistsPerFile)))
-    do {
-      try writeSlices(dataset, into: stage.path, playlistsPerFile: playlistsPerFile)
-      try stage.commit()
-    } catch {
-      stage.discard()
-      throw error
+    try FileIO.writeFolderAtomically(
+      to: folder, replaceable: Set(sliceNames(dataset.playlistCount, playlistsPerFile))
+    ) { staged in
+      try writeSlices(dataset, into: staged, playlistsPerFile: playlistsPerFile)
     }
   }
 
@@ -431,108 +427,6 @@ extension MPDJSONWriter {
     }
     out.append(contentsOf: file[cursor..<span.upperBound])
     return out
-  }
-}
-
-/// A folder written as a whole: filled under a temporary sibling name
-/// (`.<name>.partial-<pid>`), then renamed into place by `commit`, so a reader sees the old
-/// folder, no folder, or the complete new one, never a part. An existing folder is replaced
-/// only when every entry in it is a name in `mayReplace` (what this writer would write
-/// anyway); anything else is refused before any work. On commit the old folder is moved
-/// aside (`.<name>.old-<pid>`), the new one renamed in, and only then the old one removed.
-/// Partial folders left by killed writers (their process gone) are removed on the next use.
-public struct StagedFolder: Sendable {
-  /// The folder that `commit` creates or replaces.
-  public let target: String
-  /// The temporary folder to fill.
-  public let path: String
-  private let parent: String
-  private let name: String
-
-  /// Checks `target`, cleans stale partial folders of dead writers and creates `path`.
-  /// - Throws: `ChorusError(.io)` if `target` is a file or holds other entries.
-  public init(_ target: String, mayReplace: Set<String>) throws {
-    let url = URL(fileURLWithPath: target).standardizedFileURL
-    self.target = url.path
-    parent = url.deletingLastPathComponent().path
-    name = url.lastPathComponent
-    try FileIO.ensureDirectory(parent)
-    Self.removeStale(in: parent, prefix: ".\(name).partial-")
-    let fm = FileManager.default
-    if fm.fileExists(atPath: self.target) {
-      guard FileIO.isDirectory(self.target) else {
-        throw ChorusError(
-          .io, "exists and is not a folder", file: target,
-          hint: "choose a new folder name, or remove the file")
-      }
-      let entries = (try? fm.contentsOfDirectory(atPath: self.target)) ?? []
-      if let other = entries.sorted().first(where: { !mayReplace.contains($0) }) {
-        throw ChorusError(
-          .io, "the folder is not empty and holds '\(other)', which this command does not write",
-          file: target,
-          hint: "write into a new or empty folder (Chorus never deletes what it did not write)")
-      }
-    }
-    path = parent + "/.\(name).partial-\(getpid())"
-    try? fm.removeItem(atPath: path)
-    do {
-      try fm.createDirectory(atPath: path, withIntermediateDirectories: false)
-    } catch {
-      throw ChorusError(
-        .io, "cannot create a temporary folder: \(error.localizedDescription)", file: path,
-        hint: "check that the folder is writable")
-    }
-  }
-
-  /// Moves the filled folder into place. `beforeInstall` runs after the old folder (if any)
-  /// was moved aside and before the new one appears, e.g. to rename a companion file into
-  /// place first; if it throws, the old folder is put back.
-  /// - Throws: `ChorusError(.io)`; the temporary folder is then left for `discard`.
-  public func commit(beforeInstall: () throws -> Void = {}) throws {
-    let fm = FileManager.default
-    var old: String? = nil
-    if fm.fileExists(atPath: target) {
-      let entries = (try? fm.contentsOfDirectory(atPath: target)) ?? []
-      if entries.isEmpty {
-        _ = rmdir(target)
-      } else {
-        let aside = parent + "/.\(name).old-\(getpid())"
-        try? fm.removeItem(atPath: aside)
-        guard rename(target, aside) == 0 else {
-          throw ChorusError(
-            .io, "cannot move the previous folder aside", file: target,
-            hint: "check that the parent folder is writable")
-        }
-        old = aside
-      }
-    }
-    do {
-      try beforeInstall()
-      guard rename(path, target) == 0 else {
-        throw ChorusError(
-          .io, "cannot move the finished folder into place", file: target,
-          hint: "check that the parent folder is writable")
-      }
-    } catch {
-      if let old { _ = rename(old, target) }
-      throw error
-    }
-    if let old { try? fm.removeItem(atPath: old) }
-  }
-
-  /// Removes the temporary folder (after a failure).
-  public func discard() { try? FileManager.default.removeItem(atPath: path) }
-
-  /// Removes entries of `folder` named `<prefix><pid>…` whose process no longer exists.
-  public static func removeStale(in folder: String, prefix: String) {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    for entry in entries where entry.hasPrefix(prefix) {
-      let digits = entry.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
-      guard let pid = Int32(digits), pid != getpid() else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH {
-        try? FileManager.default.removeItem(atPath: folder + "/" + entry)
-      }
-    }
   }
 }
 

@@ -108,19 +108,21 @@ public struct StrategyComparison: Sendable {
     try self.init(summary: try CSVTable.read(path: file), file: file)
   }
 
-  /// One line per size: every strategy's amplification and the verdict.
-  public func lines() -> [String] {
+  /// One line per size: every strategy's amplification and the verdict. `name` renders a
+  /// strategy name (e.g. `SafeText.markdown` for Markdown).
+  public func lines(name: (String) -> String = { $0 }) -> [String] {
     rows.map { row in
-      let values = row.entries.map { "\($0.strategy) \($0.amplification.formatted())" }
-      return "\(row.sizeText): " + values.joined(separator: " · ") + " — " + verdict(row)
+      let values = row.entries.map { "\(name($0.strategy)) \($0.amplification.formatted())" }
+      return "\(row.sizeText): " + values.joined(separator: " · ") + " — "
+        + verdict(row, name: name)
     }
   }
 
   /// The verdict for one size, from the intervals alone.
-  public func verdict(_ row: SizeRow) -> String {
+  public func verdict(_ row: SizeRow, name: (String) -> String = { $0 }) -> String {
     if let lead = row.leader {
       return
-        "\(lead.strategy) is ahead (its 95% CI lies above every other strategy's; s* in \(MeasuredValue.number(lead.recommendations.mean)) test playlists' top-R on average)"
+        "\(name(lead.strategy)) is ahead (its 95% CI lies above every other strategy's; s* in \(MeasuredValue.number(lead.recommendations.mean)) test playlists' top-R on average)"
     }
     if row.entries.contains(where: { !$0.amplification.hasInterval }) {
       return "no verdict (one fold gives no confidence interval)"
@@ -133,7 +135,7 @@ public struct StrategyComparison: Sendable {
     var md = "## Findings\n\n"
     md +=
       "Amplification of s* (mean ± 95% CI over folds, statistics `\(statistics)`); a strategy is called ahead only when its interval lies above every other strategy's.\n\n"
-    for line in lines() { md += "- \(line)\n" }
+    for line in lines(name: SafeText.markdown) { md += "- \(line)\n" }
     if let ndcg = largestNDCGChange {
       md +=
         "- The largest change in NDCG (with − clean; negative is a loss) across these runs: \(ndcg.formatted()).\n"
