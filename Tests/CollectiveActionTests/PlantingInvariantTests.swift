@@ -1,7 +1,7 @@
-// Properties every strategy must have on seeded random data (PROTOCOL §2–3): exactly one s*
-// per collective playlist, the rest in order, no other playlist touched, a consistent edit
-// log, determinism; plus the defining property of each coordinated strategy and the
-// bounds of the positional baselines. Thread-count independence is in a serialized suite.
+// Properties every strategy must have on seeded random data (Experiments/PROTOCOL.md §2–3): exactly
+// one s* per collective playlist, the rest in order, no other playlist touched, a consistent edit
+// log, determinism; plus the defining property of each coordinated strategy and the bounds of the
+// positional baselines. Thread-count independence is in a serialized suite.
 import ChorusCore
 import ChorusTestSupport
 import CollectiveAction

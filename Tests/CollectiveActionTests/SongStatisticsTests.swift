@@ -1,5 +1,5 @@
-// The collective's frequency estimates (PROTOCOL §4): full counts, samples (q = 1 equals
-// full, q = 0 is the collective alone), the proxy (σ = 0 is the truth), the external table
+// The collective's frequency estimates (Experiments/PROTOCOL.md §4): full counts, samples (q = 1
+// equals full, q = 0 is the collective alone), the proxy (σ = 0 is the truth), the external table
 // (header, comments, unknown tracks, errors naming the line), and the quality report.
 import ChorusCore
 import ChorusTestSupport

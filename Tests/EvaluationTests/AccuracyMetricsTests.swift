@@ -1,5 +1,5 @@
-// Accuracy metrics pinned by hand-computed golden cases (PROTOCOL §6), and the report's
-// overall and per-seed-length aggregation.
+// Accuracy metrics pinned by hand-computed golden cases (Experiments/PROTOCOL.md §6), and the
+// report's overall and per-seed-length aggregation.
 import ChorusCore
 import ChorusTestSupport
 import Evaluation

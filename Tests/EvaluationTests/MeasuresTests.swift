@@ -1,6 +1,6 @@
-// Hand-computed cases for the run measures (PROTOCOL §6): top_R counts, amplification,
-// success rates, ΔR categories and bins, the Gini and Lorenz curve of known distributions,
-// the 95% CI formula, and the accuracy-loss bounds.
+// Hand-computed cases for the run measures (Experiments/PROTOCOL.md §6): top_R counts,
+// amplification, success rates, ΔR categories and bins, the Gini and Lorenz curve of known
+// distributions, the 95% CI formula, and the accuracy-loss bounds.
 import ChorusCore
 import ChorusTestSupport
 import Evaluation

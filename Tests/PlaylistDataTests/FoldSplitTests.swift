@@ -1,5 +1,5 @@
-// PROTOCOL §2: test and training disjoint and complete, test drawn from eligible playlists
-// only, 10 equal blocks with seed lengths 1…10, folds seeded and distinct, collectives
+// Experiments/PROTOCOL.md §2: test and training disjoint and complete, test drawn from eligible
+// playlists only, 10 equal blocks with seed lengths 1…10, folds seeded and distinct, collectives
 // nested prefixes of eligible training playlists, and the errors for impossible settings.
 import ChorusCore
 import ChorusTestSupport

@@ -117,7 +117,7 @@ enum BenchCommand {
       _ = stats
     }
 
-    // 5. Fold 0, the collective's statistics and planting (issue 4).
+    // 5. Fold 0, the collective's statistics and planting.
     let split = try FoldSplit(store: dataset.playlists, config: SplitConfig(), fold: 0)
     let training = split.trainingStore(in: dataset.playlists)
     let target = Int32(dataset.trackCount)
@@ -150,7 +150,7 @@ enum BenchCommand {
     }
     let contexts = split.contexts(in: dataset.playlists)
 
-    // 6. Co-occurrence model (issue 3): train, exact update, top-500.
+    // 6. Co-occurrence model: train, exact update, top-500.
     if stages.contains("cooccurrence") {
       t = wallClock()
       let model = try CoOccurrenceModel(playlists: training, trackCount: dataset.trackCount)
@@ -178,7 +178,7 @@ enum BenchCommand {
       _ = table
     }
 
-    // 7. Embedding model (issue 3): one epoch for the training throughput (the search cost
+    // 7. Embedding model: one epoch for the training throughput (the search cost
     // does not depend on the number of epochs), then top-500 over every track.
     if stages.contains("embedding-train") {
       var config = EmbeddingConfig()

@@ -6,7 +6,7 @@ import ChorusCore
 import PlaylistData
 
 /// How big the collective is: a number of playlists B, or a fraction α of the training set
-/// (B = max(1, round(α · |training|)), PROTOCOL §2).
+/// (B = max(1, round(α · |training|)), Experiments/PROTOCOL.md §2).
 public enum CollectiveSize: Sendable, Hashable, Codable {
   /// B playlists, 1 ≤ B ≤ the fold's eligible training playlists.
   case budget(Int)

@@ -18,7 +18,7 @@ struct PlacementContext {
   let component: String
 }
 
-/// Placement kernels (strategies of Baumann & Mendler-Dünner 2024; PROTOCOL §3).
+/// Placement kernels (strategies of Baumann & Mendler-Dünner 2024; Experiments/PROTOCOL.md §3).
 enum Placement {
   /// The insertion position of s* in `playlist` (0 = before the first song, L = after the
   /// last). `index` is the playlist's index in the dataset: it keys the random stream

@@ -1,8 +1,8 @@
-// Planting s* into every collective playlist (PROTOCOL §2–3): validate the inputs, count c
-// over the collective when the strategy needs it, then place s* playlist by playlist in
-// parallel chunks, writing the new versions straight into one preallocated CSR buffer.
-// Each playlist's placement depends only on shared read-only tables and its own random
-// stream, so the result is identical on any thread count. Touches no other playlist.
+// Planting s* into every collective playlist (Experiments/PROTOCOL.md §2–3): validate the inputs,
+// count c over the collective when the strategy needs it, then place s* playlist by playlist in
+// parallel chunks, writing the new versions straight into one preallocated CSR buffer. Each
+// playlist's placement depends only on shared read-only tables and its own random stream, so the
+// result is identical on any thread count. Touches no other playlist.
 import ChorusCore
 
 /// Carries out a placement strategy (Baumann & Mendler-Dünner 2024) on a collective.

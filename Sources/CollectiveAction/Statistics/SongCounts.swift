@@ -4,8 +4,8 @@
 // slower (0.66 s vs 0.42 s on the MPD scale, 2 vCPUs) because they double the cache footprint.
 import ChorusCore
 
-/// Counting kernels for song frequencies (PROTOCOL §1: frequency = number of training
-/// playlists that contain the song; playlists hold no repeats).
+/// Counting kernels for song frequencies (Experiments/PROTOCOL.md §1: frequency = number of
+/// training playlists that contain the song; playlists hold no repeats).
 public enum SongCounts {
   /// Per track: in how many of `playlists` it occurs.
   ///

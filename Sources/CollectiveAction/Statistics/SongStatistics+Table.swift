@@ -1,7 +1,7 @@
-// The external popularity table (PROTOCOL §4): a user CSV `track_id,count`, e.g. scraped
-// stream counts. Optional header, blank lines and `#` comments allowed; a bad row stops the
-// read with an error naming the file and line. Tracks the catalogue does not know are
-// counted and ignored; catalogue tracks the table does not list stay unknown.
+// The external popularity table (Experiments/PROTOCOL.md §4): a user CSV `track_id,count`, e.g.
+// scraped stream counts. Optional header, blank lines and `#` comments allowed; a bad row stops the
+// read with an error naming the file and line. Tracks the catalogue does not know are counted and
+// ignored; catalogue tracks the table does not list stay unknown.
 import ChorusCore
 import Foundation
 

@@ -1,7 +1,7 @@
-// What the collective believes about training frequencies (PROTOCOL §4): one estimate per
-// track, NaN where it knows nothing. Built from full counts, a seeded sample of playlists, a
-// user table (SongStatistics+Table.swift) or a noisy proxy of the truth. It never changes
-// the data; Planting reads it and StatisticsQuality scores it against the truth.
+// What the collective believes about training frequencies (Experiments/PROTOCOL.md §4): one
+// estimate per track, NaN where it knows nothing. Built from full counts, a seeded sample of
+// playlists, a user table (SongStatistics+Table.swift) or a noisy proxy of the truth. It never
+// changes the data; Planting reads it and StatisticsQuality scores it against the truth.
 import ChorusCore
 import Foundation
 

@@ -1,5 +1,5 @@
-// How good the collective's estimate is (PROTOCOL §4): Spearman rank correlation with the
-// true training frequencies over the tracks of the collective's playlists, and the true
+// How good the collective's estimate is (Experiments/PROTOCOL.md §4): Spearman rank correlation
+// with the true training frequencies over the tracks of the collective's playlists, and the true
 // frequencies of the anchors the strategy actually chose. A report only; it changes nothing.
 import ChorusCore
 

@@ -1,10 +1,10 @@
-// What the collective knows about song frequencies (PROTOCOL §4), as a spec with stable text
-// names for specs and the CLI: `full`, `sample:0.1`, `table:FILE`, `proxy:0.5`.
-// Only names and parsing live here; SongStatistics builds the estimate.
+// What the collective knows about song frequencies (Experiments/PROTOCOL.md §4), as a spec with
+// stable text names for specs and the CLI: `full`, `sample:0.1`, `table:FILE`, `proxy:0.5`. Only
+// names and parsing live here; SongStatistics builds the estimate.
 import ChorusCore
 
 /// The source of the collective's frequency estimate f (Baumann & Mendler-Dünner 2024 study
-/// full and partial knowledge; PROTOCOL §4). Codable as its `name`, a single string.
+/// full and partial knowledge; Experiments/PROTOCOL.md §4). Codable as its `name`, a single string.
 public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
   /// `full`: f = the true training frequency of every track.
   case full

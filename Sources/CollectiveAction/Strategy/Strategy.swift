@@ -1,11 +1,11 @@
-// Where the collective puts the target song s* in each of its playlists (PROTOCOL §3): the
-// strategies of Baumann & Mendler-Dünner 2024 plus the lab's Hybrid, as one enum with stable
-// text names (`dirlof`, `inclust:k=10`, `random-in:1-10`, …) that specs and the CLI use.
+// Where the collective puts the target song s* in each of its playlists (Experiments/PROTOCOL.md
+// §3): the strategies of Baumann & Mendler-Dünner 2024 plus the lab's Hybrid, as one enum with
+// stable text names (`dirlof`, `inclust:k=10`, `random-in:1-10`, …) that specs and the CLI use.
 // This file only names and parses strategies; Planting.swift carries them out.
 import ChorusCore
 
 /// A placement strategy for the target song s* (Baumann & Mendler-Dünner 2024, "Algorithmic
-/// Collective Action in Recommender Systems"; PROTOCOL §3).
+/// Collective Action in Recommender Systems"; Experiments/PROTOCOL.md §3).
 ///
 /// Notation: f(s) is the collective's *estimate* of song s's training frequency (see
 /// `SongStatistics`); c(s) is the number of collective playlists that contain s. Ties always

@@ -1,6 +1,6 @@
-// The target song s*: a brand-new track with its own new artist (PROTOCOL §2), appended at
-// the end of a catalogue so that no existing track or artist id moves. Its id is the old
-// track count. This file does not touch playlists; Planting puts s* into them.
+// The target song s*: a brand-new track with its own new artist (Experiments/PROTOCOL.md §2),
+// appended at the end of a catalogue so that no existing track or artist id moves. Its id is the
+// old track count. This file does not touch playlists; Planting puts s* into them.
 import ChorusCore
 
 /// The song the collective promotes: its external id, name and (new) artist.

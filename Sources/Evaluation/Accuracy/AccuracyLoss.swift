@@ -1,7 +1,7 @@
-// The platform's cost (PROTOCOL §6): loss = metric(with collective) − metric(clean), plus two
-// bounds. Adversarial: wherever s* lands in top_R, the clean list loses its first relevant
-// track. Optimistic: s* counts as relevant — it is replaced by the first held-out track
-// missing from the list.
+// The platform's cost (Experiments/PROTOCOL.md §6): loss = metric(with collective) − metric(clean),
+// plus two bounds. Adversarial: wherever s* lands in top_R, the clean list loses its first relevant
+// track. Optimistic: s* counts as relevant — it is replaced by the first held-out track missing
+// from the list.
 import ChorusCore
 import PlaylistData
 import Recommenders

@@ -1,6 +1,6 @@
 // Accuracy of one recommendation list against a test playlist's held-out tracks
-// (PROTOCOL §6): R-precision in the study's variant and in the official RecSys 2018 variant,
-// NDCG over the whole list, clicks, precision and recall. Membership tests use stamped
+// (Experiments/PROTOCOL.md §6): R-precision in the study's variant and in the official RecSys 2018
+// variant, NDCG over the whole list, clicks, precision and recall. Membership tests use stamped
 // scratch arrays, so a list of 500 costs 500 lookups and no allocation.
 
 /// The metrics of one test playlist.

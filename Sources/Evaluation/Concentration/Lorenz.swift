@@ -1,4 +1,4 @@
-// Concentration of recommendations across artists (PROTOCOL §6): the Lorenz curve
+// Concentration of recommendations across artists (Experiments/PROTOCOL.md §6): the Lorenz curve
 // (cumulative share of recommendations held by the poorest x% of artists) and the Gini
 // coefficient. The study finds about 10% of artists receive about 80% of recommendations.
 

@@ -1,4 +1,4 @@
-// How often songs are recommended at test time (PROTOCOL §6): R(s) = number of test
+// How often songs are recommended at test time (Experiments/PROTOCOL.md §6): R(s) = number of test
 // playlists with s in top_R(p), the first |G_p| recommendations. From R come the target's
 // amplification, the reference cloud of ordinary songs and the externalities.
 import Recommenders

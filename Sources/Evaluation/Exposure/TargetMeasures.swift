@@ -1,6 +1,6 @@
-// Scalar measures of one run about the target s* (PROTOCOL §6): R(s*), amplification,
-// success rates (all test playlists; those whose seed holds a targeted anchor; those whose
-// clean recommendations hold one) and the rank of s* where it is recommended.
+// Scalar measures of one run about the target s* (Experiments/PROTOCOL.md §6): R(s*),
+// amplification, success rates (all test playlists; those whose seed holds a targeted anchor; those
+// whose clean recommendations hold one) and the rank of s* where it is recommended.
 import ChorusCore
 import PlaylistData
 import Recommenders

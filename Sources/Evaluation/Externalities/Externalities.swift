@@ -1,5 +1,5 @@
-// What the collective costs or gives other songs and artists (PROTOCOL §6): per song the
-// clean R₀ and the manipulated R over top_R windows, ΔR = R − R₀, by anchor category (direct,
+// What the collective costs or gives other songs and artists (Experiments/PROTOCOL.md §6): per song
+// the clean R₀ and the manipulated R over top_R windows, ΔR = R − R₀, by anchor category (direct,
 // indirect, other) and by log-spaced training-frequency bins; the same per artist.
 
 /// Which role a song played in the collective's edits.

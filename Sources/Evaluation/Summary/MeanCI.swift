@@ -1,5 +1,5 @@
-// Mean ± 95% confidence interval (1.96 · standard error), the one summary every figure and
-// table in the lab uses (PROTOCOL §6): over folds for run-level measures, over songs for
+// Mean ± 95% confidence interval (1.96 · standard error), the one summary every figure and table in
+// the lab uses (Experiments/PROTOCOL.md §6): over folds for run-level measures, over songs for
 // per-song measures.
 
 /// A sample mean with its 95% confidence half-width.

@@ -1,7 +1,7 @@
-// One fold of the protocol (PROTOCOL §2): a seeded test set of eligible playlists in 10
-// blocks (block b shows the first b tracks as the seed context; the rest is ground truth),
-// the training set (everything else), and a permutation of the eligible training playlists
-// whose prefixes are the collectives — so collectives for growing α are nested.
+// One fold of the protocol (Experiments/PROTOCOL.md §2): a seeded test set of eligible playlists in
+// 10 blocks (block b shows the first b tracks as the seed context; the rest is ground truth), the
+// training set (everything else), and a permutation of the eligible training playlists whose
+// prefixes are the collectives — so collectives for growing α are nested.
 import ChorusCore
 
 /// The split of one fold. Indices are playlist indices in the dataset.

@@ -1,5 +1,5 @@
-// Settings of the train/test protocol (PROTOCOL §2): who is eligible, how big the test set
-// is, how many folds, and the base seed. A typed, Codable config with documented defaults.
+// Settings of the train/test protocol (Experiments/PROTOCOL.md §2): who is eligible, how big the
+// test set is, how many folds, and the base seed. A typed, Codable config with documented defaults.
 import ChorusCore
 
 /// How playlists are split into training and test sets, fold by fold.

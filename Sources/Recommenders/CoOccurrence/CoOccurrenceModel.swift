@@ -1,8 +1,8 @@
-// The sequential co-occurrence model (PROTOCOL §5): integer-weighted counts of track a
-// followed by track b within a forward window, normalised per source track; a context
-// scores candidates by a recency-weighted sum over its seed tracks. Training is parallel
-// over source tracks in fixed chunks, so the counts never depend on the core count.
-// The exact update (collective rewrites) lives in CoOccurrenceModel+Update.swift.
+// The sequential co-occurrence model (Experiments/PROTOCOL.md §5): integer-weighted counts of track
+// a followed by track b within a forward window, normalised per source track; a context scores
+// candidates by a recency-weighted sum over its seed tracks. Training is parallel over source
+// tracks in fixed chunks, so the counts never depend on the core count. The exact update
+// (collective rewrites) lives in CoOccurrenceModel+Update.swift.
 import ChorusCore
 
 /// The trained counts, shared by a clean model and every updated copy. Immutable.

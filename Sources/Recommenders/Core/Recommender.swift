@@ -1,5 +1,5 @@
-// The Recommender protocol (PROTOCOL §5): given a seed context (ordered tracks), the top K
-// tracks, excluding the seed's tracks, ties broken by track id. Batches of contexts run on
+// The Recommender protocol (Experiments/PROTOCOL.md §5): given a seed context (ordered tracks), the
+// top K tracks, excluding the seed's tracks, ties broken by track id. Batches of contexts run on
 // all cores in fixed chunks, so results never depend on the core count.
 import ChorusCore
 

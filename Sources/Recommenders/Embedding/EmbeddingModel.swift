@@ -1,7 +1,7 @@
-// The sequential embedding model (PROTOCOL §5): skip-gram with negative sampling (Mikolov
-// et al. 2013) trained in the next-track direction, so input(a) · output(b) is high when b
-// tends to follow a. A seed context becomes one query (mean or recency-weighted input
-// vectors of its known tracks) scored against every output vector. Training lives in
+// The sequential embedding model (Experiments/PROTOCOL.md §5): skip-gram with negative sampling
+// (Mikolov et al. 2013) trained in the next-track direction, so input(a) · output(b) is high when b
+// tends to follow a. A seed context becomes one query (mean or recency-weighted input vectors of
+// its known tracks) scored against every output vector. Training lives in
 // EmbeddingModel+Training.swift, batch top-K in +TopK, files in +IO.
 import ChorusCore
 

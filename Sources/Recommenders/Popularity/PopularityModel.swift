@@ -1,5 +1,5 @@
-// The trivial baseline (PROTOCOL §5): recommend the most frequent training tracks, the same
-// list for every context (minus the seed). Every real model must beat it clearly.
+// The trivial baseline (Experiments/PROTOCOL.md §5): recommend the most frequent training tracks,
+// the same list for every context (minus the seed). Every real model must beat it clearly.
 import ChorusCore
 
 /// Most-popular recommender: frequency = number of training playlists containing a track.
