@@ -1,6 +1,6 @@
 // `chorus bench`: the lab's performance figures (speed and peak memory per stage), measured
-// in a release build on this machine and printed as a table. Benchmarks live here, never in unit tests.
-// Stages run in one process, so peak memory is reported as the high-water mark after each.
+// in a release build on this machine and printed as a table. Benchmarks live here, never in
+// unit tests. Stages run in one process, so peak memory is the high-water mark after each.
 import ChorusCore
 import CollectiveAction
 import Foundation
