@@ -1,9 +1,9 @@
 // The parallel helper returns results in chunk order and the same results on any thread
-// count. ParallelConfig is process-global, so this suite runs serialized.
+// count (each test sets its own count with ParallelConfig.withThreads).
 import ChorusCore
 import Testing
 
-@Suite(.serialized) struct ParallelTests {
+@Suite struct ParallelTests {
   @Test func chunksCoverTheRangeInOrder() {
     let ranges = Parallel.mapChunks(count: 1003, chunkSize: 100) { c, r in (c, r) }
     #expect(ranges.count == 11)
@@ -14,20 +14,15 @@ import Testing
   }
 
   @Test func resultsDoNotDependOnThreadCount() {
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
     func work() -> [UInt64] {
       Parallel.mapChunks(count: 10_000, chunkSize: 97) { c, r in
         var rng = RandomStream(seed: 1, component: "test", chunk: UInt64(c))
         return r.reduce(0) { acc, _ in acc &+ rng.next() }
       }
     }
-    ParallelConfig.threads = 1
-    let one = work()
-    ParallelConfig.threads = 2
-    let two = work()
-    ParallelConfig.threads = 7
-    let seven = work()
+    let one = ParallelConfig.withThreads(1) { work() }
+    let two = ParallelConfig.withThreads(2) { work() }
+    let seven = ParallelConfig.withThreads(7) { work() }
     #expect(one == two)
     #expect(one == seven)
   }

@@ -194,16 +194,13 @@ import Testing
   }
 }
 
-/// ParallelConfig is process-global: these tests change it, so they run one at a time.
-@Suite(.serialized) struct PlantingThreadTests {
+/// Each test sets its own thread count (ParallelConfig.withThreads), whatever other suites do.
+@Suite struct PlantingThreadTests {
   /// Large enough for several planting chunks (512 playlists) and the parallel counter.
   static let data = Fixtures.random(playlists: 3000, tracks: 2000, lengths: 1...40, seed: 21)
 
   func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
-    ParallelConfig.threads = n
-    return try body()
+    try ParallelConfig.withThreads(n, body)
   }
 
   @Test(arguments: Strategy.examples)

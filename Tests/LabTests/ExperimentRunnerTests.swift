@@ -72,12 +72,8 @@ import Testing
   @Test func deterministicAcrossThreadCounts() throws {
     let dir = TemporaryDirectory()
     let s = try spec(in: dir)
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
-    ParallelConfig.threads = 1
-    try run(s, dir.file("one"))
-    ParallelConfig.threads = 2
-    try run(s, dir.file("two"))
+    try ParallelConfig.withThreads(1) { try run(s, dir.file("one")) }
+    try ParallelConfig.withThreads(2) { try run(s, dir.file("two")) }
     #expect(try files(dir.file("one")) == files(dir.file("two")))
   }
 

@@ -38,13 +38,13 @@ enum SyntheticFixtures {
   }
 
   @Test func threadCountDoesNotChangeOutput() {
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
     // 2,500 playlists: three generation chunks, the last one partial.
-    ParallelConfig.threads = 1
-    let one = SyntheticGenerator.generate(config: Self.compact, playlists: 2_500, seed: 3)
-    ParallelConfig.threads = 2
-    let two = SyntheticGenerator.generate(config: Self.compact, playlists: 2_500, seed: 3)
+    let one = ParallelConfig.withThreads(1) {
+      SyntheticGenerator.generate(config: Self.compact, playlists: 2_500, seed: 3)
+    }
+    let two = ParallelConfig.withThreads(2) {
+      SyntheticGenerator.generate(config: Self.compact, playlists: 2_500, seed: 3)
+    }
     #expect(one == two)
   }
 

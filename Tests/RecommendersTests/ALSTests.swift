@@ -304,13 +304,12 @@ func alsObjective(_ fit: ALSFactorization) -> Double {
     // More playlists and tracks than one chunk of rows, so several chunks run in parallel.
     let data = Fixtures.random(playlists: 1300, tracks: 1500, lengths: 5...40, seed: 5)
     let config = smallALSConfig(factors: 12, iterations: 3)
-    let saved = ParallelConfig.threads
-    defer { ParallelConfig.threads = saved }
     var models: [ALSModel] = []
     for threads in [1, 2, 3] {
-      ParallelConfig.threads = threads
       models.append(
-        try ALSModel(playlists: data.playlists, trackCount: data.trackCount, config: config))
+        try ParallelConfig.withThreads(threads) {
+          try ALSModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+        })
     }
     let bits = models[0].itemFactors.map(\.bitPattern)
     #expect(models[0].itemFactors.count == data.trackCount * 12)
