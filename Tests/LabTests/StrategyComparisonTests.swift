@@ -65,6 +65,25 @@ import Testing
     #expect(c.markdown().contains("NDCG (with − clean; negative is a loss) across these runs: 0"))
   }
 
+  /// The demo's closing line follows the contrast's verdicts: "barely matters" only when no
+  /// size has a leader, otherwise the leader is named.
+  @Test func demoHeadlineFollowsTheVerdicts() throws {
+    let finding = try StrategyComparison(
+      summary: summary([("dirlof", 66.5, 48.6), ("random", 0, 0)]))
+    let flat = try StrategyComparison(
+      summary: summary([("dirlof", 0.7, 1.4), ("random", 0.7, 1.4)]))
+    let text = StrategyComparison.demoHeadline(
+      finding: finding, contrast: flat, dataset: "synthetic:small")
+    #expect(text.contains("up to 40×"))
+    #expect(text.contains("dirlof 66.5 ± 48.6"))
+    #expect(text.contains("placement barely matters"))
+    let led = try StrategyComparison(summary: summary([("dirlof", 9, 1), ("random", 1, 0.5)]))
+    let other = StrategyComparison.demoHeadline(
+      finding: finding, contrast: led, dataset: "synthetic:small")
+    #expect(!other.contains("barely matters"))
+    #expect(other.contains("in this model dirlof is ahead at some size"))
+  }
+
   @Test func countsAgreeWithTheirNouns() {
     #expect(counted(1, "playlist") == "1 playlist")
     #expect(counted(10, "playlist") == "10 playlists")

@@ -58,38 +58,12 @@ enum DemoCommand {
       folders.append(store.folder)
     }
     Console.out(
-      try headline(
+      try StrategyComparison.demoHeadline(
         finding: StrategyComparison(folder: folders[0]),
         contrast: StrategyComparison(folder: folders[1]), dataset: finding.dataset))
     Console.out(
       "Reports: \(folders[0])/report.md and \(folders[1])/report.md (figures in figures/*.svg; open them in a browser); every number above is in summary.csv there. \(formatDuration(wallClock() - t0))."
     )
     return 0
-  }
-
-  /// The study's claim, the lab's answer and the co-occurrence contrast, from the numbers.
-  static func headline(
-    finding: StrategyComparison, contrast: StrategyComparison, dataset: String
-  ) -> String {
-    var out = "The study (Baumann & Mendler-Dünner, NeurIPS 2024; a transformer on the real MPD):"
-    out +=
-      " DirLoF — s* right after the rarest song of each playlist — reaches up to 40× amplification with under 0.01% of the playlists (about 99); Random and AtTheEnd stay near 1×.\n\n"
-    out +=
-      "The lab on \(dataset) — next-track embedding whose rare tracks share one input row (Experiments/demo.json); amplification, mean ± 95% CI over folds:\n"
-    for line in finding.lines() { out += "  \(line)\n" }
-    out += "\nThe default co-occurrence model, which scores by track identity"
-    out += " (Experiments/demo-cooccurrence.json):\n"
-    for line in contrast.lines() { out += "  \(line)\n" }
-    let leaders = contrast.rows.compactMap { $0.leader?.strategy }
-    out +=
-      leaders.isEmpty
-      ? "  → in this model no placement is clearly ahead at any size: placement barely matters.\n"
-      : "  → in this model \(Set(leaders).sorted().joined(separator: ", ")) is ahead at some size (see above).\n"
-    let changes = [finding.largestNDCGChange, contrast.largestNDCGChange].compactMap { $0 }
-    if let worst = changes.max(by: { abs($0.mean) < abs($1.mean) }) {
-      out +=
-        "\nThe platform's cost: the largest NDCG change (with − clean) in these runs is \(worst.formatted()).\n"
-    }
-    return out
   }
 }
