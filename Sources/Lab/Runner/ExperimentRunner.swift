@@ -241,25 +241,18 @@ public struct ExperimentRunner {
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
     let recomputed: Int
-    if let co = ctx.model as? CoOccurrenceModel {
-      let updated = co.updated(old: planted.old, new: planted.new, trackCount: trackCount)
-      let changed = Set(updated.overlay?.rows.keys.map { $0 } ?? [])
-      var rows: [Int] = []
-      for i in 0..<ctx.contexts.count {
-        if ctx.cleanCandidates[i] < spec.k || ctx.contexts[i].contains(where: changed.contains) {
-          rows.append(i)
-        }
-      }
+    if let incremental = ctx.model as? any IncrementalRecommender {
+      let update = incremental.updating(old: planted.old, new: planted.new, trackCount: trackCount)
+      let rows = update.contextsToRecompute(
+        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
       table =
-        LabRecommend.rows(
-          updated, contexts: ctx.contexts, k: spec.k, rows: rows, base: ctx.cleanTable
-        ).0
+        update.model.recommendRows(rows, of: ctx.contexts, k: spec.k, base: ctx.cleanTable).table
       recomputed = rows.count
     } else {
       let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
       let model = try modelSpec.train(
         playlists: manipulated, trackCount: trackCount, seed: ctx.split.seed)
-      table = LabRecommend.all(model, contexts: ctx.contexts, k: spec.k).0
+      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
     }
     var direct = [Bool](repeating: false, count: trackCount)

@@ -46,7 +46,7 @@ struct FoldContext {
       split.context(ofTest: $0, in: dataset.playlists).truth.count
     }
     progress("fold \(fold): clean recommendations for \(split.test.count) test playlists")
-    let (table, candidates) = LabRecommend.all(model, contexts: contexts, k: spec.k)
+    let (table, candidates) = Self.recommendAll(model, contexts: contexts, k: spec.k)
     cleanTable = table
     cleanCandidates = candidates
     cleanReport = AccuracyReport(table: table, split: split, dataset: dataset)
@@ -61,48 +61,17 @@ struct FoldContext {
   }
 }
 
-/// Batch recommendation that also reports candidate counts, and incremental recomputation
-/// of only the contexts an exact update can have changed.
-enum LabRecommend {
-  /// All contexts; returns the table and per-context candidate counts.
-  static func all(_ model: any Recommender, contexts: PlaylistStore, k: Int) -> (
+extension FoldContext {
+  /// Top-`k` for every context, with candidate counts where the model can be updated
+  /// incrementally (the runner needs them to know which rows an update can change); other
+  /// models use their own exact batch path and report k candidates per row.
+  static func recommendAll(_ model: any Recommender, contexts: PlaylistStore, k: Int) -> (
     RecommendationTable, [Int]
   ) {
-    if model is CoOccurrenceModel {
-      return rows(model, contexts: contexts, k: k, rows: Array(0..<contexts.count), base: nil)
+    if model is any IncrementalRecommender {
+      let rows = model.recommendRows(of: contexts, k: k)
+      return (rows.table, rows.candidateCounts)
     }
-    // Other models use their own (possibly dense, batched) exact path; candidate counts only
-    // matter for incremental updates, which only the co-occurrence model has.
     return (model.recommendAll(contexts, k: k), [Int](repeating: k, count: contexts.count))
-  }
-
-  /// Recomputes `rows` and copies every other row from `base`.
-  static func rows(
-    _ model: any Recommender, contexts: PlaylistStore, k: Int, rows: [Int],
-    base: RecommendationTable?
-  ) -> (RecommendationTable, [Int]) {
-    var items = base?.items ?? [Int32](repeating: -1, count: contexts.count * k)
-    var candidates = [Int](repeating: -1, count: contexts.count)
-    let trackCount = model.trackCount
-    items.withUnsafeMutableBufferPointer { buf in
-      let out = SendablePointer(buf.baseAddress!)
-      let parts = Parallel.mapChunks(count: rows.count, chunkSize: 256) {
-        _, range -> [(Int, Int)] in
-        var acc = ScoreAccumulator(trackCount: trackCount)
-        var counts: [(Int, Int)] = []
-        for j in range {
-          let r = rows[j]
-          let row = UnsafeMutableBufferPointer(start: out.base + r * k, count: k)
-          for i in 0..<k { row[i] = -1 }
-          contexts.withPlaylist(r) { ctx in
-            _ = model.recommend(ctx, k: k, acc: &acc, output: row)
-          }
-          counts.append((r, acc.lastCandidateCount))
-        }
-        return counts
-      }
-      for part in parts { for (r, c) in part { candidates[r] = c } }
-    }
-    return (RecommendationTable(k: k, items: items), candidates)
   }
 }
