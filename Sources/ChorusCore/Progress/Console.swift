@@ -37,16 +37,6 @@ public func peakResidentBytes() -> Int {
   return Int(usage.ru_maxrss) * 1024
 }
 
-/// Current resident memory in bytes (from /proc/self/statm; 0 where unavailable).
-public func currentResidentBytes() -> Int {
-  guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
-    return 0
-  }
-  let fields = text.split(separator: " ")
-  guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-  return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
 /// A progress reporter for long work: `step(n)` as work completes; draws a bar with ETA.
 public final class ProgressBar: @unchecked Sendable {
   private let label: String

@@ -185,7 +185,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     density =
       playlistCount > 0 && occurring > 0
       ? Double(entryCount) / (Double(playlistCount) * Double(occurring)) : 0
-    artistGini = Self.gini(sortedAscending: counts)
+    artistGini = Gini.coefficient(sortedAscending: counts.map(Double.init))
     topDecileArtistShareOfEntries = Self.topShare(sortedAscending: counts, fraction: 0.1)
     meanTracksPerArtist = occurringArtists > 0 ? Double(occurring) / Double(occurringArtists) : 0
     consecutiveSameArtistShare =
@@ -235,20 +235,6 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
       if seen > rank { return v }
     }
     return counts.count - 1
-  }
-
-  /// Gini coefficient of non-negative values sorted ascending; 0 when empty or all zero.
-  static func gini(sortedAscending x: [Int]) -> Double {
-    let n = x.count
-    if n == 0 { return 0 }
-    var total = 0.0
-    var weighted = 0.0
-    for (i, v) in x.enumerated() {
-      total += Double(v)
-      weighted += Double(i + 1) * Double(v)
-    }
-    if total == 0 { return 0 }
-    return 2 * weighted / (Double(n) * total) - Double(n + 1) / Double(n)
   }
 
   /// Share of the total held by the ⌈fraction·n⌉ largest values.

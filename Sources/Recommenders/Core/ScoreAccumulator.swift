@@ -51,9 +51,6 @@ public struct ScoreAccumulator {
     excludedList.append(track)
   }
 
-  @inline(__always)
-  public func isExcluded(_ track: Int32) -> Bool { excluded[Int(track)] != 0 }
-
   /// Writes the top `k` touched, non-excluded tracks into `output` (best first), then fills
   /// the rest from `fallback` (a ranked list, e.g. by popularity), skipping excluded and
   /// chosen tracks. Returns the number written (k unless the catalogue is too small).

@@ -1,6 +1,7 @@
 // Concentration of recommendations across artists (Experiments/PROTOCOL.md §6): the Lorenz curve
 // (cumulative share of recommendations held by the poorest x% of artists) and the Gini
 // coefficient. The study finds about 10% of artists receive about 80% of recommendations.
+import ChorusCore
 
 /// Lorenz curve and Gini of a non-negative distribution.
 public struct Concentration: Sendable, Codable, Equatable {
@@ -32,10 +33,7 @@ public struct Concentration: Sendable, Codable, Equatable {
       top10Share = n > 0 ? 0.1 : 0
       return
     }
-    // Gini = Σ (2i − n − 1) x_i / (n Σ x), i = 1…n over ascending x.
-    var weighted = 0.0
-    for (i, x) in sorted.enumerated() { weighted += Double(2 * (i + 1) - n - 1) * x }
-    gini = weighted / (Double(n) * total)
+    gini = Gini.coefficient(sortedAscending: sorted)
     var cumulative = [0.0]
     cumulative.reserveCapacity(n + 1)
     var running = 0.0
