@@ -14,9 +14,13 @@ public func splitMix64(_ state: inout UInt64) -> UInt64 {
 
 /// Hashes a component name to a stable 64-bit key (FNV-1a), independent of Swift's
 /// per-process randomised `Hasher`.
-public func stableHash(_ text: String) -> UInt64 {
+public func stableHash(_ text: String) -> UInt64 { stableHash(bytes: text.utf8) }
+
+/// FNV-1a over bytes: a stable 64-bit key for short texts (component names, a spec's
+/// canonical JSON). Not for integrity checks of large data: use `ContentHash64`.
+public func stableHash(bytes: some Sequence<UInt8>) -> UInt64 {
   var h: UInt64 = 0xCBF2_9CE4_8422_2325
-  for b in text.utf8 {
+  for b in bytes {
     h ^= UInt64(b)
     h = h &* 0x0000_0100_0000_01B3
   }
