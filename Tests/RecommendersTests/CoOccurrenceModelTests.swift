@@ -1,6 +1,7 @@
 // The co-occurrence model: hand-computed counts and scores, the shared conformance suite,
-// and the exact update — bit-identical to retraining on the rewritten playlists, also
-// after two successive updates and with backward pairs.
+// and the exact update — bit-identical to retraining on the rewritten playlists (and equal
+// to the plain counter of CoOccurrenceTwinTests), also after two successive updates and
+// with backward pairs.
 import ChorusCore
 import ChorusTestSupport
 import Recommenders
@@ -128,6 +129,12 @@ func store(_ lists: [[Int32]]) -> PlaylistStore {
     }
     expectIdentical(updated, retrained, contexts: contexts)
     #expect(updated.overlay!.pairCount > 0)
+    // Both sides above share the counter; the plain one counts the rewritten data itself.
+    let plain = PlainCoOccurrence(all.arrays, config: config)
+    for t in Int32(0)..<Int32(data.trackCount + 1) {
+      #expect(updated.row(t).map(\.count) == plain.row(t).map(\.count), "row \(t)")
+      #expect(updated.row(t).map(\.neighbor) == plain.row(t).map(\.neighbor), "row \(t)")
+    }
     // The clean model is untouched: it never recommends the target.
     #expect(!clean.recommend(contexts.last!, k: 30).contains(target))
   }

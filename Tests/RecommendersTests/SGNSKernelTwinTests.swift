@@ -1,0 +1,304 @@
+// The SGNS kernel against its plain twin (SGNSReference): one chunk trained by the kernel,
+// on the shared rows and on an overlay, equals the scalar loops bit for bit; whole
+// deterministic training equals "each chunk of a round trains on the round's starting
+// rows, then the start plus every chunk's delta, in chunk order"; Hogwild on one thread
+// equals plain sequential training; and the tables the kernel draws from (alias, keep,
+// sigmoid) hold what their formulas say.
+import ChorusCore
+import ChorusTestSupport
+import Foundation
+import Testing
+
+@testable import Recommenders
+
+@Suite struct SGNSKernelTwinTests {
+  /// Bit patterns of rows, for exact comparison (Float == would equate 0 and −0).
+  func bits(_ rows: [[Float]]) -> [[UInt32]] { rows.map { $0.map(\.bitPattern) } }
+
+  /// A reference model with random rows large enough that some scores leave [−6, 6] (all
+  /// three branches of the sigmoid), and tables built from the fixture's frequencies.
+  func reference(
+    _ data: PlaylistStore, trackCount: Int, dim: Int, shared: Bool, reduced: Bool,
+    popularity: Bool, subsample: Double, seed: UInt64
+  ) -> SGNSReference {
+    let stride = (dim + 7) & ~7
+    var frequency = [Int32](repeating: 0, count: trackCount)
+    for t in data.tracks { frequency[Int(t)] += 1 }
+    var rng = RandomStream(seed: seed, component: "test.rows")
+    func row() -> [Float] {
+      (0..<stride).map { k in k < dim ? Float(rng.nextDouble() * 3 - 1.5) : 0 }
+    }
+    let rows = trackCount + (popularity ? 32 : 0)
+    return SGNSReference(
+      input: (0..<rows).map { _ in row() }, output: (0..<trackCount).map { _ in row() },
+      stride: stride, window: 4, reducedWindow: reduced, negatives: 3, sharedNegatives: shared,
+      learningRate: 0.05, minLearningRate: 0.0001,
+      scheduleLength: Double(data.entryCount) * 2,
+      keep: SGNSKernel.makeKeepThresholds(
+        frequency: frequency, entries: data.entryCount, threshold: subsample),
+      alias: SGNSKernel.makeAliasTable(
+        weights: frequency.map { $0 > 0 ? Foundation.pow(Double($0), 0.5) : 0 }),
+      bucketRow: popularity
+        ? EmbeddingModel.popularityBuckets(
+          frequency: frequency, trackCount: trackCount, maxFrequency: 3) : nil)
+  }
+
+  /// Runs the kernel over playlists `range` from the reference's rows, directly on the
+  /// rows (`overlay` false) or on a chunk overlay whose deltas are then merged back.
+  func kernelChunk(
+    _ ref: SGNSReference, _ data: PlaylistStore, range: Range<Int>, epochOffset: Int,
+    overlay: Bool, rng: inout RandomStream
+  ) -> (input: [[Float]], output: [[Float]], counts: SGNSChunkCounts) {
+    let stride = ref.stride
+    var input = ref.input.flatMap { $0 }
+    var output = ref.output.flatMap { $0 }
+    let sigmoid = SGNSKernel.makeSigmoidTable()
+    let maxLength = (0..<data.count).map { data.length($0) }.max() ?? 1
+    let state = SGNSChunkState(
+      stride: stride, maxPlaylistLength: maxLength,
+      targets: (ref.window + 1) * (ref.negatives + 1), ahead: ref.negatives + 1)
+    let bucketRow = ref.bucketRow ?? []
+    var counts = SGNSChunkCounts()
+    data.tracks.withUnsafeBufferPointer { tracks in
+      data.offsets.withUnsafeBufferPointer { offsets in
+        ref.keep.withUnsafeBufferPointer { keep in
+          ref.alias.withUnsafeBufferPointer { alias in
+            sigmoid.withUnsafeBufferPointer { sigmoid in
+              bucketRow.withUnsafeBufferPointer { buckets in
+                input.withUnsafeMutableBufferPointer { input in
+                  output.withUnsafeMutableBufferPointer { output in
+                    let p = SGNSParameters(
+                      tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
+                      keep: keep.baseAddress!, alias: alias.baseAddress!,
+                      trackCount: ref.output.count, sigmoid: sigmoid.baseAddress!,
+                      stride: stride, window: ref.window, reducedWindow: ref.reducedWindow,
+                      negatives: ref.negatives, sharedNegatives: ref.sharedNegatives,
+                      learningRate: ref.learningRate, minLearningRate: ref.minLearningRate,
+                      scheduleLength: ref.scheduleLength,
+                      bucketRows: ref.bucketRow == nil ? nil : buckets.baseAddress!)
+                    if overlay {
+                      var rows = OverlayRows(
+                        state: state, input: input.baseAddress!, output: output.baseAddress!)
+                      counts = SGNSKernel.trainChunk(
+                        p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
+                        kept: state.kept, gradient: state.gradient, combined: state.combined,
+                        targets: state.targets, targetRows: state.targetRows,
+                        ahead: state.ahead)
+                      rows.close()
+                      state.makeDeltas(input: input.baseAddress!, output: output.baseAddress!)
+                      state.merge(
+                        0..<state.rowCount, input: input.baseAddress!,
+                        output: output.baseAddress!)
+                    } else {
+                      var rows = SharedRows(
+                        inputBase: input.baseAddress!, outputBase: output.baseAddress!,
+                        stride: stride)
+                      counts = SGNSKernel.trainChunk(
+                        p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
+                        kept: state.kept, gradient: state.gradient, combined: state.combined,
+                        targets: state.targets, targetRows: state.targetRows,
+                        ahead: state.ahead)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    func split(_ flat: [Float]) -> [[Float]] {
+      (0..<(flat.count / stride)).map { Array(flat[($0 * stride)..<(($0 + 1) * stride)]) }
+    }
+    return (split(input), split(output), counts)
+  }
+
+  /// Shared negatives or not, reduced window or not, with and without the popularity
+  /// feature, strides of 1, 2 and 3 SIMD blocks (the odd one takes the dot's tail path).
+  @Test(arguments: [
+    (dim: 8, shared: true, reduced: true, popularity: false),
+    (dim: 20, shared: false, reduced: true, popularity: false),
+    (dim: 12, shared: true, reduced: false, popularity: false),
+    (dim: 20, shared: true, reduced: true, popularity: true),
+    (dim: 7, shared: false, reduced: false, popularity: true),
+  ])
+  func oneChunkEqualsPlainReference(dim: Int, shared: Bool, reduced: Bool, popularity: Bool) {
+    let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    let store = data.playlists
+    let ref = reference(
+      store, trackCount: data.trackCount, dim: dim, shared: shared, reduced: reduced,
+      popularity: popularity, subsample: 0.01, seed: 5)
+    // Playlists 3..<30 as one chunk, in the second epoch (the schedule has moved on).
+    let range = 3..<30
+    let epochOffset = store.entryCount
+    var plain = ref
+    var rng = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+    let counts = plain.trainChunk(
+      range.map { (store.offsets[$0], Array(store[$0])) }, epochOffset: epochOffset, rng: &rng)
+    // Sanity of the fixture: subsampling dropped some tokens and pairs were trained.
+    let entries = store.offsets[range.upperBound] - store.offsets[range.lowerBound]
+    #expect(counts.effectiveTokens < entries)
+    #expect(counts.pairs > 50)
+    #expect(bits(plain.input) != bits(ref.input))
+
+    // Directly on the rows (Hogwild's path): the trained rows themselves.
+    var rngShared = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+    let direct = kernelChunk(
+      ref, store, range: range, epochOffset: epochOffset, overlay: false, rng: &rngShared)
+    #expect(bits(direct.input) == bits(plain.input))
+    #expect(bits(direct.output) == bits(plain.output))
+    #expect(direct.counts.effectiveTokens == counts.effectiveTokens)
+    #expect(direct.counts.pairs == counts.pairs)
+    // Both consumed exactly the same random values.
+    #expect(rngShared.next() == rng.next())
+
+    // On an overlay, merged back: start + (trained copy − start), float by float.
+    var rngOverlay = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+    let merged = kernelChunk(
+      ref, store, range: range, epochOffset: epochOffset, overlay: true, rng: &rngOverlay)
+    #expect(bits(merged.input) == bits(SGNSReference.mergeDeltas(ref.input, [plain.input])))
+    #expect(bits(merged.output) == bits(SGNSReference.mergeDeltas(ref.output, [plain.output])))
+  }
+
+  /// Training configs for the whole-training comparison.
+  static let trainingConfigs: [EmbeddingConfig] = {
+    var configs: [EmbeddingConfig] = []
+    var c = EmbeddingConfig()
+    c.dim = 8
+    c.epochs = 2
+    c.chunkTokens = 200
+    c.chunksPerRound = 3
+    configs.append(c)
+    var d = c
+    d.dim = 20
+    d.window = 3
+    d.sharedNegatives = false
+    d.reducedWindow = false
+    d.negativeExponent = 0.75
+    d.seed = 3
+    configs.append(d)
+    var e = c
+    e.dim = 12
+    e.popularityFeature = true
+    e.learningRate = 0.025
+    configs.append(e)
+    var f = c
+    f.popularityFeature = true
+    f.popularityFeatureMaxFrequency = 2
+    f.subsample = 0
+    f.chunksPerRound = 1
+    configs.append(f)
+    return configs
+  }()
+
+  @Test(arguments: trainingConfigs)
+  func wholeTrainingEqualsPlainRounds(config: EmbeddingConfig) {
+    let data = Fixtures.random(playlists: 90, tracks: 150, lengths: 1...25, seed: 8)
+    let store = data.playlists
+    let trained = ParallelConfig.withThreads(2) {
+      EmbeddingModel.train(
+        playlists: store, trackCount: data.trackCount,
+        frequency: trackFrequencies(store, trackCount: data.trackCount), config: config,
+        progress: nil)
+    }
+    let plain = SGNSReference.train(
+      playlists: store.arrays, trackCount: data.trackCount, config: config)
+    let stride = config.rowStride
+    let input = trained.input.array()
+    let output = trained.output.array()
+    let kernelInput = (0..<data.trackCount).map {
+      Array(input[($0 * stride)..<(($0 + 1) * stride)])
+    }
+    let kernelOutput = (0..<data.trackCount).map {
+      Array(output[($0 * stride)..<(($0 + 1) * stride)])
+    }
+    // Several rounds of several chunks ran.
+    #expect(trained.stats.roundsPerEpoch >= 2)
+    #expect(bits(kernelInput) == bits(plain.input))
+    #expect(bits(kernelOutput) == bits(plain.output))
+    #expect(trained.stats.effectiveTokens == plain.effectiveTokens)
+    #expect(trained.stats.pairs == plain.pairs)
+  }
+
+  /// What a round is not: its second chunk does not see the first chunk's updates, so the
+  /// rounds differ from training the same chunks one after another (which is what Hogwild
+  /// does on one thread, and which the reference reproduces exactly).
+  @Test func roundsAreNotSequentialButHogwildOnOneThreadIs() {
+    let data = Fixtures.random(playlists: 60, tracks: 100, lengths: 2...20, seed: 12)
+    var c = Self.trainingConfigs[0]
+    c.epochs = 1
+    c.chunksPerRound = 2
+    let store = data.playlists
+    let frequency = trackFrequencies(store, trackCount: data.trackCount)
+    let rounds = EmbeddingModel.train(
+      playlists: store, trackCount: data.trackCount, frequency: frequency, config: c,
+      progress: nil)
+    let sequential = SGNSReference.train(
+      playlists: store.arrays, trackCount: data.trackCount, config: c, hogwildOneThread: true)
+    let stride = c.rowStride
+    let n = data.trackCount * stride
+    let sequentialFlat = sequential.input.flatMap { $0 }
+    #expect(
+      Array(rounds.input.array()[0..<n]).map(\.bitPattern) != sequentialFlat.map(\.bitPattern))
+    var h = c
+    h.hogwild = true
+    let hogwild = ParallelConfig.withThreads(1) {
+      EmbeddingModel.train(
+        playlists: store, trackCount: data.trackCount, frequency: frequency, config: h,
+        progress: nil)
+    }
+    #expect(
+      Array(hogwild.input.array()[0..<n]).map(\.bitPattern) == sequentialFlat.map(\.bitPattern))
+    #expect(
+      hogwild.output.array().map(\.bitPattern) == sequential.output.flatMap { $0 }.map(\.bitPattern)
+    )
+  }
+
+  /// The alias table draws each track with probability weight / total: per entry i (picked
+  /// with probability 1/n), i itself with threshold/2³², its alias otherwise.
+  @Test func aliasTableDrawsInProportionToWeights() {
+    var rng = RandomStream(seed: 31, component: "test.alias")
+    for n in [1, 2, 3, 17, 200] {
+      var weights = (0..<n).map { _ in rng.nextDouble() < 0.2 ? 0 : rng.nextDouble() * 10 }
+      if weights.allSatisfy({ $0 == 0 }) { weights[n - 1] = 1 }
+      let table = SGNSKernel.makeAliasTable(weights: weights)
+      var probability = [Double](repeating: 0, count: n)
+      for i in 0..<n {
+        let keepI = Double(table[i] >> 32) / 4_294_967_296
+        probability[i] += keepI / Double(n)
+        probability[Int(table[i] & 0xFFFF_FFFF)] += (1 - keepI) / Double(n)
+      }
+      let total = weights.reduce(0, +)
+      for i in 0..<n {
+        #expect(abs(probability[i] - weights[i] / total) < 1e-8, "n \(n) track \(i)")
+        if weights[i] == 0 { #expect(probability[i] == 0, "zero weight drawn: n \(n) track \(i)") }
+      }
+    }
+  }
+
+  /// Keep thresholds: word2vec's (√(f/tN) + 1)·tN/f as a fraction of 2³² − 1, UInt32.max
+  /// (no draw) when that is ≥ 1, when f is 0, or when subsampling is off.
+  @Test func keepThresholdsFollowTheFormula() {
+    let frequency: [Int32] = [0, 1, 5, 20, 100, 1000]
+    // t·N = 0.01 × 2000 = 20: f = 20 → (1 + 1) · 1 = 2 ≥ 1, kept always; f = 100 → ratio 5,
+    // (√5 + 1)/5 = 0.6472…; f = 1000 → ratio 50, (√50 + 1)/50 = 0.16142…
+    let keep = SGNSKernel.makeKeepThresholds(frequency: frequency, entries: 2000, threshold: 0.01)
+    #expect(Array(keep[0...3]) == [UInt32.max, UInt32.max, UInt32.max, UInt32.max])
+    #expect(abs(Double(keep[4]) / 4_294_967_295 - (5.0.squareRoot() + 1) / 5) < 1e-9)
+    #expect(abs(Double(keep[5]) / 4_294_967_295 - (50.0.squareRoot() + 1) / 50) < 1e-9)
+    let off = SGNSKernel.makeKeepThresholds(frequency: frequency, entries: 2000, threshold: 0)
+    #expect(off.allSatisfy { $0 == UInt32.max })
+  }
+
+  /// The kernel's sigmoid table is σ at the cell centres, as the reference builds it.
+  @Test func sigmoidTableIsSigmoidAtCellCentres() {
+    let table = SGNSKernel.makeSigmoidTable()
+    let ref = SGNSReference(
+      input: [], output: [], stride: 8, window: 1, reducedWindow: false, negatives: 1,
+      sharedNegatives: false, learningRate: 0.1, minLearningRate: 0, scheduleLength: 1,
+      keep: [], alias: [0], bucketRow: nil)
+    #expect(table.map(\.bitPattern) == ref.sigmoid.map(\.bitPattern))
+    // Cell 512 is centred on x = 0.5 · 12 / 1024 = 0.00586: σ ≈ 0.5 + x/4 = 0.501465.
+    #expect(abs(table[512] - 0.501465) < 1e-6)
+  }
+}
