@@ -26,6 +26,8 @@ void chorus_score_panels_avx512(
     const float *const *queries, long nq, long dim, const float *panels, long panelCount,
     float *scores, long scoreStride);
 float chorus_panel_dot_fma(const float *query, const float *panels, long position, long dim);
+long chorus_first_not_below_avx2(const float *s, long n, float threshold);
+long chorus_first_not_below_avx512(const float *s, long n, float threshold);
 #endif
 
 int chorus_kernels_supported(void) {
@@ -163,4 +165,15 @@ float chorus_panel_dot_fused(const float *query, const float *panels, long posit
   float s = 0;
   for (long d = 0; d < dim; d++) s = fmaf(query[d], v[d * 8], s);
   return s;
+}
+
+long chorus_first_not_below(const float *s, long n, float threshold) {
+#if defined(__x86_64__)
+  int level = chorus_kernels_supported();
+  if (level == CHORUS_KERNELS_AVX512) return chorus_first_not_below_avx512(s, n, threshold);
+  if (level == CHORUS_KERNELS_AVX2) return chorus_first_not_below_avx2(s, n, threshold);
+#endif
+  for (long i = 0; i < n; i++)
+    if (!(s[i] < threshold)) return i;
+  return n;
 }

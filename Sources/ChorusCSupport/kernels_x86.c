@@ -30,6 +30,34 @@ T2 float chorus_panel_dot_fma(const float *query, const float *panels, long posi
   return s;
 }
 
+T2 long chorus_first_not_below_avx2(const float *s, long n, float threshold) {
+  __m256 t = _mm256_set1_ps(threshold);
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(s + i), t, _CMP_NLT_UQ));
+    if (mask) return i + __builtin_ctz((unsigned)mask);
+  }
+  for (; i < n; i++)
+    if (!(s[i] < threshold)) return i;
+  return n;
+}
+
+T512 long chorus_first_not_below_avx512(const float *s, long n, float threshold) {
+  __m512 t = _mm512_set1_ps(threshold);
+  long i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __mmask16 mask = _mm512_cmp_ps_mask(_mm512_loadu_ps(s + i), t, _CMP_NLT_UQ);
+    if (mask) return i + __builtin_ctz((unsigned)mask);
+  }
+  if (i < n) {
+    __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
+    __mmask16 mask =
+        _mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, s + i), t, _CMP_NLT_UQ);
+    if (mask) return i + __builtin_ctz((unsigned)mask);
+  }
+  return n;
+}
+
 // MARK: - Matrix multiply
 
 /// Packs columns j0..j0+nr of B (as the k×n operand) into buf[p*NR + jj], zero-padded to NR.

@@ -1,6 +1,7 @@
 // The exact top-K search at every kernel level the CPU runs: the pruned, tiled batch equals
 // the plain twin at the same level, AVX2 and AVX-512 return the same lists, thread counts never
 // change a list, and a vector level's scores stay within FMA's rounding bound of portable's.
+import ChorusCSupport
 import ChorusCore
 import Testing
 
@@ -85,6 +86,19 @@ import Testing
           if f != s { differ += 1 }
         }
         #expect(differ > 0, "the random vectors should exercise FMA's rounding")
+      }
+    }
+  }
+
+  @Test func firstNotBelowMatchesTheScalarScanWithTailsAndNaN() {
+    var rng = RandomStream(seed: 5)
+    for n in [0, 1, 7, 8, 15, 16, 17, 40, 257] {
+      var s = (0..<n).map { _ in Float(rng.nextInt(below: 1000)) / 10 }
+      if n > 20 { s[n - 3] = .nan }
+      for threshold: Float in [-1, 50, 99.9, 100, 1e9] {
+        let expected = s.firstIndex { !($0 < threshold) } ?? n
+        let got = s.withUnsafeBufferPointer { chorus_first_not_below($0.baseAddress, n, threshold) }
+        #expect(got == expected, "n \(n), threshold \(threshold)")
       }
     }
   }

@@ -48,4 +48,9 @@ void chorus_score_panels(
 /// query[d] · panels[...position, d], equal bit for bit to a lane of chorus_score_panels.
 float chorus_panel_dot_fused(const float *query, const float *panels, long position, long dim);
 
+/// The first index i in 0..<n with !(s[i] < threshold) (a score that reaches the threshold,
+/// or NaN); n when there is none. Exact comparisons: the same answer on every level, so it
+/// uses the best instructions the CPU has.
+long chorus_first_not_below(const float *s, long n, float threshold);
+
 #endif

@@ -197,19 +197,11 @@ enum EmbeddingSearchKernel {
   ) {
     var n = size
     var j = 0
-    var chunkEnd = 0
     while j < count {
-      if j == chunkEnd {
-        // 16 scores at a time: a full heap skips the chunk when none reaches its minimum
-        // (the same test as below, score by score).
-        chunkEnd = min(count, j &+ 16)
-        if n == k && chunkEnd == j &+ 16 {
-          let chunk = UnsafeRawPointer(scores + j).loadUnaligned(as: SIMD16<Float>.self)
-          if all(chunk .< SIMD16(repeating: heapScores[0])) {
-            j = chunkEnd
-            continue
-          }
-        }
+      if n == k {
+        // A full heap skips every score below its minimum (the test below, vectorised).
+        j &+= chorus_first_not_below(scores + j, count &- j, heapScores[0])
+        if j == count { break }
       }
       let s = scores[j]
       if n == k && s < heapScores[0] {
