@@ -188,19 +188,19 @@ T512 void chorus_sgemm_avx512(
 
 // MARK: - Search scoring over 8-track panels
 
-/// R queries × C panels with ymm accumulators.
+/// R queries × C panels with ymm accumulators (6 × 2: 12 accumulators, no spills).
 INL T2 void sp_avx2(
-    const int R, const int C, const float *const *q, long dim, const float *panels,
+    const int R, const int C, const float *qt, const long dim, const float *panels,
     float *scores, long stride) {
-  __m256 acc[4][3];
+  __m256 acc[6][2];
   const long ps = dim * 8;
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_ps();
   for (long d = 0; d < dim; d++) {
-    __m256 v[3];
+    __m256 v[2];
     for (int c = 0; c < C; c++) v[c] = _mm256_loadu_ps(panels + c * ps + d * 8);
     for (int r = 0; r < R; r++) {
-      __m256 a = _mm256_broadcast_ss(q[r] + d);
+      __m256 a = _mm256_broadcast_ss(qt + d * 6 + r);
       for (int c = 0; c < C; c++) acc[r][c] = _mm256_fmadd_ps(a, v[c], acc[r][c]);
     }
   }
@@ -209,33 +209,52 @@ INL T2 void sp_avx2(
 }
 
 INL T2 void sp_avx2_rows(
-    const int R, const float *const *q, long dim, const float *panels, long panelCount,
-    float *scores, long stride) {
+    const int R, const float *const *q, const long dim, const float *panels, long panelCount,
+    float *scores, long stride, float *qt) {
+  for (long d = 0; d < dim; d++)
+    for (int r = 0; r < R; r++) qt[d * 6 + r] = q[r][d];
   long p = 0;
-  for (; p + 3 <= panelCount; p += 3)
-    sp_avx2(R, 3, q, dim, panels + p * dim * 8, scores + p * 8, stride);
-  for (; p < panelCount; p++) sp_avx2(R, 1, q, dim, panels + p * dim * 8, scores + p * 8, stride);
+  for (; p + 2 <= panelCount; p += 2)
+    sp_avx2(R, 2, qt, dim, panels + p * dim * 8, scores + p * 8, stride);
+  for (; p < panelCount; p++) sp_avx2(R, 1, qt, dim, panels + p * dim * 8, scores + p * 8, stride);
+}
+
+INL T2 void sp_avx2_all(
+    const float *const *queries, long nq, const long dim, const float *panels, long panelCount,
+    float *scores, long scoreStride, float *qt) {
+  long r = 0;
+  for (; r + 6 <= nq; r += 6)
+    sp_avx2_rows(
+        6, queries + r, dim, panels, panelCount, scores + r * scoreStride, scoreStride, qt);
+  const float *const *q = queries + r;
+  float *s = scores + r * scoreStride;
+  switch (nq - r) {
+  case 5: sp_avx2_rows(5, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 4: sp_avx2_rows(4, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 3: sp_avx2_rows(3, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 2: sp_avx2_rows(2, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 1: sp_avx2_rows(1, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  default: break;
+  }
 }
 
 T2 void chorus_score_panels_avx2(
     const float *const *queries, long nq, long dim, const float *panels, long panelCount,
     float *scores, long scoreStride) {
-  long r = 0;
-  for (; r + 4 <= nq; r += 4)
-    sp_avx2_rows(4, queries + r, dim, panels, panelCount, scores + r * scoreStride, scoreStride);
-  const float *const *q = queries + r;
-  float *s = scores + r * scoreStride;
-  switch (nq - r) {
-  case 3: sp_avx2_rows(3, q, dim, panels, panelCount, s, scoreStride); break;
-  case 2: sp_avx2_rows(2, q, dim, panels, panelCount, s, scoreStride); break;
-  case 1: sp_avx2_rows(1, q, dim, panels, panelCount, s, scoreStride); break;
-  default: break;
-  }
+  // The group's queries are copied d-major (qt[d*6 + r]) so one pointer reaches them all;
+  // the common dimensions get code with constant offsets.
+  float stackTile[6 * 128];
+  float *qt = dim <= 128 ? stackTile : malloc(sizeof(float) * 6 * (size_t)dim);
+  if (qt == NULL) abort();
+  if (dim == 64) sp_avx2_all(queries, nq, 64, panels, panelCount, scores, scoreStride, qt);
+  else if (dim == 32) sp_avx2_all(queries, nq, 32, panels, panelCount, scores, scoreStride, qt);
+  else sp_avx2_all(queries, nq, dim, panels, panelCount, scores, scoreStride, qt);
+  if (qt != stackTile) free(qt);
 }
 
 /// R queries × C panel pairs with zmm accumulators (a pair: two 8-track panels side by side).
 INL T512 void sp_avx512(
-    const int R, const int C, const float *const *q, long dim, const float *panels,
+    const int R, const int C, const float *qt, const long dim, const float *panels,
     float *scores, long stride) {
   __m512 acc[6][4];
   const long ps = dim * 8;
@@ -249,7 +268,7 @@ INL T512 void sp_avx512(
           _mm512_castps256_ps512(_mm256_loadu_ps(p0)), _mm256_loadu_ps(p0 + ps), 1);
     }
     for (int r = 0; r < R; r++) {
-      __m512 a = _mm512_set1_ps(q[r][d]);
+      __m512 a = _mm512_set1_ps(qt[d * 6 + r]);
       for (int c = 0; c < C; c++) acc[r][c] = _mm512_fmadd_ps(a, v[c], acc[r][c]);
     }
   }
@@ -259,44 +278,59 @@ INL T512 void sp_avx512(
 
 /// R queries × one 8-track panel (the odd panel at the end) with ymm accumulators.
 INL T512 void sp_avx512_single(
-    const int R, const float *const *q, long dim, const float *panel, float *scores,
+    const int R, const float *qt, const long dim, const float *panel, float *scores,
     long stride) {
   __m256 acc[6];
   for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
   for (long d = 0; d < dim; d++) {
     __m256 v = _mm256_loadu_ps(panel + d * 8);
-    for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(q[r][d]), v, acc[r]);
+    for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(qt[d * 6 + r]), v, acc[r]);
   }
   for (int r = 0; r < R; r++) _mm256_storeu_ps(scores + r * stride, acc[r]);
 }
 
 INL T512 void sp_avx512_rows(
-    const int R, const float *const *q, long dim, const float *panels, long panelCount,
-    float *scores, long stride) {
+    const int R, const float *const *q, const long dim, const float *panels, long panelCount,
+    float *scores, long stride, float *qt) {
+  for (long d = 0; d < dim; d++)
+    for (int r = 0; r < R; r++) qt[d * 6 + r] = q[r][d];
   long p = 0;
   for (; p + 8 <= panelCount; p += 8)
-    sp_avx512(R, 4, q, dim, panels + p * dim * 8, scores + p * 8, stride);
+    sp_avx512(R, 4, qt, dim, panels + p * dim * 8, scores + p * 8, stride);
   for (; p + 2 <= panelCount; p += 2)
-    sp_avx512(R, 1, q, dim, panels + p * dim * 8, scores + p * 8, stride);
-  if (p < panelCount) sp_avx512_single(R, q, dim, panels + p * dim * 8, scores + p * 8, stride);
+    sp_avx512(R, 1, qt, dim, panels + p * dim * 8, scores + p * 8, stride);
+  if (p < panelCount) sp_avx512_single(R, qt, dim, panels + p * dim * 8, scores + p * 8, stride);
+}
+
+INL T512 void sp_avx512_all(
+    const float *const *queries, long nq, const long dim, const float *panels, long panelCount,
+    float *scores, long scoreStride, float *qt) {
+  long r = 0;
+  for (; r + 6 <= nq; r += 6)
+    sp_avx512_rows(
+        6, queries + r, dim, panels, panelCount, scores + r * scoreStride, scoreStride, qt);
+  const float *const *q = queries + r;
+  float *s = scores + r * scoreStride;
+  switch (nq - r) {
+  case 5: sp_avx512_rows(5, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 4: sp_avx512_rows(4, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 3: sp_avx512_rows(3, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 2: sp_avx512_rows(2, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  case 1: sp_avx512_rows(1, q, dim, panels, panelCount, s, scoreStride, qt); break;
+  default: break;
+  }
 }
 
 T512 void chorus_score_panels_avx512(
     const float *const *queries, long nq, long dim, const float *panels, long panelCount,
     float *scores, long scoreStride) {
-  long r = 0;
-  for (; r + 6 <= nq; r += 6)
-    sp_avx512_rows(6, queries + r, dim, panels, panelCount, scores + r * scoreStride, scoreStride);
-  const float *const *q = queries + r;
-  float *s = scores + r * scoreStride;
-  switch (nq - r) {
-  case 5: sp_avx512_rows(5, q, dim, panels, panelCount, s, scoreStride); break;
-  case 4: sp_avx512_rows(4, q, dim, panels, panelCount, s, scoreStride); break;
-  case 3: sp_avx512_rows(3, q, dim, panels, panelCount, s, scoreStride); break;
-  case 2: sp_avx512_rows(2, q, dim, panels, panelCount, s, scoreStride); break;
-  case 1: sp_avx512_rows(1, q, dim, panels, panelCount, s, scoreStride); break;
-  default: break;
-  }
+  float stackTile[6 * 128];
+  float *qt = dim <= 128 ? stackTile : malloc(sizeof(float) * 6 * (size_t)dim);
+  if (qt == NULL) abort();
+  if (dim == 64) sp_avx512_all(queries, nq, 64, panels, panelCount, scores, scoreStride, qt);
+  else if (dim == 32) sp_avx512_all(queries, nq, 32, panels, panelCount, scores, scoreStride, qt);
+  else sp_avx512_all(queries, nq, dim, panels, panelCount, scores, scoreStride, qt);
+  if (qt != stackTile) free(qt);
 }
 
 #else
