@@ -2,7 +2,9 @@
 // triple loop bit for bit, every vector level equals a plain fused multiply-add loop bit for
 // bit (so AVX2 and AVX-512 agree exactly), vector and portable differ by at most FMA's
 // rounding bound, thread counts never change a bit, and the level names parse.
+import ChorusCSupport
 import ChorusCore
+import Foundation
 import Testing
 
 @testable import Recommenders
@@ -116,5 +118,26 @@ func naiveProduct(
     #if !arch(x86_64)
       #expect(KernelLevel.supported == .portable)
     #endif
+  }
+
+  @Test func environmentVariableNamesALevelAndATypoIsReported() throws {
+    // The process level is fixed at its first use: settle it before touching the variable, so
+    // concurrently running tests keep theirs.
+    let before = KernelLevel.current
+    let saved = ProcessInfo.processInfo.environment["CHORUS_KERNELS"]
+    defer {
+      if let saved { setenv("CHORUS_KERNELS", saved, 1) } else { unsetenv("CHORUS_KERNELS") }
+    }
+    setenv("CHORUS_KERNELS", "portable", 1)
+    #expect(chorus_kernels_environment_level() == Int32(KernelLevel.portable.rawValue))
+    try KernelLevel.validateEnvironment()
+    setenv("CHORUS_KERNELS", "avx512", 1)
+    #expect(chorus_kernels_environment_level() == Int32(KernelLevel.avx512.rawValue))
+    setenv("CHORUS_KERNELS", "auto", 1)
+    #expect(chorus_kernels_environment_level() == -1)
+    setenv("CHORUS_KERNELS", "fast", 1)
+    #expect(chorus_kernels_environment_level() == -2)
+    #expect(throws: ChorusError.self) { try KernelLevel.validateEnvironment() }
+    #expect(KernelLevel.current == before)
   }
 }
