@@ -200,6 +200,7 @@ enum BenchCommand {
         add(
           "embedding top-500 for \(contexts.count) contexts over \(dataset.trackCount) tracks",
           formatDuration(wallClock() - t), "≤ 90 s")
+        add("embedding search kernel level", KernelLevel.current.description, "-")
         add(
           "embedding search: share of exhaustive scoring done",
           String(format: "%.1f%%", measured.stats.fraction * 100), "-")

@@ -33,16 +33,20 @@ extension EmbeddingModel {
 
   /// `recommendAll` plus the amount of scoring work the norm bound left to do.
   /// - Complexity: O(contexts × visited × dim + contexts × k log k).
+  /// Scores are computed at `level` (the current kernel level by default); the result equals
+  /// `recommendPlain` at the same level.
   public func recommendAllMeasured(
-    _ contexts: PlaylistStore, k: Int, progress: ProgressBar? = nil
+    _ contexts: PlaylistStore, k: Int, progress: ProgressBar? = nil,
+    level: KernelLevel = .current
   ) -> (table: RecommendationTable, stats: EmbeddingSearchStats) {
     precondition(k > 0, "k must be positive")
+    let level = min(level, KernelLevel.supported)
     let n = contexts.count
     var items = [Int32](repeating: -1, count: n * k)
     let chunkStats: [EmbeddingSearchStats] = items.withUnsafeMutableBufferPointer { buf in
       let base = SendablePointer(buf.baseAddress!)
       return Parallel.mapChunks(count: n, chunkSize: EmbeddingModel.searchChunk) { _, range in
-        let s = searchChunk(contexts, rows: range, k: k, output: base.base)
+        let s = searchChunk(contexts, rows: range, k: k, level: level, output: base.base)
         progress?.step(range.count)
         return s
       }
@@ -57,7 +61,8 @@ extension EmbeddingModel {
 
   /// Searches the contexts `rows` and writes their rows of `output` (row-major, × k).
   private func searchChunk(
-    _ contexts: PlaylistStore, rows: Range<Int>, k: Int, output: UnsafeMutablePointer<Int32>
+    _ contexts: PlaylistStore, rows: Range<Int>, k: Int, level: KernelLevel,
+    output: UnsafeMutablePointer<Int32>
   ) -> EmbeddingSearchStats {
     let dim = self.dim
     let scratch = SearchScratch(queries: rows.count, dim: dim, k: k)
@@ -93,7 +98,7 @@ extension EmbeddingModel {
                 .init(
                   panels: panels.baseAddress!, norms: vn.baseAddress!, order: order.baseAddress!,
                   candidateCount: index.candidateCount, dim: dim),
-                k: k)
+                k: k, level: level)
             }
           }
         }
@@ -129,8 +134,12 @@ extension EmbeddingModel {
   /// The plain twin of the batch path: scores every candidate with the plain dot product,
   /// sorts them all (score descending, then id) and takes k; the popularity order when the
   /// context has no known track.
+  /// Scores at `level` (the current kernel level by default), as `recommendAll` does.
   /// - Complexity: O(candidates × (dim + log candidates)).
-  public func recommendPlain(_ context: [Int32], k: Int) -> [Int32] {
+  public func recommendPlain(_ context: [Int32], k: Int, level: KernelLevel = .current)
+    -> [Int32]
+  {
+    let level = min(level, KernelLevel.supported)
     guard let q = contextVector(context) else {
       return Array(fallbackOrder.filter { !context.contains($0) }.prefix(k))
     }
@@ -140,7 +149,8 @@ extension EmbeddingModel {
       index.panels.withUnsafeBufferPointer { panels in
         for p in 0..<index.candidateCount where !seeds.contains(index.order[p]) {
           let s = EmbeddingSearchKernel.scalarDot(
-            query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim)
+            query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim,
+            level: level)
           candidates.append((s, index.order[p]))
         }
       }
@@ -163,6 +173,7 @@ private final class SearchScratch {
   let scores: UnsafeMutablePointer<Float>
   let active: UnsafeMutablePointer<Int>
   let cursors: UnsafeMutablePointer<Int>
+  let rows: UnsafeMutablePointer<UnsafePointer<Float>?>
   let emptySeeds: UnsafeMutablePointer<Int32>
 
   init(queries q: Int, dim: Int, k: Int) {
@@ -178,9 +189,10 @@ private final class SearchScratch {
     sizes = .allocate(capacity: q)
     sizes.initialize(repeating: 0, count: q)
     splats = .allocate(capacity: (q + 1) * dim)
-    scores = .allocate(capacity: 4 * EmbeddingSearchKernel.blockTracks)
+    scores = .allocate(capacity: max(4, q) * EmbeddingSearchKernel.blockTracks)
     active = .allocate(capacity: q)
     cursors = .allocate(capacity: q)
+    rows = .allocate(capacity: max(1, q))
     emptySeeds = .allocate(capacity: 1)
   }
 
@@ -194,6 +206,7 @@ private final class SearchScratch {
     sizes.deallocate()
     active.deallocate()
     cursors.deallocate()
+    rows.deallocate()
     emptySeeds.deallocate()
   }
 
@@ -204,6 +217,6 @@ private final class SearchScratch {
       splats: splats, queries: queries, queryNorms: norms, live: live, queryCount: count,
       seedPositions: seedPositions, seedOffsets: seedOffsets, heapScores: heapScores,
       heapIDs: heapIDs, heapSizes: sizes, scores: scores, active: active,
-      cursors: cursors)
+      cursors: cursors, rows: rows)
   }
 }

@@ -2,7 +2,10 @@
 // Tracks are visited in blocks of decreasing norm; a query stops once |q|·|v| (with a margin
 // for rounding) cannot beat its K-th best. That prunes much of the catalogue when norms are
 // spread out; when they are not, it is an exhaustive scan at SIMD speed. Scores are per-lane
-// sequential sums over d, equal to `scalarDot` bit for bit: pruning never changes a result.
+// sequential sums over d, equal to `scalarDot` at the same kernel level bit for bit (portable:
+// rounded products; AVX2/AVX-512: one FMA chain, from the C kernels): pruning never changes a
+// result. Each block's scores go straight to selection while they are in cache.
+import ChorusCSupport
 
 /// Blocked, pruned top-K kernels over raw pointers.
 enum EmbeddingSearchKernel {
@@ -29,10 +32,12 @@ enum EmbeddingSearchKernel {
     var heapScores: UnsafeMutablePointer<Float>
     var heapIDs: UnsafeMutablePointer<Int32>
     var heapSizes: UnsafeMutablePointer<Int>
-    /// Scratch: 4 × blockTracks scores, Q active ids, Q cursors.
+    /// Scratch: max(4, Q) × blockTracks scores, Q active ids, Q cursors, and Q row
+    /// pointers (the active queries, for the vector kernels).
     var scores: UnsafeMutablePointer<Float>
     var active: UnsafeMutablePointer<Int>
     var cursors: UnsafeMutablePointer<Int>
+    var rows: UnsafeMutablePointer<UnsafePointer<Float>?>
   }
 
   /// The norm-ordered catalogue side of a search.
@@ -49,7 +54,7 @@ enum EmbeddingSearchKernel {
   ///
   /// - Complexity: O(Σ_q visited(q) × dim + insertions × log k); visited(q) is the prefix of
   ///   the norm order until |q|·|v| falls below q's k-th best score.
-  static func search(_ b: Buffers, _ c: Catalogue, k: Int) -> Int {
+  static func search(_ b: Buffers, _ c: Catalogue, k: Int, level: KernelLevel) -> Int {
     let q = b.queryCount
     let dim = c.dim
     let block = blockTracks
@@ -77,6 +82,23 @@ enum EmbeddingSearchKernel {
       if activeCount == 0 { break }
       let panelCount = (end &- start &+ 7) >> 3
       let panels = c.panels + (start >> 3) &* dim &* 8
+      if level.isFused {
+        // All active queries against the block in one register-tiled call, then selection.
+        for a in 0..<activeCount { b.rows[a] = b.queries + b.active[a] &* dim }
+        chorus_score_panels(
+          Int32(level.rawValue), b.rows, activeCount, dim, panels, panelCount, b.scores, block)
+        for a in 0..<activeCount {
+          let i = b.active[a]
+          collect(
+            scores: b.scores + a &* block, count: end &- start, firstPosition: start,
+            order: c.order, k: k, heapScores: b.heapScores + i &* k, heapIDs: b.heapIDs + i &* k,
+            size: &b.heapSizes[i], seeds: b.seedPositions, cursor: &b.cursors[i],
+            seedEnd: b.seedOffsets[i &+ 1])
+        }
+        scored &+= activeCount &* (end &- start)
+        start = end
+        continue
+      }
       var g = 0
       while g < activeCount {
         let inGroup = min(4, activeCount &- g)
@@ -143,12 +165,22 @@ enum EmbeddingSearchKernel {
     }
   }
 
-  /// The plain score of one position: a sequential sum over d, equal bit for bit to a lane
-  /// of `scoreTile`.
+  /// The plain score of one position at the current kernel level (see the level overload).
   @inline(__always)
   static func scalarDot(
     query: UnsafePointer<Float>, panels: UnsafePointer<Float>, position: Int, dim: Int
   ) -> Float {
+    scalarDot(query: query, panels: panels, position: position, dim: dim, level: .current)
+  }
+
+  /// The plain score of one position: a sequential sum over d, equal bit for bit to a lane
+  /// of `scoreTile` (portable) or of the C kernels (a fused chain, at the vector levels).
+  @inline(__always)
+  static func scalarDot(
+    query: UnsafePointer<Float>, panels: UnsafePointer<Float>, position: Int, dim: Int,
+    level: KernelLevel
+  ) -> Float {
+    if level.isFused { return chorus_panel_dot_fused(query, panels, position, dim) }
     let offset: Int = (position >> 3) &* dim &* 8 &+ (position & 7)
     let v = panels + offset
     var s: Float = 0
@@ -166,6 +198,11 @@ enum EmbeddingSearchKernel {
     var n = size
     var j = 0
     while j < count {
+      if n == k {
+        // A full heap skips every score below its minimum (the test below, vectorised).
+        j &+= chorus_first_not_below(scores + j, count &- j, heapScores[0])
+        if j == count { break }
+      }
       let s = scores[j]
       if n == k && s < heapScores[0] {
         j &+= 1
