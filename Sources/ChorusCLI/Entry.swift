@@ -4,6 +4,7 @@
 // Commands live in Commands/; this file knows only the tree and the error mapping.
 import ChorusCore
 import Foundation
+import Recommenders
 
 /// The command-line program.
 public enum ChorusCLI {
@@ -63,6 +64,10 @@ public enum ChorusCLI {
         if let t = try parsed.int("threads", min: 1, max: maximumThreads) {
           ParallelConfig.threads = t
         }
+        try KernelLevel.validateEnvironment()
+        if let name = parsed.value("kernels") {
+          _ = KernelLevel.force(try KernelLevel.parse(name, source: "--kernels") ?? .supported)
+        }
         return try command.action!(parsed)
       }
     } catch let e as UsageError {
@@ -118,6 +123,13 @@ public enum ChorusCLI {
     return ExitCode.usage
   }
 }
+
+/// The `--kernels` option of commands whose numbers depend on the vector kernel level.
+let kernelsOption = OptionSpec.option(
+  "kernels", value: "level",
+  help:
+    "Vector kernels: portable, avx2, avx512 or auto (the best this CPU has). Vector levels round dot products differently (FMA); portable reproduces another machine's bits. Also CHORUS_KERNELS.",
+  default: "auto")
 
 /// The `--threads` option shared by commands that use all cores.
 let threadsOption = OptionSpec.option(

@@ -9,6 +9,7 @@ import CollectiveAction
 import Foundation
 import Lab
 import PlaylistData
+import Recommenders
 import Reports
 import Testing
 
@@ -67,6 +68,28 @@ import Testing
         "fold,strategy,statistics,size_kind,size,budget,alpha,recommendations,amplification"))
     let summary = try String(contentsOfFile: dir.file("out/summary.csv"), encoding: .utf8)
     #expect(summary.split(separator: "\n").count == 1 + 12)
+  }
+
+  /// The kernel level is part of a folder's fingerprint: recorded in spec.resolved.json and
+  /// manifest.json, and a resume at another level (whose dot products round differently) is
+  /// refused, naming both levels.
+  @Test func kernelLevelIsRecordedAndNotMixed() throws {
+    let dir = TemporaryDirectory()
+    var s = try spec(in: dir)
+    s.model = .popularity
+    try KernelLevel.withLevel(.portable) { try run(s, dir.file("out")) }
+    let manifest = try String(contentsOfFile: dir.file("out/manifest.json"), encoding: .utf8)
+    #expect(manifest.contains("\"kernels\" : \"portable\""))
+    let resolved = try String(contentsOfFile: dir.file("out/spec.resolved.json"), encoding: .utf8)
+    #expect(resolved.contains("\"kernels\" : \"portable\""))
+    // The same level resumes; another one (where this CPU has one) is refused.
+    try KernelLevel.withLevel(.portable) { try run(s, dir.file("out"), resume: true) }
+    guard KernelLevel.supported != .portable else { return }
+    #expect {
+      try KernelLevel.withLevel(.avx2) { try run(s, dir.file("out"), resume: true) }
+    } throws: { error in
+      "\(error)".contains("portable") && "\(error)".contains("avx2")
+    }
   }
 
   @Test func deterministicAcrossThreadCounts() throws {

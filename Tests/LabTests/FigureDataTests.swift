@@ -4,6 +4,7 @@
 // row — within the SVG's rounding to 0.1 px, converted to data units.
 import ChorusCore
 import ChorusTestSupport
+import CollectiveAction
 import Foundation
 import Lab
 import PlaylistData
@@ -40,8 +41,8 @@ import Testing
     s.name = "figure-data"
     s.dataset = "synthetic:tiny"
     s.split = SplitConfig(testSize: 40, folds: 2, seed: 3)
-    s.strategies = ["dirlof", "random", "inclust"]
-    s.alphas = [0.03, 0.06, 0.12]
+    s.strategies = [.dirLoF, .random, .inClust]
+    s.sizes = [.alpha(0.03), .alpha(0.06), .alpha(0.12)]
     s.k = 30
     var o = RunOptions()
     o.showProgress = false

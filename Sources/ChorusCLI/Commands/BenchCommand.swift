@@ -33,7 +33,7 @@ enum BenchCommand {
         .flag(
           "skip-embedding",
           help: "Leave out the embedding stages (on --preset mpd they take several minutes)."),
-        threadsOption,
+        threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }

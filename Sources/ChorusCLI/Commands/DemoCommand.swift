@@ -30,7 +30,7 @@ enum DemoCommand {
           help:
             "Training epochs of the embedding model in the main study (fewer epochs learn less of the shared row; notebook 06 measures 3, 10, 20, 40).",
           default: "10"),
-        threadsOption,
+        threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }

@@ -34,7 +34,7 @@ enum RunCommand {
           "shard", value: "i/n",
           help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
         .flag("quiet", help: "No progress on stderr."),
-        threadsOption,
+        threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }

@@ -27,7 +27,7 @@ enum TrainCommand {
         .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
         .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
         .flag("json", help: "Print JSON instead of a table."),
-        threadsOption,
+        threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }

@@ -208,6 +208,7 @@ extension ResultsStore {
   func writeManifest(records: [RunRecord], folds: [FoldRecord], planned: Int) throws {
     struct Manifest: Encodable {
       var chorusVersion: String
+      var kernels: String
       var spec: String
       var hash: String
       var dataset: DatasetIdentity
@@ -235,7 +236,8 @@ extension ResultsStore {
       warnings = w.lines
     }
     let m = Manifest(
-      chorusVersion: fingerprint.chorusVersion, spec: spec.name, hash: hash,
+      chorusVersion: fingerprint.chorusVersion, kernels: fingerprint.kernels, spec: spec.name,
+      hash: hash,
       dataset: fingerprint.dataset, collapsedRuns: planned - records.count, seed: spec.split.seed,
       runs: records.count,
       folds: folds.map {

@@ -8,6 +8,7 @@ import ChorusCore
 import Evaluation
 import Foundation
 import PlaylistData
+import Recommenders
 
 /// What determines a study's numbers: the spec with every default resolved (its hash), the
 /// dataset's content and the version of the code. A results folder is only ever resumed or
@@ -17,11 +18,19 @@ public struct StudyFingerprint: Sendable, Equatable {
   public var specHash: String
   public var dataset: DatasetIdentity
   public var chorusVersion: String
+  /// The vector kernel level the numbers were computed with (`KernelLevel`): vector levels
+  /// round dot products differently from the portable one, so results of two levels differ
+  /// in the last bits and must not be mixed.
+  public var kernels: String
 
-  public init(specHash: String, dataset: DatasetIdentity, chorusVersion: String) {
+  public init(
+    specHash: String, dataset: DatasetIdentity, chorusVersion: String,
+    kernels: String = KernelLevel.current.description
+  ) {
     self.specHash = specHash
     self.dataset = dataset
     self.chorusVersion = chorusVersion
+    self.kernels = kernels
   }
 }
 
@@ -111,10 +120,12 @@ public struct ResultsStore {
         hint: "give a folder written by 'chorus run'")
     }
     let resolved = try readResolved(specPath)
-    guard let dataset = resolved.dataset, let version = resolved.chorusVersion else {
+    guard let dataset = resolved.dataset, let version = resolved.chorusVersion,
+      let kernels = resolved.kernels
+    else {
       throw ChorusError(
-        .data, "spec.resolved.json has no dataset fingerprint or code version", file: specPath,
-        hint: "the folder was written by an older chorus; re-run the study")
+        .data, "spec.resolved.json has no dataset fingerprint, code version or kernel level",
+        file: specPath, hint: "the folder was written by an older chorus; re-run the study")
     }
     let spec: ExperimentSpec
     do { spec = try ExperimentSpec.decode(resolved.spec) } catch let e as ChorusError {
@@ -123,7 +134,8 @@ public struct ResultsStore {
     let hash = try spec.hash()
     return ResultsStore(
       folder: folder, spec: spec, hash: hash,
-      fingerprint: StudyFingerprint(specHash: hash, dataset: dataset, chorusVersion: version),
+      fingerprint: StudyFingerprint(
+        specHash: hash, dataset: dataset, chorusVersion: version, kernels: kernels),
       lock: nil)
   }
 
@@ -138,6 +150,7 @@ public struct ResultsStore {
   struct Resolved {
     var hash: String
     var chorusVersion: String?
+    var kernels: String?
     var dataset: DatasetIdentity?
     var spec: [String: Any]
   }
@@ -156,7 +169,8 @@ public struct ResultsStore {
       dataset = try? JSONDecoder().decode(DatasetIdentity.self, from: bytes)
     }
     return Resolved(
-      hash: h, chorusVersion: obj["chorusVersion"] as? String, dataset: dataset, spec: spec)
+      hash: h, chorusVersion: obj["chorusVersion"] as? String, kernels: obj["kernels"] as? String,
+      dataset: dataset, spec: spec)
   }
 
   static func writeResolved(spec: ExperimentSpec, fingerprint: StudyFingerprint, to path: String)
@@ -164,6 +178,7 @@ public struct ResultsStore {
   {
     struct File: Encodable {
       var chorusVersion: String
+      var kernels: String
       var dataset: DatasetIdentity
       var hash: String
       var spec: ExperimentSpec
@@ -173,8 +188,8 @@ public struct ResultsStore {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]
     let file = File(
-      chorusVersion: fingerprint.chorusVersion, dataset: fingerprint.dataset,
-      hash: fingerprint.specHash, spec: copy)
+      chorusVersion: fingerprint.chorusVersion, kernels: fingerprint.kernels,
+      dataset: fingerprint.dataset, hash: fingerprint.specHash, spec: copy)
     try FileIO.writeAtomically(try e.encode(file), to: path)
   }
 
@@ -205,6 +220,16 @@ public struct ResultsStore {
         .config,
         "the folder holds results of chorus \(version); this is chorus \(ChorusVersion.current)",
         file: folder, hint: "results of two versions must not be mixed: use another --out")
+    }
+    let kernels = KernelLevel.current.description
+    if let stored = existing.kernels, stored != kernels {
+      throw ChorusError(
+        .config,
+        "the folder's results were computed with the \(stored) vector kernels; this run uses \(kernels)",
+        file: folder,
+        hint:
+          "their last bits differ: use another --out, or rerun with --kernels \(stored) (or CHORUS_KERNELS=\(stored))"
+      )
     }
     if let dataset, dataset != stored {
       throw ChorusError(
@@ -350,6 +375,12 @@ public struct ResultsStore {
         .config,
         "shard was computed by chorus \(other.fingerprint.chorusVersion), the others by \(fingerprint.chorusVersion)",
         file: other.folder, hint: "merge only shards computed by one version of chorus")
+    }
+    guard other.fingerprint.kernels == fingerprint.kernels else {
+      throw ChorusError(
+        .config,
+        "shard was computed with the \(other.fingerprint.kernels) vector kernels, the others with \(fingerprint.kernels)",
+        file: other.folder, hint: "merge only shards computed at one kernel level (--kernels)")
     }
     guard other.fingerprint.dataset == fingerprint.dataset else {
       throw ChorusError(
