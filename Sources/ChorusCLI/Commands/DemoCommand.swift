@@ -14,7 +14,7 @@ enum DemoCommand {
       name: "demo",
       abstract: "Show the study's headline as the lab measures it, on the embedded default.",
       discussion:
-        "Runs two studies on synthetic:small (20,000 MPD-like playlists, nothing downloaded), 3 folds each: DirLoF, Random and AtTheEnd with 10 playlists (α = 0.05%) in the next-track embedding model whose rare tracks share one input row (Experiments/demo.json), and the same strategies in the default co-occurrence model (Experiments/demo-cooccurrence.json). Prints the study's claim beside the lab's amplification with 95% CIs, and writes both results folders with report.md and SVG figures. About 2 minutes on 2 cores. Re-running reuses finished runs.",
+        "Runs two studies on synthetic:small (20,000 MPD-like playlists, nothing downloaded), 3 folds each: DirLoF, Random and AtTheEnd with 10 playlists (α = 0.05%) in the next-track embedding model whose rare tracks share one input row (Experiments/demo.json), and the same strategies in the default co-occurrence model (Experiments/demo-cooccurrence.json). Prints the study's claim beside the lab's amplification with 95% CIs, and writes both results folders with report.md and SVG figures. Under 3 minutes on 2 cores. Re-running reuses finished runs.",
       options: [
         .option(
           "out", short: "o", value: "dir",
