@@ -116,14 +116,11 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     for p in 0..<playlistCount { lengthCounts[offsets[p + 1] - offsets[p]] += 1 }
 
     // MARK: - Track frequencies and adjacent same-artist pairs
-    var frequency = [Int32](repeating: 0, count: trackCount)
+    let frequency = store.trackFrequencies(trackCount: trackCount)
     var sameArtistPairs = 0
     var adjacentPairs = 0
     let trackArtist = catalogue.trackArtist
     store.tracks.withUnsafeBufferPointer { entries in
-      frequency.withUnsafeMutableBufferPointer { freq in
-        for t in entries { freq[Int(t)] &+= 1 }
-      }
       trackArtist.withUnsafeBufferPointer { artistOf in
         for p in 0..<playlistCount {
           let start = offsets[p]

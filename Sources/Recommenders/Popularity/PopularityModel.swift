@@ -22,15 +22,9 @@ public struct PopularityModel: Recommender {
   }
 }
 
-/// Per track, the number of playlists containing it (playlists hold distinct tracks).
+/// Per track, the number of playlists containing it (`PlaylistStore.trackFrequencies`).
 public func trackFrequencies(_ playlists: PlaylistStore, trackCount: Int) -> [Int32] {
-  var f = [Int32](repeating: 0, count: trackCount)
-  playlists.tracks.withUnsafeBufferPointer { t in
-    f.withUnsafeMutableBufferPointer { fb in
-      for x in t { fb[Int(x)] &+= 1 }
-    }
-  }
-  return f
+  playlists.trackFrequencies(trackCount: trackCount)
 }
 
 /// Track ids with frequency > 0 ranked by frequency descending, ties by lower id.
