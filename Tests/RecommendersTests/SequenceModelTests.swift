@@ -1,0 +1,254 @@
+// Sequence models (mean and transformer aggregators, one training loop): the shared
+// conformance suite, byte-identical weights on 1 and 2 threads, a falling loss, the fast
+// forward against a plain Double reference, every backward pass against finite differences
+// of that reference, divergence errors, and presets and keys through ModelSpec.
+import ChorusCore
+import ChorusTestSupport
+import Testing
+
+@testable import Recommenders
+
+/// A config that trains on a few hundred playlists in a debug build in well under a second.
+func tinySequenceConfig(initialization: SequenceInit = .random, epochs: Int = 2) -> SequenceConfig {
+  var c = SequenceConfig()
+  c.dim = 8
+  c.heads = 2
+  c.feedForward = 16
+  c.maxSize = 5
+  c.epochs = epochs
+  c.batchSize = 16
+  c.nNeg = 20
+  c.nHard = 3
+  c.nEasy = 2
+  c.learningRate = 0.5
+  c.lrStepEpochs = 0
+  c.alsIterations = 3
+  c.initialization = initialization
+  c.verbose = false
+  return c
+}
+
+/// A random track table (tracks × dim) and random parameters, in Float.
+func randomWeights(count: Int, seed: UInt64, scale: Double = 0.5) -> [Float] {
+  var rng = RandomStream(seed: seed, component: "sequence.test.weights")
+  return (0..<count).map { _ in Float(rng.nextGaussian() * scale) }
+}
+
+/// The plain loop-by-loop forward and loss of one window, in Double.
+enum SequenceReference {
+  static func softplus(_ x: Double) -> Double { x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)) }
+
+  /// Prefix means of x (n × dim).
+  static func meanReps(_ x: [[Double]]) -> [[Double]] {
+    (0..<x.count).map { i in
+      (0..<x[0].count).map { d in
+        var s = 0.0
+        for j in 0...i { s += x[j][d] }
+        return s / Double(i + 1)
+      }
+    }
+  }
+
+  /// The window loss with every candidate as a negative: Σ_i softplus(−e_{y_i}·r_i) +
+  /// (1/N) Σ_neg softplus(e_neg·r_i), reps from `aggregate`.
+  static func loss(
+    table: [Double], dim: Int, window: [Int32], negatives: [Int32],
+    aggregate: ([[Double]]) -> [[Double]]
+  ) -> Double {
+    func row(_ t: Int32) -> [Double] { Array(table[(Int(t) * dim)..<(Int(t) * dim + dim)]) }
+    func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+    let n = window.count - 1
+    let reps = aggregate((0..<n).map { row(window[$0]) })
+    var total = 0.0
+    for i in 0..<n {
+      total += softplus(-dot(row(window[i + 1]), reps[i]))
+      for t in negatives { total += softplus(dot(row(t), reps[i])) / Double(negatives.count) }
+    }
+    return total
+  }
+}
+
+@Suite struct SequenceModelTests {
+  let data = Fixtures.random(playlists: 150, tracks: 120, lengths: 3...20, seed: 3)
+
+  func train(_ c: SequenceConfig, _ aggregator: SequenceAggregator = .mean) throws
+    -> SequenceModel
+  {
+    try SequenceModel(
+      playlists: data.playlists, trackCount: data.trackCount, aggregator: aggregator, config: c)
+  }
+
+  @Test(arguments: [SequenceInit.als, .random])
+  func meanConformance(initialization: SequenceInit) throws {
+    let m = try train(tinySequenceConfig(initialization: initialization))
+    var rng = RandomStream(seed: 4)
+    var contexts = (0..<20).map { i in
+      (0..<(i % 9 + 1)).map { _ in Int32(rng.nextInt(below: data.trackCount)) }
+    }.map { Array(Set($0)).sorted() }
+    contexts += [[], [Int32(data.trackCount)], [Int32(data.trackCount + 1), 3]]
+    ModelConformance.check(m, contexts: contexts, k: 30)
+    #expect(m.recommend([Int32(data.trackCount)], k: 5) == Array(m.fallbackOrder.prefix(5)))
+    // The query is the mean of the last maxSize − 1 known tracks.
+    let q = try #require(m.contextVector([1, 2, 3, 4, 5, Int32(data.trackCount)]))
+    let table = m.embeddings
+    for d in 0..<8 {
+      let expected = (2...5).map { table[$0 * 8 + d] }.reduce(0, +) / 4
+      #expect(abs(q[d] - expected) < 1e-5)
+    }
+  }
+
+  @Test(arguments: [SequenceAggregator.mean])
+  func sameWeightsOnOneAndTwoThreads(aggregator: SequenceAggregator) throws {
+    let c = tinySequenceConfig(initialization: .als)
+    let one = try ParallelConfig.withThreads(1) { try train(c, aggregator) }
+    let two = try ParallelConfig.withThreads(2) { try train(c, aggregator) }
+    #expect(one.embeddings.map(\.bitPattern) == two.embeddings.map(\.bitPattern))
+    #expect(one.params.map(\.bitPattern) == two.params.map(\.bitPattern))
+    #expect(one.history.map(\.loss) == two.history.map(\.loss))
+    var other = c
+    other.seed = 1
+    #expect(try train(other, aggregator).embeddings != one.embeddings)
+  }
+
+  @Test(arguments: [SequenceAggregator.mean])
+  func lossFalls(aggregator: SequenceAggregator) throws {
+    let m = try train(tinySequenceConfig(epochs: 6), aggregator)
+    #expect(m.history.count == 6)
+    #expect(m.history.allSatisfy { $0.loss.isFinite && $0.tokens > 0 })
+    #expect(m.history.last!.loss < m.history.first!.loss * 0.95)
+  }
+
+  /// The mean forward against prefix means in Double; the window loss against the Double
+  /// loss.
+  @Test func meanForwardMatchesPlainReference() {
+    let c = tinySequenceConfig()
+    let network = SequenceNetwork(aggregator: .mean, config: c)
+    let tracks = 10
+    let table = randomWeights(count: tracks * 8, seed: 1)
+    let window: [Int32] = [3, 7, 1, 7, 9]
+    let candidates: [Int32] = [0, 2, 4, 5]
+    let ws = network.makeWorkspace()
+    var rows = SparseRows(dim: 8)
+    var none: [Float] = [0]
+    let loss = table.withUnsafeBufferPointer { tb in
+      window.withUnsafeBufferPointer { wb in
+        network.windowLoss(
+          window: wb, candidates: candidates, nHard: 4, nEasy: 0, table: tb.baseAddress!,
+          params: tb.baseAddress!, ws: ws, rng: nil, dropout: false, scale: 1, rows: &rows,
+          dParams: &none)
+      }
+    }
+    let x = (0..<4).map { i in (0..<8).map { Double(table[Int(window[i]) * 8 + $0]) } }
+    let reference = SequenceReference.meanReps(x)
+    for i in 0..<4 {
+      for d in 0..<8 { #expect(abs(Double(ws.reps[i * 8 + d]) - reference[i][d]) < 1e-5) }
+    }
+    let plain = SequenceReference.loss(
+      table: table.map(Double.init), dim: 8, window: window, negatives: candidates,
+      aggregate: SequenceReference.meanReps)
+    #expect(abs(loss - plain) < 1e-5 * max(1, abs(plain)))
+  }
+
+  /// The backward pass of the mean aggregator and the loss against central differences of
+  /// the Double reference loss, for every entry of every touched table row.
+  @Test func meanBackwardMatchesFiniteDifferences() {
+    let c = tinySequenceConfig()
+    let network = SequenceNetwork(aggregator: .mean, config: c)
+    let tracks = 10
+    let table = randomWeights(count: tracks * 8, seed: 2)
+    let window: [Int32] = [3, 7, 1, 7, 9]
+    let candidates: [Int32] = [0, 2, 4]
+    let ws = network.makeWorkspace()
+    var rows = SparseRows(dim: 8)
+    var none: [Float] = [0]
+    _ = table.withUnsafeBufferPointer { tb in
+      window.withUnsafeBufferPointer { wb in
+        network.windowLoss(
+          window: wb, candidates: candidates, nHard: 3, nEasy: 0, table: tb.baseAddress!,
+          params: tb.baseAddress!, ws: ws, rng: nil, dropout: false, scale: 1, rows: &rows,
+          dParams: &none)
+      }
+    }
+    let base = table.map(Double.init)
+    let h = 1e-5
+    var checked = 0
+    for t in Set(window + candidates) {
+      let analytic = try! #require(rows.row(t))
+      for d in 0..<8 {
+        var plus = base
+        var minus = base
+        plus[Int(t) * 8 + d] += h
+        minus[Int(t) * 8 + d] -= h
+        func loss(_ w: [Double]) -> Double {
+          SequenceReference.loss(
+            table: w, dim: 8, window: window, negatives: candidates,
+            aggregate: SequenceReference.meanReps)
+        }
+        let fd = (loss(plus) - loss(minus)) / (2 * h)
+        let a = Double(analytic[analytic.startIndex + d])
+        #expect(abs(a - fd) < 1e-4 * max(1, abs(fd)), "track \(t) dim \(d): \(a) vs \(fd)")
+        checked += 1
+      }
+    }
+    #expect(checked == 7 * 8)
+    #expect(rows.row(8) == nil)
+  }
+
+  @Test func divergenceNamesTheEpoch() throws {
+    var c = tinySequenceConfig()
+    c.learningRate = 1e30
+    c.clip = 0
+    do {
+      _ = try train(c)
+      Issue.record("training with learningRate 1e30 did not fail")
+    } catch let e as ChorusError {
+      #expect(e.kind == .config)
+      #expect(e.field == "learningRate")
+      #expect(e.message.contains("epoch 1"))
+    }
+  }
+
+  @Test func presetsKeysAndErrors() throws {
+    #expect(ModelSpec.names.contains("mean") && ModelSpec.names.contains("transformer"))
+    let paper = try ModelSpec(name: "transformer", overrides: ["dim=64", "preset=paper"])
+    var expected = SequenceConfig.paper
+    expected.dim = 64
+    #expect(paper == .transformer(expected))
+    #expect(paper.name == "transformer")
+    let fast = try ModelSpec(name: "mean", overrides: ["epochs=3"])
+    var fastExpected = SequenceConfig()
+    fastExpected.epochs = 3
+    #expect(fast == .mean(fastExpected))
+    let fromSpec = try ModelSpec(
+      name: "mean", config: ["preset": "paper", "initialization": "random"])
+    guard case .mean(let c) = fromSpec else {
+      Issue.record("not a mean spec")
+      return
+    }
+    #expect(c.dim == 128 && c.nNeg == 1000 && c.initialization == .random)
+    var spec = tinySequenceConfig()
+    spec.epochs = 1
+    let trained = try ModelSpec.mean(spec).train(
+      playlists: data.playlists, trackCount: data.trackCount)
+    #expect(trained is SequenceModel)
+    for (config, key) in [
+      (["preset": "huge"] as [String: Any], "preset"), (["dim": 0], "dim"),
+      (["heads": 3], "heads"), (["maxSize": 1], "maxSize"), (["nHard": 5000], "nNeg"),
+      (["dropout": 1.0], "dropout"), (["momentum": 1.0], "momentum"),
+    ] {
+      do {
+        _ = try ModelSpec(name: "transformer", config: config)
+        Issue.record("\(config) was accepted")
+      } catch let e as ChorusError {
+        #expect(e.kind == .config)
+        #expect(e.field == key)
+      }
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Foundation
+#endif
