@@ -68,6 +68,73 @@ enum SequenceReference {
   }
 }
 
+/// The transformer aggregator, loop by loop in Double, without dropout (the reference the
+/// Float kernels are checked against).
+struct TransformerReference {
+  let layout: TransformerLayout
+
+  static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + erf(x / 2.0.squareRoot())) }
+
+  /// y[i][o] = Σ_c x[i][c] W[o][c] + b[o] with W at `w` (out × in) and b at `b`.
+  func linear(_ x: [[Double]], _ p: [Double], w: Int, b: Int, output: Int) -> [[Double]] {
+    let input = x[0].count
+    return x.map { row in
+      (0..<output).map { o in
+        var s = p[b + o]
+        for c in 0..<input { s += row[c] * p[w + o * input + c] }
+        return s
+      }
+    }
+  }
+
+  func layerNorm(_ x: [[Double]], _ p: [Double], gamma: Int, beta: Int) -> [[Double]] {
+    x.map { row in
+      let mu = row.reduce(0, +) / Double(row.count)
+      let v = row.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(row.count)
+      let r = 1 / (v + 1e-5).squareRoot()
+      return row.indices.map { (row[$0] - mu) * r * p[gamma + $0] + p[beta + $0] }
+    }
+  }
+
+  /// Outputs of every position for inputs x (n × dim).
+  func forward(_ x: [[Double]], params p: [Double]) -> [[Double]] {
+    let n = x.count
+    let d = layout.dim
+    let dh = d / layout.heads
+    var h = (0..<n).map { i in (0..<d).map { x[i][$0] + p[(layout.positions - n + i) * d + $0] } }
+    for l in layout.layerOffsets {
+      let q = linear(h, p, w: l.wq, b: l.bq, output: d)
+      let k = linear(h, p, w: l.wk, b: l.bk, output: d)
+      let v = linear(h, p, w: l.wv, b: l.bv, output: d)
+      var o = [[Double]](repeating: [Double](repeating: 0, count: d), count: n)
+      for head in 0..<layout.heads {
+        let cols = (head * dh)..<((head + 1) * dh)
+        for i in 0..<n {
+          let s = (0...i).map { j in
+            cols.reduce(0.0) { $0 + q[i][$1] * k[j][$1] } / Double(dh).squareRoot()
+          }
+          let m = s.max()!
+          let e = s.map { exp($0 - m) }
+          let z = e.reduce(0, +)
+          for j in 0...i {
+            for c in cols { o[i][c] += e[j] / z * v[j][c] }
+          }
+        }
+      }
+      let a = linear(o, p, w: l.wo, b: l.bo, output: d)
+      let y1 = layerNorm(
+        (0..<n).map { i in (0..<d).map { h[i][$0] + a[i][$0] } }, p, gamma: l.ln1g, beta: l.ln1b)
+      let g = linear(y1, p, w: l.w1, b: l.b1, output: layout.feedForward).map {
+        $0.map(TransformerReference.gelu)
+      }
+      let f = linear(g, p, w: l.w2, b: l.b2, output: d)
+      h = layerNorm(
+        (0..<n).map { i in (0..<d).map { y1[i][$0] + f[i][$0] } }, p, gamma: l.ln2g, beta: l.ln2b)
+    }
+    return h
+  }
+}
+
 @Suite struct SequenceModelTests {
   let data = Fixtures.random(playlists: 150, tracks: 120, lengths: 3...20, seed: 3)
 
@@ -97,7 +164,7 @@ enum SequenceReference {
     }
   }
 
-  @Test(arguments: [SequenceAggregator.mean])
+  @Test(arguments: [SequenceAggregator.mean, .transformer])
   func sameWeightsOnOneAndTwoThreads(aggregator: SequenceAggregator) throws {
     let c = tinySequenceConfig(initialization: .als)
     let one = try ParallelConfig.withThreads(1) { try train(c, aggregator) }
@@ -110,7 +177,7 @@ enum SequenceReference {
     #expect(try train(other, aggregator).embeddings != one.embeddings)
   }
 
-  @Test(arguments: [SequenceAggregator.mean])
+  @Test(arguments: [SequenceAggregator.mean, .transformer])
   func lossFalls(aggregator: SequenceAggregator) throws {
     let m = try train(tinySequenceConfig(epochs: 6), aggregator)
     #expect(m.history.count == 6)
@@ -192,6 +259,91 @@ enum SequenceReference {
     }
     #expect(checked == 7 * 8)
     #expect(rows.row(8) == nil)
+  }
+
+  /// One window through a small transformer (d 8, 2 heads, window 4, 2 layers): the Float
+  /// forward against the Double reference, then every parameter's and every touched table
+  /// entry's gradient against central differences of the reference loss.
+  @Test func transformerMatchesReferenceAndFiniteDifferences() {
+    var c = tinySequenceConfig()
+    c.layers = 2
+    let network = SequenceNetwork(aggregator: .transformer, config: c)
+    let layout = network.transformer!
+    let reference = TransformerReference(layout: layout)
+    let tracks = 10
+    let table = randomWeights(count: tracks * 8, seed: 5)
+    var params = randomWeights(count: layout.count, seed: 6, scale: 0.4)
+    for l in layout.layerOffsets {
+      for j in 0..<8 {
+        params[l.ln1g + j] += 1
+        params[l.ln2g + j] += 1
+      }
+    }
+    let window: [Int32] = [3, 7, 1, 7, 9]
+    let candidates: [Int32] = [0, 2, 4]
+    let ws = network.makeWorkspace()
+    var rows = SparseRows(dim: 8)
+    var dParams = [Float](repeating: 0, count: layout.count)
+    let loss = table.withUnsafeBufferPointer { tb in
+      params.withUnsafeBufferPointer { pb in
+        window.withUnsafeBufferPointer { wb in
+          network.windowLoss(
+            window: wb, candidates: candidates, nHard: 3, nEasy: 0, table: tb.baseAddress!,
+            params: pb.baseAddress!, ws: ws, rng: nil, dropout: false, scale: 1, rows: &rows,
+            dParams: &dParams)
+        }
+      }
+    }
+    let base = table.map(Double.init)
+    let baseParams = params.map(Double.init)
+    let x = (0..<4).map { i in (0..<8).map { base[Int(window[i]) * 8 + $0] } }
+    let reps = reference.forward(x, params: baseParams)
+    for i in 0..<4 {
+      for d in 0..<8 { #expect(abs(Double(ws.reps[i * 8 + d]) - reps[i][d]) < 1e-5) }
+    }
+    func referenceLoss(_ t: [Double], _ p: [Double]) -> Double {
+      SequenceReference.loss(
+        table: t, dim: 8, window: window, negatives: candidates,
+        aggregate: { reference.forward($0, params: p) })
+    }
+    #expect(abs(loss - referenceLoss(base, baseParams)) < 1e-5 * max(1, abs(loss)))
+    let h = 1e-5
+    func close(_ a: Float, _ fd: Double) -> Bool { abs(Double(a) - fd) < 2e-4 + 1e-3 * abs(fd) }
+    var bad: [Int] = []
+    for j in 0..<layout.count {
+      var plus = baseParams
+      var minus = baseParams
+      plus[j] += h
+      minus[j] -= h
+      let fd = (referenceLoss(base, plus) - referenceLoss(base, minus)) / (2 * h)
+      if !close(dParams[j], fd) { bad.append(j) }
+    }
+    #expect(bad.count == 0, "parameters whose gradient differs: \(bad.prefix(10))")
+    // Positions not used by a 4-long window on 4 positions: none; all get gradient.
+    for t in Set(window + candidates) {
+      let analytic = rows.row(t)!
+      for d in 0..<8 {
+        var plus = base
+        var minus = base
+        plus[Int(t) * 8 + d] += h
+        minus[Int(t) * 8 + d] -= h
+        let fd = (referenceLoss(plus, baseParams) - referenceLoss(minus, baseParams)) / (2 * h)
+        #expect(close(analytic[analytic.startIndex + d], fd), "track \(t) dim \(d)")
+      }
+    }
+  }
+
+  /// A trained transformer's query equals the Double reference forward of its weights.
+  @Test func transformerQueryMatchesReference() throws {
+    let m = try train(tinySequenceConfig(), .transformer)
+    ModelConformance.check(m, contexts: [[1, 2, 3], [5], [], [Int32(data.trackCount)]], k: 20)
+    let reference = TransformerReference(layout: m.network.transformer!)
+    let table = m.embeddings.map(Double.init)
+    let context: [Int32] = [9, 1, 2, 3, 4, 5]
+    let q = try #require(m.contextVector(context))
+    let x = context.suffix(4).map { t in (0..<8).map { table[Int(t) * 8 + $0] } }
+    let r = reference.forward(x, params: m.params.map(Double.init)).last!
+    for d in 0..<8 { #expect(abs(Double(q[d]) - r[d]) < 1e-5) }
   }
 
   @Test func divergenceNamesTheEpoch() throws {
