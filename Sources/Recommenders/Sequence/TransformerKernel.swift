@@ -97,7 +97,8 @@ final class TransformerTape {
   /// One layer's saved activations.
   struct Layer {
     var input, q, k, v, o, attn, mask1, y1, mean1, rstd1: UnsafeMutablePointer<Float>
-    var probs, probsDrop: UnsafeMutablePointer<Float>
+    /// Softmax weights, their dropout scales, and the two multiplied (heads × P × P).
+    var probs, attnMask, probsDrop: UnsafeMutablePointer<Float>
     var h1, gd, maskF: UnsafeMutablePointer<Float>
     var f, mask2, mean2, rstd2: UnsafeMutablePointer<Float>
   }
@@ -125,7 +126,8 @@ final class TransformerTape {
         Layer(
           input: buffer(p * d), q: buffer(p * d), k: buffer(p * d), v: buffer(p * d),
           o: buffer(p * d), attn: buffer(p * d), mask1: buffer(p * d), y1: buffer(p * d),
-          mean1: buffer(p), rstd1: buffer(p), probs: buffer(hpp), probsDrop: buffer(hpp),
+          mean1: buffer(p), rstd1: buffer(p), probs: buffer(hpp), attnMask: buffer(hpp),
+          probsDrop: buffer(hpp),
           h1: buffer(p * ff), gd: buffer(p * ff), maskF: buffer(p * ff), f: buffer(p * d),
           mask2: buffer(p * d), mean2: buffer(p), rstd2: buffer(p)))
     }
@@ -285,9 +287,10 @@ enum TransformerKernel {
           }
           for j in 0...i { pr[j] /= sum }
           for j in (i + 1)..<max(i + 1, p) { pr[j] = 0 }
-          dropoutMask(pd, i + 1, dropout, rng)
+          let mask = t.attnMask + (h * p + i) * p
+          dropoutMask(mask, i + 1, dropout, rng)
           for j in 0...i {
-            pd[j] *= pr[j]
+            pd[j] = pr[j] * mask[j]
             SeqMath.axpy(pd[j], t.v + j * d + h * dh, t.o + i * d + h * dh, dh)
           }
         }
@@ -375,14 +378,14 @@ enum TransformerKernel {
         for i in 0..<n {
           let pr = t.probs + (h * p + i) * p
           let pd = t.probsDrop + (h * p + i) * p
+          let mask = t.attnMask + (h * p + i) * p
           let dOi = tape.dO + i * d + h * dh
-          // dPd_j = dO_i · v_j; dV_j += Pd_ij dO_i; dP = dPd · mask (mask = Pd / P).
+          // dPd_j = dO_i · v_j; dV_j += Pd_ij dO_i; dP = dPd · mask.
           var rowSum: Float = 0
           for j in 0...i {
             let dpd = SeqMath.dot(dOi, t.v + j * d + h * dh, dh)
             SeqMath.axpy(pd[j], dOi, dV + j * d + h * dh, dh)
-            let m: Float = pr[j] == 0 ? 0 : pd[j] / pr[j]
-            dP[j] = dpd * m
+            dP[j] = dpd * mask[j]
             rowSum += dP[j] * pr[j]
           }
           for j in 0...i {
