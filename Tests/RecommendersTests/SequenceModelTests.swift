@@ -389,6 +389,30 @@ struct TransformerReference {
     for d in 0..<8 { #expect(abs(Double(q[d]) - r[d]) < 1e-5) }
   }
 
+  /// The lazy update of untouched rows (k idle steps as one linear map) equals k dense
+  /// Nesterov steps with zero gradient.
+  @Test func idleStepsMatchDenseSteps() {
+    var c = tinySequenceConfig()
+    c.weightDecay = 0.01
+    c.momentum = 0.9
+    let powers = SequenceTraining.idlePowers(steps: 30, lr: 0.5, config: c)
+    let w0 = randomWeights(count: 16, seed: 11)
+    let v0 = randomWeights(count: 16, seed: 12)
+    var w = w0
+    var v = v0
+    for k in 1...30 {
+      SequenceTraining.nesterovStep(
+        weights: &w, velocity: &v, grad: [Float](repeating: 0, count: 16), coef: 1, lr: 0.5,
+        config: c)
+      let m = powers[k]
+      for j in 0..<16 {
+        #expect(abs(m[0] * w0[j] + m[1] * v0[j] - w[j]) < 1e-5 * max(1, abs(w[j])))
+        #expect(abs(m[2] * w0[j] + m[3] * v0[j] - v[j]) < 1e-5 * max(1, abs(v[j])))
+      }
+    }
+    #expect(powers[0] == SIMD4(1, 0, 0, 1))
+  }
+
   @Test func divergenceNamesTheEpoch() throws {
     var c = tinySequenceConfig()
     c.learningRate = 1e30

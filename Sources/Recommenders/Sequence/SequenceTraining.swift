@@ -77,6 +77,11 @@ enum SequenceTraining {
     var paramVelocity = [Float](repeating: 0, count: params.count)
     var tableGrad = [Float](repeating: 0, count: table.count)
     var touched = [Bool](repeating: false, count: trackCount)
+    // Rows are updated lazily: a row untouched for k steps only decays by weight decay and
+    // momentum, a fixed linear map of (w, v), applied when the row is next read and at the
+    // end of each epoch. Same arithmetic as a dense step in exact arithmetic; the dense
+    // pass over trackCount × dim per step would dominate training otherwise.
+    var lastStep = [Int](repeating: 0, count: trackCount)
     let pool = (0..<Int32(trackCount)).filter { frequency[Int($0)] > 0 }
     let trainable = (0..<playlists.count).filter { playlists.length($0) >= 2 }
     var history: [SequenceEpochStats] = []
@@ -97,15 +102,41 @@ enum SequenceTraining {
         config.learningRate
           * (config.lrStepEpochs > 0
             ? pow(config.lrGamma, Double(epoch / config.lrStepEpochs)) : 1))
+      let steps = (order.count + config.batchSize - 1) / config.batchSize
+      let powers = idlePowers(steps: steps, lr: Double(lr), config: config)
       var epochLoss = 0.0
       var epochTokens = 0
       var b = 0
+      var step = 0
       while b < order.count {
         let batch = b..<min(order.count, b + config.batchSize)
         b = batch.upperBound
         var positions = 0
         for i in batch { positions += min(playlists.length(order[i]), config.maxSize) - 1 }
         let scale = 1 / Float(positions)
+        let candidates = Parallel.mapChunks(count: batch.count, chunkSize: chunkPlaylists) {
+          _, range in
+          range.map { j in
+            sampleCandidates(
+              playlists: playlists, playlist: order[batch.lowerBound + j], epoch: epoch,
+              pool: pool, config: config)
+          }
+        }.flatMap { $0 }
+        // Bring every row this batch reads up to this step.
+        for (j, i) in batch.enumerated() {
+          let p = order[i]
+          let w = min(playlists.length(p), config.maxSize)
+          for t in playlists[p][(playlists.offsets[p] + starts[i])...].prefix(w) {
+            catchUp(
+              Int(t), step: step, powers: powers, last: &lastStep, table: &table,
+              velocity: &tableVelocity, dim: dim)
+          }
+          for t in candidates[j] {
+            catchUp(
+              Int(t), step: step, powers: powers, last: &lastStep, table: &table,
+              velocity: &tableVelocity, dim: dim)
+          }
+        }
         let chunks = table.withUnsafeBufferPointer { tb in
           params.withUnsafeBufferPointer { pb in
             let tablePtr = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
@@ -116,7 +147,8 @@ enum SequenceTraining {
               batchChunk(
                 playlists: playlists, order: order, starts: starts,
                 indices: (batch.lowerBound + range.lowerBound)..<(batch.lowerBound
-                  + range.upperBound), epoch: epoch, pool: pool, network: network,
+                  + range.upperBound),
+                candidates: Array(candidates[range]), epoch: epoch, network: network,
                 table: tablePtr.base, params: paramPtr.base, scale: scale)
             }
           }
@@ -157,17 +189,29 @@ enum SequenceTraining {
         let norm = norm2.squareRoot()
         let coef: Float =
           config.clip > 0 && norm > config.clip ? Float(config.clip / (norm + 1e-6)) : 1
-        nesterovStep(
-          weights: &table, velocity: &tableVelocity, grad: tableGrad, coef: coef, lr: lr,
-          config: config)
+        let wd = Float(config.weightDecay)
+        let mu = Float(config.momentum)
+        for t in touchedList {
+          let r = Int(t) * dim
+          for d in 0..<dim {
+            let gj = coef * tableGrad[r + d] + wd * table[r + d]
+            let vj = mu * tableVelocity[r + d] + gj
+            tableVelocity[r + d] = vj
+            table[r + d] -= lr * (gj + mu * vj)
+            tableGrad[r + d] = 0
+          }
+          touched[Int(t)] = false
+          lastStep[Int(t)] = step + 1
+        }
         nesterovStep(
           weights: &params, velocity: &paramVelocity, grad: paramGrad, coef: coef, lr: lr,
           config: config)
-        for t in touchedList {
-          touched[Int(t)] = false
-          for d in 0..<dim { tableGrad[Int(t) * dim + d] = 0 }
-        }
+        step += 1
       }
+      // Every row up to the end of the epoch (the schedule may change the map).
+      catchUpAll(
+        steps: steps, powers: powers, last: &lastStep, table: &table, velocity: &tableVelocity,
+        dim: dim)
       guard table.allSatisfy({ $0.isFinite }), params.allSatisfy({ $0.isFinite }) else {
         throw divergence(epoch: epoch, config: config)
       }
@@ -203,8 +247,9 @@ enum SequenceTraining {
 
   /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`).
   static func batchChunk(
-    playlists: PlaylistStore, order: [Int], starts: [Int], indices: Range<Int>, epoch: Int,
-    pool: [Int32], network: SequenceNetwork, table: UnsafeMutablePointer<Float>,
+    playlists: PlaylistStore, order: [Int], starts: [Int], indices: Range<Int>,
+    candidates: [[Int32]], epoch: Int, network: SequenceNetwork,
+    table: UnsafeMutablePointer<Float>,
     params: UnsafeMutablePointer<Float>, scale: Float
   ) -> ChunkGradient {
     let config = network.config
@@ -220,15 +265,7 @@ enum SequenceTraining {
       var rng = RandomStream(
         seed: config.seed, component: "sequence.playlist",
         chunk: UInt64(epoch) << 40 | UInt64(p))
-      let own = Set(tracks)
-      var candidates: [Int32] = []
-      candidates.reserveCapacity(config.nNeg)
-      var attempts = 0
-      while candidates.count < config.nNeg && attempts < 20 * config.nNeg && !pool.isEmpty {
-        attempts += 1
-        let t = pool[rng.nextInt(below: pool.count)]
-        if !own.contains(t) { candidates.append(t) }
-      }
+      let candidates = candidates[i - indices.lowerBound]
       loss += window.withUnsafeBufferPointer { wb in
         dParams.withUnsafeMutableBufferPointer { dp in
           withUnsafeMutablePointer(to: &rng) { r in
@@ -242,6 +279,99 @@ enum SequenceTraining {
       }
     }
     return ChunkGradient(loss: loss, rows: rows, dParams: dParams)
+  }
+
+  /// `nNeg` tracks drawn uniformly from `pool` (with replacement), skipping the playlist's
+  /// own tracks; fewer when the pool is nearly all in the playlist.
+  static func sampleCandidates(
+    playlists: PlaylistStore, playlist p: Int, epoch: Int, pool: [Int32], config: SequenceConfig
+  ) -> [Int32] {
+    var rng = RandomStream(
+      seed: config.seed, component: "sequence.candidates", chunk: UInt64(epoch) << 40 | UInt64(p))
+    let own = Set(playlists[p])
+    var candidates: [Int32] = []
+    candidates.reserveCapacity(config.nNeg)
+    var attempts = 0
+    while candidates.count < config.nNeg && attempts < 20 * config.nNeg && !pool.isEmpty {
+      attempts += 1
+      let t = pool[rng.nextInt(below: pool.count)]
+      if !own.contains(t) { candidates.append(t) }
+    }
+    return candidates
+  }
+
+  /// Per k = 0…steps: the map (a, b, c, d) with w' = a·w + b·v, v' = c·w + d·v of k SGD
+  /// steps with zero gradient (only weight decay and momentum), i.e. Mᵏ with
+  /// M = [[1 − lr·wd·(1 + μ), −lr·μ²], [wd, μ]]; in Double, then rounded.
+  static func idlePowers(steps: Int, lr: Double, config: SequenceConfig) -> [SIMD4<Float>] {
+    let wd = config.weightDecay
+    let mu = config.momentum
+    let m = (1 - lr * wd * (1 + mu), -lr * mu * mu, wd, mu)
+    var p = (1.0, 0.0, 0.0, 1.0)
+    var out: [SIMD4<Float>] = []
+    out.reserveCapacity(steps + 1)
+    for _ in 0...steps {
+      out.append(SIMD4(Float(p.0), Float(p.1), Float(p.2), Float(p.3)))
+      p = (
+        m.0 * p.0 + m.1 * p.2, m.0 * p.1 + m.1 * p.3, m.2 * p.0 + m.3 * p.2,
+        m.2 * p.1 + m.3 * p.3
+      )
+    }
+    return out
+  }
+
+  /// Applies the idle steps row `t` missed since `last[t]` (up to `step`).
+  @inline(__always)
+  static func catchUp(
+    _ t: Int, step: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
+    velocity: inout [Float], dim: Int
+  ) {
+    let k = step - last[t]
+    if k <= 0 { return }
+    let m = powers[k]
+    let r = t * dim
+    for d in 0..<dim {
+      let w = table[r + d]
+      let v = velocity[r + d]
+      table[r + d] = m[0] * w + m[1] * v
+      velocity[r + d] = m[2] * w + m[3] * v
+    }
+    last[t] = step
+  }
+
+  /// Brings every row to the end of the epoch (`steps`) in parallel chunks and resets the
+  /// step counters.
+  static func catchUpAll(
+    steps: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
+    velocity: inout [Float], dim: Int
+  ) {
+    let count = last.count
+    last.withUnsafeMutableBufferPointer { lb in
+      table.withUnsafeMutableBufferPointer { tb in
+        velocity.withUnsafeMutableBufferPointer { vb in
+          powers.withUnsafeBufferPointer { pb in
+            let l = SendablePointer(lb.baseAddress!)
+            let w = SendablePointer(tb.baseAddress!)
+            let v = SendablePointer(vb.baseAddress!)
+            let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
+            Parallel.forEachChunk(count: count, chunkSize: chunkRows) { _, range in
+              for t in range {
+                let k = steps - l.base[t]
+                l.base[t] = 0
+                if k <= 0 { continue }
+                let m = pw.base[k]
+                for d in 0..<dim {
+                  let a = w.base[t * dim + d]
+                  let b = v.base[t * dim + d]
+                  w.base[t * dim + d] = m[0] * a + m[1] * b
+                  v.base[t * dim + d] = m[2] * a + m[3] * b
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   /// torch.optim.SGD with nesterov: g = coef·grad + wd·w; v = μv + g; w −= lr·(g + μv).
