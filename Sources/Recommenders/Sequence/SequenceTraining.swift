@@ -122,21 +122,26 @@ enum SequenceTraining {
               pool: pool, config: config)
           }
         }.flatMap { $0 }
-        // Bring every row this batch reads up to this step.
+        // Bring every row this batch reads up to this step: distinct rows (first-seen
+        // order), in parallel chunks (each row once, so writes are disjoint).
+        var readRows: [Int32] = []
         for (j, i) in batch.enumerated() {
           let p = order[i]
           let w = min(playlists.length(p), config.maxSize)
-          for t in playlists[p][(playlists.offsets[p] + starts[i])...].prefix(w) {
-            catchUp(
-              Int(t), step: step, powers: powers, last: &lastStep, table: &table,
-              velocity: &tableVelocity, dim: dim)
+          for t in playlists[p][(playlists.offsets[p] + starts[i])...].prefix(w)
+          where !touched[Int(t)] {
+            touched[Int(t)] = true
+            readRows.append(t)
           }
-          for t in candidates[j] {
-            catchUp(
-              Int(t), step: step, powers: powers, last: &lastStep, table: &table,
-              velocity: &tableVelocity, dim: dim)
+          for t in candidates[j] where !touched[Int(t)] {
+            touched[Int(t)] = true
+            readRows.append(t)
           }
         }
+        for t in readRows { touched[Int(t)] = false }
+        catchUp(
+          rows: readRows, step: step, powers: powers, last: &lastStep, table: &table,
+          velocity: &tableVelocity, dim: dim)
         let chunks = table.withUnsafeBufferPointer { tb in
           params.withUnsafeBufferPointer { pb in
             let tablePtr = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
@@ -320,23 +325,44 @@ enum SequenceTraining {
     return out
   }
 
-  /// Applies the idle steps row `t` missed since `last[t]` (up to `step`).
-  @inline(__always)
+  /// Applies the idle steps each of `rows` (distinct) missed since `last[t]`, up to `step`.
   static func catchUp(
-    _ t: Int, step: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
+    rows: [Int32], step: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
     velocity: inout [Float], dim: Int
   ) {
-    let k = step - last[t]
-    if k <= 0 { return }
-    let m = powers[k]
-    let r = t * dim
-    for d in 0..<dim {
-      let w = table[r + d]
-      let v = velocity[r + d]
-      table[r + d] = m[0] * w + m[1] * v
-      velocity[r + d] = m[2] * w + m[3] * v
+    if rows.isEmpty { return }
+    last.withUnsafeMutableBufferPointer { lb in
+      table.withUnsafeMutableBufferPointer { tb in
+        velocity.withUnsafeMutableBufferPointer { vb in
+          powers.withUnsafeBufferPointer { pb in
+            rows.withUnsafeBufferPointer { rb in
+              let l = SendablePointer(lb.baseAddress!)
+              let w = SendablePointer(tb.baseAddress!)
+              let v = SendablePointer(vb.baseAddress!)
+              let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
+              let ids = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
+              Parallel.forEachChunk(count: rows.count, chunkSize: 512) { _, range in
+                for j in range {
+                  let t = Int(ids.base[j])
+                  let k = step - l.base[t]
+                  if k <= 0 { continue }
+                  l.base[t] = step
+                  let m = pw.base[k]
+                  let wr = w.base + t * dim
+                  let vr = v.base + t * dim
+                  for d in 0..<dim {
+                    let a = wr[d]
+                    let b = vr[d]
+                    wr[d] = m[0] * a + m[1] * b
+                    vr[d] = m[2] * a + m[3] * b
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
     }
-    last[t] = step
   }
 
   /// Brings every row to the end of the epoch (`steps`) in parallel chunks and resets the
