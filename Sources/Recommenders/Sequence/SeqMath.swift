@@ -13,13 +13,14 @@ enum SeqMath {
     m: Int, k: Int, n: Int, accumulate: Bool = false
   ) {
     if !accumulate { c.update(repeating: 0, count: m &* n) }
-    for i in 0..<m {
-      let ci = c + i &* n
-      let ai = a + i &* k
-      for p in 0..<k {
-        let s = ai[p]
+    // B (the weights) is streamed once; the few rows of C stay in cache. Each C element
+    // still sums over p in order.
+    for p in 0..<k {
+      let bp = b + p &* n
+      for i in 0..<m {
+        let s = a[i &* k &+ p]
         if s == 0 { continue }
-        axpy(s, b + p &* n, ci, n)
+        axpy(s, bp, c + i &* n, n)
       }
     }
   }
@@ -30,10 +31,11 @@ enum SeqMath {
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
     m: Int, k: Int, n: Int, accumulate: Bool = false
   ) {
-    for i in 0..<m {
-      let ai = a + i &* k
-      for j in 0..<n {
-        let d = dot(ai, b + j &* k, k)
+    // B (the weights) is streamed once, each row against all (few, cached) rows of A.
+    for j in 0..<n {
+      let bj = b + j &* k
+      for i in 0..<m {
+        let d = dot(a + i &* k, bj, k)
         if accumulate { c[i &* n &+ j] += d } else { c[i &* n &+ j] = d }
       }
     }
@@ -46,13 +48,13 @@ enum SeqMath {
     m: Int, k: Int, n: Int, accumulate: Bool = false
   ) {
     if !accumulate { c.update(repeating: 0, count: m &* n) }
-    for p in 0..<k {
-      let ap = a + p &* m
-      let bp = b + p &* n
-      for i in 0..<m {
-        let s = ap[i]
+    // Row i of C stays in cache while all k rows add into it: C is read and written once.
+    for i in 0..<m {
+      let ci = c + i &* n
+      for p in 0..<k {
+        let s = a[p &* m &+ i]
         if s == 0 { continue }
-        axpy(s, bp, c + i &* n, n)
+        axpy(s, b + p &* n, ci, n)
       }
     }
   }
