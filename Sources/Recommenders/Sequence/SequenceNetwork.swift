@@ -122,17 +122,26 @@ struct SequenceNetwork: Sendable {
     }
   }
 
+  /// Adds gradients the aggregator deferred (the transformer's feed-forward weights) to
+  /// `dParams`.
+  func flush(ws: SequenceWorkspace, dParams: UnsafeMutablePointer<Float>) {
+    if let layout = transformer, let tape = ws.tape {
+      TransformerKernel.flush(layout: layout, tape: tape, dParams: dParams)
+    }
+  }
+
   /// Loss and gradients of one window (`window.count` ≥ 2 tracks): inputs window[0..<w−1],
   /// targets window[1..<w]. Negatives: of `candidates`, the `nHard` scoring highest against
   /// the last position's representation (ties by candidate order) and `nEasy` drawn from the
   /// rest with `rng`. Loss = Σ_i [softplus(−s⁺ᵢ) + (1/N) Σ_neg softplus(sᵢ,neg)];
-  /// gradients are scaled by `scale` and added to `rows` and `dParams`.
+  /// gradients are scaled by `scale` and added to `rows` and `dParams` (with `flush` false,
+  /// part of `dParams` waits in `ws` for a later `flush`).
   /// Returns the unscaled loss.
   func windowLoss(
     window: UnsafeBufferPointer<Int32>, candidates: [Int32], nHard: Int, nEasy: Int,
     table: UnsafePointer<Float>, params: UnsafePointer<Float>, ws: SequenceWorkspace,
     rng: UnsafeMutablePointer<RandomStream>?, dropout: Bool, scale: Float,
-    rows: inout SparseRows, dParams: UnsafeMutablePointer<Float>
+    rows: inout SparseRows, dParams: UnsafeMutablePointer<Float>, flush: Bool = true
   ) -> Double {
     let n = window.count - 1
     let dim = self.dim
@@ -178,6 +187,7 @@ struct SequenceNetwork: Sendable {
     }
     backward(n: n, params: params, ws: ws, dParams: dParams)
     for j in 0..<n { rows.add(window[j], 1, ws.dx + j * dim) }
+    if flush { self.flush(ws: ws, dParams: dParams) }
     return loss
   }
 }

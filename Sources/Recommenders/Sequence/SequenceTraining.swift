@@ -278,10 +278,13 @@ enum SequenceTraining {
               window: wb, candidates: candidates, nHard: config.nHard, nEasy: config.nEasy,
               table: table, params: params, ws: ws, rng: r, dropout: true, scale: scale,
               rows: &rows,
-              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table))
+              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table), flush: false)
           }
         }
       }
+    }
+    dParams.withUnsafeMutableBufferPointer { dp in
+      if let base = dp.baseAddress { network.flush(ws: ws, dParams: base) }
     }
     return ChunkGradient(loss: loss, rows: rows, dParams: dParams)
   }

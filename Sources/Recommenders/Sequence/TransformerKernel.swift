@@ -103,11 +103,23 @@ final class TransformerTape {
     var f, mask2, mean2, rstd2: UnsafeMutablePointer<Float>
   }
   var layers: [Layer] = []
+  /// Per layer: saved rows of the feed-forward gradients and inputs (capacity rows each).
+  struct Deferred {
+    var dF, gd, dH, y1: UnsafeMutablePointer<Float>
+  }
+  var deferred: [Deferred] = []
+  /// Rows saved so far (and after the backward pass in progress); the capacity.
+  var deferredRows = 0
+  var pendingRows = 0
+  let deferredCapacity: Int
   /// Backward scratch: P × dim (several), P × ff, P × P.
   let dY, dSum, dQ, dK, dV, dO, dA, dX: UnsafeMutablePointer<Float>
   let dH, dG: UnsafeMutablePointer<Float>
   let dP: UnsafeMutablePointer<Float>
   private var owned: [UnsafeMutablePointer<Float>] = []
+
+  /// Windows whose feed-forward gradient rows are summed at once.
+  static let deferredWindows = 16
 
   init(layout: TransformerLayout) {
     let p = layout.positions
@@ -130,6 +142,12 @@ final class TransformerTape {
           probsDrop: buffer(hpp),
           h1: buffer(p * ff), gd: buffer(p * ff), maskF: buffer(p * ff), f: buffer(p * d),
           mask2: buffer(p * d), mean2: buffer(p), rstd2: buffer(p)))
+    }
+    deferredCapacity = p * TransformerTape.deferredWindows
+    let r = deferredCapacity
+    for _ in 0..<layout.layers {
+      deferred.append(
+        Deferred(dF: buffer(r * d), gd: buffer(r * ff), dH: buffer(r * ff), y1: buffer(r * d)))
     }
     dY = buffer(p * d)
     dSum = buffer(p * d)
@@ -180,11 +198,11 @@ enum TransformerKernel {
   @inline(__always)
   static func linearBackward(
     _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>?, dW: UnsafeMutablePointer<Float>,
+    dx: UnsafeMutablePointer<Float>?, dW: UnsafeMutablePointer<Float>?,
     dB: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int, accumulate: Bool
   ) {
     if let dx { SeqMath.matmul(dy, w, dx, m: n, k: output, n: input, accumulate: accumulate) }
-    SeqMath.matmulAT(dy, x, dW, m: output, k: n, n: input, accumulate: true)
+    if let dW { SeqMath.matmulAT(dy, x, dW, m: output, k: n, n: input, accumulate: true) }
     for i in 0..<n { SeqMath.axpy(1, dy + i * output, dB, output) }
   }
 
@@ -319,7 +337,28 @@ enum TransformerKernel {
     if current != UnsafePointer(ws.reps) { ws.reps.update(from: current, count: n * d) }
   }
 
-  /// Backward of `forward`: from `ws.dReps` to `ws.dx` and `dParams` (added).
+  /// Adds the deferred feed-forward weight gradients to `dParams` (dW₂ += Σ dFᵀ·gd,
+  /// dW₁ += Σ dHᵀ·y1 over the saved rows, in order) and empties the buffers.
+  static func flush(
+    layout: TransformerLayout, tape: TransformerTape, dParams: UnsafeMutablePointer<Float>
+  ) {
+    let rows = tape.deferredRows
+    if rows == 0 { return }
+    for (li, l) in layout.layerOffsets.enumerated() {
+      let saved = tape.deferred[li]
+      SeqMath.matmulAT(
+        saved.dF, saved.gd, dParams + l.w2, m: layout.dim, k: rows, n: layout.feedForward,
+        accumulate: true)
+      SeqMath.matmulAT(
+        saved.dH, saved.y1, dParams + l.w1, m: layout.feedForward, k: rows, n: layout.dim,
+        accumulate: true)
+    }
+    tape.deferredRows = 0
+    tape.pendingRows = 0
+  }
+
+  /// Backward of `forward`: from `ws.dReps` to `ws.dx` and `dParams` (added; the
+  /// feed-forward weights' part only after `flush`).
   static func backward(
     n: Int, params: UnsafePointer<Float>, layout: TransformerLayout, ws: SequenceWorkspace,
     dParams: UnsafeMutablePointer<Float>
@@ -347,13 +386,26 @@ enum TransformerKernel {
       dY.update(from: dSum, count: n * d)
       let dF = tape.dA
       for j in 0..<(n * d) { dF[j] = dSum[j] * t.mask2[j] }
+      // The feed-forward weight gradients are deferred: their rows are saved and summed
+      // for many windows at once (`flush`), so the big dW matrices are swept once per
+      // chunk instead of once per window.
+      if tape.deferredRows + n > tape.deferredCapacity {
+        flush(layout: layout, tape: tape, dParams: dParams)
+      }
+      let at = tape.deferredRows
       linearBackward(
-        dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: dParams + l.w2, dB: dParams + l.b2, n: n,
+        dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: nil, dB: dParams + l.b2, n: n,
         input: ff, output: d, accumulate: false)
       for j in 0..<(n * ff) { tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j]) }
       linearBackward(
-        tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: dParams + l.w1, dB: dParams + l.b1,
+        tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: nil, dB: dParams + l.b1,
         n: n, input: d, output: ff, accumulate: true)
+      let saved = tape.deferred[li]
+      (saved.dF + at * d).update(from: dF, count: n * d)
+      (saved.gd + at * ff).update(from: t.gd, count: n * ff)
+      (saved.dH + at * ff).update(from: tape.dH, count: n * ff)
+      (saved.y1 + at * d).update(from: t.y1, count: n * d)
+      if li == 0 { tape.pendingRows = at + n }
       // LN₁: its input sum1 = input + attn·mask1.
       for j in 0..<(n * d) { sum[j] = t.input[j] + t.attn[j] * t.mask1[j] }
       layerNormBackward(
@@ -406,6 +458,7 @@ enum TransformerKernel {
         input: d, output: d, accumulate: true)
       dY.update(from: dX, count: n * d)
     }
+    tape.deferredRows = tape.pendingRows
     // Input = embedding + position: both get dY.
     for i in 0..<n {
       SeqMath.axpy(1, dY + i * d, dParams + (p - n + i) * d, d)
