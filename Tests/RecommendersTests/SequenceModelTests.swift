@@ -413,6 +413,45 @@ struct TransformerReference {
     #expect(powers[0] == SIMD4(1, 0, 0, 1))
   }
 
+  /// Feed-forward weight gradients summed later for many windows (more than the deferral
+  /// capacity, so it flushes midway) equal the per-window gradients summed.
+  @Test func deferredGradientsMatchPerWindowGradients() {
+    var c = tinySequenceConfig()
+    c.layers = 2
+    let network = SequenceNetwork(aggregator: .transformer, config: c)
+    let layout = network.transformer!
+    let table = randomWeights(count: 10 * 8, seed: 13)
+    let params = layout.initialParameters(seed: 14)
+    var rng = RandomStream(seed: 15)
+    let windows = (0..<(TransformerTape.deferredWindows + 5)).map { _ in
+      (0..<(2 + rng.nextInt(below: 4))).map { _ in Int32(rng.nextInt(below: 10)) }
+    }
+    func gradient(flushEach: Bool) -> [Float] {
+      let ws = network.makeWorkspace()
+      var rows = SparseRows(dim: 8)
+      var dParams = [Float](repeating: 0, count: layout.count)
+      for w in windows {
+        _ = table.withUnsafeBufferPointer { tb in
+          params.withUnsafeBufferPointer { pb in
+            w.withUnsafeBufferPointer { wb in
+              network.windowLoss(
+                window: wb, candidates: [0, 1], nHard: 2, nEasy: 0, table: tb.baseAddress!,
+                params: pb.baseAddress!, ws: ws, rng: nil, dropout: false, scale: 1,
+                rows: &rows, dParams: &dParams, flush: flushEach)
+            }
+          }
+        }
+      }
+      network.flush(ws: ws, dParams: &dParams)
+      return dParams
+    }
+    let each = gradient(flushEach: true)
+    let deferred = gradient(flushEach: false)
+    for j in 0..<layout.count {
+      #expect(abs(each[j] - deferred[j]) < 1e-5 * max(1, abs(each[j])), "parameter \(j)")
+    }
+  }
+
   @Test func divergenceNamesTheEpoch() throws {
     var c = tinySequenceConfig()
     c.learningRate = 1e30
