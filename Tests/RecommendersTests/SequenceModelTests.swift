@@ -484,6 +484,11 @@ struct TransformerReference {
       return
     }
     #expect(c.dim == 128 && c.nNeg == 1000 && c.initialization == .random)
+    // A written config (every key, as a spec stores it) reads back unchanged.
+    for config in [c, SequenceConfig(), tinySequenceConfig()] {
+      let object = try ConfigCoding.object(config)
+      #expect(try SequenceConfig.decode(object, context: "model.config") == config)
+    }
     var spec = tinySequenceConfig()
     spec.epochs = 1
     let trained = try ModelSpec.mean(spec).train(
