@@ -98,7 +98,7 @@ public struct SequenceModel: Recommender {
   /// The query of `context`, or nil when none of its tracks was seen in training.
   public func contextVector(_ context: [Int32]) -> [Float]? {
     var q = [Float](repeating: 0, count: config.dim)
-    let ws = network.makeWorkspace()
+    let ws = network.makeWorkspace(training: false)
     let known = context.withUnsafeBufferPointer { c in
       q.withUnsafeMutableBufferPointer { makeQuery(c, into: $0.baseAddress!, ws: ws) }
     }
@@ -141,7 +141,7 @@ public struct SequenceModel: Recommender {
   public func score(context: UnsafeBufferPointer<Int32>, into acc: inout ScoreAccumulator) {
     let dim = config.dim
     var q = [Float](repeating: 0, count: dim)
-    let ws = network.makeWorkspace()
+    let ws = network.makeWorkspace(training: false)
     let known = q.withUnsafeMutableBufferPointer {
       makeQuery(context, into: $0.baseAddress!, ws: ws)
     }
@@ -182,7 +182,7 @@ public struct SequenceModel: Recommender {
   ) {
     let dim = config.dim
     let q = rows.count
-    let ws = network.makeWorkspace()
+    let ws = network.makeWorkspace(training: false)
     var queries = [Float](repeating: 0, count: q * dim)
     var norms = [Float](repeating: 0, count: q)
     var live = [Bool](repeating: false, count: q)

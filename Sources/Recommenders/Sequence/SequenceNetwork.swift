@@ -69,9 +69,10 @@ struct SequenceNetwork: Sendable {
   /// Dense aggregator parameters (0 for `mean`).
   var parameterCount: Int { transformer?.count ?? 0 }
 
-  /// Scratch for one thread.
-  func makeWorkspace() -> SequenceWorkspace {
-    SequenceWorkspace(network: self)
+  /// Scratch for one thread; `training` false leaves out the room for deferred gradients
+  /// (inference only runs forward passes).
+  func makeWorkspace(training: Bool = true) -> SequenceWorkspace {
+    SequenceWorkspace(network: self, training: training)
   }
 
   /// Representations of `n` ≤ maxInput positions from their embeddings `x` (n × dim) into
@@ -202,7 +203,7 @@ final class SequenceWorkspace {
   /// The transformer's activations (nil for `mean`).
   let tape: TransformerTape?
 
-  init(network: SequenceNetwork) {
+  init(network: SequenceNetwork, training: Bool) {
     let size = network.maxInput * network.dim
     func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
       let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -214,7 +215,9 @@ final class SequenceWorkspace {
     dReps = buffer(size)
     dx = buffer(size)
     scratch = buffer(max(size, network.dim))
-    tape = network.transformer.map { TransformerTape(layout: $0) }
+    tape = network.transformer.map {
+      TransformerTape(layout: $0, deferredWindows: training ? TransformerTape.deferredWindows : 1)
+    }
   }
 
   deinit {

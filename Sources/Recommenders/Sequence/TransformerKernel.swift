@@ -121,7 +121,7 @@ final class TransformerTape {
   /// Windows whose feed-forward gradient rows are summed at once.
   static let deferredWindows = 16
 
-  init(layout: TransformerLayout) {
+  init(layout: TransformerLayout, deferredWindows: Int) {
     let p = layout.positions
     let d = layout.dim
     let ff = layout.feedForward
@@ -143,7 +143,7 @@ final class TransformerTape {
           h1: buffer(p * ff), gd: buffer(p * ff), maskF: buffer(p * ff), f: buffer(p * d),
           mask2: buffer(p * d), mean2: buffer(p), rstd2: buffer(p)))
     }
-    deferredCapacity = p * TransformerTape.deferredWindows
+    deferredCapacity = p * deferredWindows
     let r = deferredCapacity
     for _ in 0..<layout.layers {
       deferred.append(
