@@ -9,9 +9,15 @@ public enum ModelSpec: Sendable, Equatable {
   case cooccurrence(CoOccurrenceConfig)
   case embedding(EmbeddingConfig)
   case als(ALSConfig)
+  /// The sequence model with the mean aggregator (the study's MF-AVG).
+  case mean(SequenceConfig)
+  /// The sequence model with the causal transformer aggregator.
+  case transformer(SequenceConfig)
 
   /// Valid model names.
-  public static let names = ["popularity", "cooccurrence", "embedding", "als"]
+  public static let names = [
+    "popularity", "cooccurrence", "embedding", "als", "mean", "transformer",
+  ]
 
   /// Parses a model name with `key=value` overrides of its config.
   public init(name: String, overrides: [String] = []) throws {
@@ -37,6 +43,9 @@ public enum ModelSpec: Sendable, Equatable {
       let c = try ConfigCoding.apply(overrides, to: ALSConfig(), context: "the ALS config")
       try c.validate()
       self = .als(c)
+    case "mean", "transformer":
+      let c = try SequenceConfig.parse(overrides: overrides, context: "the \(name) config")
+      self = name.lowercased() == "mean" ? .mean(c) : .transformer(c)
     default:
       throw ChorusError(
         .config, "unknown model '\(name)'", field: "model",
@@ -70,6 +79,9 @@ public enum ModelSpec: Sendable, Equatable {
         ALSConfig.self, from: config, defaults: ALSConfig(), context: "model.config")
       try c.validate()
       self = .als(c)
+    case "mean", "transformer":
+      let c = try SequenceConfig.decode(config, context: "model.config")
+      self = name.lowercased() == "mean" ? .mean(c) : .transformer(c)
     default:
       try self.init(name: name, overrides: [])
     }
@@ -81,6 +93,8 @@ public enum ModelSpec: Sendable, Equatable {
     case .cooccurrence: return "cooccurrence"
     case .embedding: return "embedding"
     case .als: return "als"
+    case .mean: return "mean"
+    case .transformer: return "transformer"
     }
   }
 
@@ -94,6 +108,7 @@ public enum ModelSpec: Sendable, Equatable {
     case .cooccurrence(let config): try container.encode(config, forKey: key)
     case .embedding(let config): try container.encode(config, forKey: key)
     case .als(let config): try container.encode(config, forKey: key)
+    case .mean(let config), .transformer(let config): try container.encode(config, forKey: key)
     }
   }
 
@@ -116,6 +131,14 @@ public enum ModelSpec: Sendable, Equatable {
     case .als(var c):
       c.seed = c.seed &+ seed
       return try ALSModel(playlists: playlists, trackCount: trackCount, config: c)
+    case .mean(var c):
+      c.seed = c.seed &+ seed
+      return try SequenceModel(
+        playlists: playlists, trackCount: trackCount, aggregator: .mean, config: c)
+    case .transformer(var c):
+      c.seed = c.seed &+ seed
+      return try SequenceModel(
+        playlists: playlists, trackCount: trackCount, aggregator: .transformer, config: c)
     }
   }
 }

@@ -1,0 +1,440 @@
+// The one training loop of the sequence models (both aggregators), as the study trains
+// them: each epoch a shuffled pass with one random window of maxSize consecutive tracks per
+// training playlist; batches of playlists; per playlist, losses on every prefix's next track
+// and on hard and easy negatives; SGD with Nesterov momentum, weight decay, global
+// gradient-norm clipping and a step learning-rate schedule. A batch's playlists run in fixed
+// chunks on all cores and their gradients are summed in chunk order, so the weights are
+// byte-identical on any thread count.
+import ChorusCore
+
+/// What one epoch did.
+public struct SequenceEpochStats: Sendable, Equatable, Codable {
+  /// Mean loss per position (positive term plus mean negative term) over the epoch.
+  public var loss: Double
+  /// Positions (prefix → next track pairs) trained.
+  public var tokens: Int
+  /// Wall-clock seconds (not part of any result).
+  public var seconds: Double
+}
+
+/// Trained weights and the per-epoch record.
+struct SequenceWeights {
+  /// Row-major, trackCount × dim.
+  var table: [Float]
+  /// The aggregator's dense parameters.
+  var params: [Float]
+  var history: [SequenceEpochStats]
+}
+
+enum SequenceTraining {
+  /// Playlists per parallel chunk of a batch (fixed: chunk boundaries never depend on the
+  /// thread count).
+  static let chunkPlaylists = 16
+  /// Embedding rows per parallel chunk of the optimiser step.
+  static let chunkRows = 4096
+
+  /// The initial embedding table (trackCount × dim): ALS item factors or seeded Gaussians.
+  static func initialTable(
+    playlists: PlaylistStore, trackCount: Int, config: SequenceConfig
+  ) throws -> [Float] {
+    let dim = config.dim
+    switch config.initialization {
+    case .als:
+      var als = ALSConfig()
+      als.factors = dim
+      als.regularization = config.alsRegularization
+      als.iterations = config.alsIterations
+      als.seed = config.seed
+      return try ALSModel(playlists: playlists, trackCount: trackCount, config: als).itemFactors
+    case .random:
+      var table = [Float](repeating: 0, count: trackCount * dim)
+      let scale = 1 / Double(dim).squareRoot()
+      table.withUnsafeMutableBufferPointer { buf in
+        let base = SendablePointer(buf.baseAddress!)
+        Parallel.forEachChunk(count: trackCount, chunkSize: chunkRows) { chunk, range in
+          var rng = RandomStream(
+            seed: config.seed, component: "sequence.init", chunk: UInt64(chunk))
+          for t in range {
+            for d in 0..<dim { base.base[t * dim + d] = Float(rng.nextGaussian() * scale) }
+          }
+        }
+      }
+      return table
+    }
+  }
+
+  /// Trains from `table` (and the aggregator's initial parameters) for `config.epochs`.
+  /// Throws a config error naming the epoch when the loss or weights stop being finite.
+  static func train(
+    playlists: PlaylistStore, trackCount: Int, frequency: [Int32], network: SequenceNetwork,
+    table initial: [Float]
+  ) throws -> SequenceWeights {
+    let config = network.config
+    let dim = config.dim
+    var table = initial
+    var params = network.transformer?.initialParameters(seed: config.seed) ?? []
+    var tableVelocity = [Float](repeating: 0, count: table.count)
+    var paramVelocity = [Float](repeating: 0, count: params.count)
+    var tableGrad = [Float](repeating: 0, count: table.count)
+    var touched = [Bool](repeating: false, count: trackCount)
+    // Rows are updated lazily: a row untouched for k steps only decays by weight decay and
+    // momentum, a fixed linear map of (w, v), applied when the row is next read and at the
+    // end of each epoch. Same arithmetic as a dense step in exact arithmetic; the dense
+    // pass over trackCount × dim per step would dominate training otherwise.
+    var lastStep = [Int](repeating: 0, count: trackCount)
+    let pool = (0..<Int32(trackCount)).filter { frequency[Int($0)] > 0 }
+    let trainable = (0..<playlists.count).filter { playlists.length($0) >= 2 }
+    var history: [SequenceEpochStats] = []
+    let start = wallClock()
+    for epoch in 0..<config.epochs {
+      let epochStart = wallClock()
+      var rng = RandomStream(seed: config.seed, component: "sequence.epoch", chunk: UInt64(epoch))
+      var shuffled = trainable
+      rng.shuffle(&shuffled)
+      var windowStarts = [Int](repeating: 0, count: shuffled.count)
+      for (i, p) in shuffled.enumerated() {
+        let len = playlists.length(p)
+        windowStarts[i] = rng.nextInt(below: len - min(len, config.maxSize) + 1)
+      }
+      let order = shuffled
+      let starts = windowStarts
+      let lr = Float(
+        config.learningRate
+          * (config.lrStepEpochs > 0
+            ? pow(config.lrGamma, Double(epoch / config.lrStepEpochs)) : 1))
+      let steps = (order.count + config.batchSize - 1) / config.batchSize
+      let powers = idlePowers(steps: steps, lr: Double(lr), config: config)
+      var epochLoss = 0.0
+      var epochTokens = 0
+      var b = 0
+      var step = 0
+      while b < order.count {
+        let batch = b..<min(order.count, b + config.batchSize)
+        b = batch.upperBound
+        var positions = 0
+        for i in batch { positions += min(playlists.length(order[i]), config.maxSize) - 1 }
+        let scale = 1 / Float(positions)
+        let candidates = Parallel.mapChunks(count: batch.count, chunkSize: chunkPlaylists) {
+          _, range in
+          range.map { j in
+            sampleCandidates(
+              playlists: playlists, playlist: order[batch.lowerBound + j], epoch: epoch,
+              pool: pool, config: config)
+          }
+        }.flatMap { $0 }
+        // Bring every row this batch reads up to this step: distinct rows (first-seen
+        // order), in parallel chunks (each row once, so writes are disjoint).
+        var readRows: [Int32] = []
+        for (j, i) in batch.enumerated() {
+          let p = order[i]
+          let w = min(playlists.length(p), config.maxSize)
+          for t in playlists[p][(playlists.offsets[p] + starts[i])...].prefix(w)
+          where !touched[Int(t)] {
+            touched[Int(t)] = true
+            readRows.append(t)
+          }
+          for t in candidates[j] where !touched[Int(t)] {
+            touched[Int(t)] = true
+            readRows.append(t)
+          }
+        }
+        for t in readRows { touched[Int(t)] = false }
+        catchUp(
+          rows: readRows, step: step, powers: powers, last: &lastStep, table: &table,
+          velocity: &tableVelocity, dim: dim)
+        let chunks = table.withUnsafeBufferPointer { tb in
+          params.withUnsafeBufferPointer { pb in
+            let tablePtr = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
+            let paramPtr = SendablePointer(
+              UnsafeMutablePointer(mutating: pb.baseAddress ?? UnsafePointer(tb.baseAddress!)))
+            return Parallel.mapChunks(count: batch.count, chunkSize: chunkPlaylists) {
+              _, range in
+              batchChunk(
+                playlists: playlists, order: order, starts: starts,
+                indices: (batch.lowerBound + range.lowerBound)..<(batch.lowerBound
+                  + range.upperBound),
+                candidates: Array(candidates[range]), epoch: epoch, network: network,
+                table: tablePtr.base, params: paramPtr.base, scale: scale)
+            }
+          }
+        }
+        // Reduce in chunk order.
+        var touchedList: [Int32] = []
+        var paramGrad = [Float](repeating: 0, count: params.count)
+        var batchLoss = 0.0
+        for c in chunks {
+          batchLoss += c.loss
+          c.rows.rows.withUnsafeBufferPointer { rb in
+            tableGrad.withUnsafeMutableBufferPointer { gb in
+              for (k, t) in c.rows.ids.enumerated() {
+                if !touched[Int(t)] {
+                  touched[Int(t)] = true
+                  touchedList.append(t)
+                }
+                SeqMath.axpy(1, rb.baseAddress! + k * dim, gb.baseAddress! + Int(t) * dim, dim)
+              }
+            }
+          }
+          for j in 0..<paramGrad.count { paramGrad[j] += c.dParams[j] }
+        }
+        guard batchLoss.isFinite else {
+          throw divergence(epoch: epoch, config: config)
+        }
+        epochLoss += batchLoss
+        epochTokens += positions
+        // Global norm (Double, fixed order) and clipping as torch.nn.utils.clip_grad_norm_.
+        var norm2 = 0.0
+        for t in touchedList {
+          for d in 0..<dim {
+            let g = Double(tableGrad[Int(t) * dim + d])
+            norm2 += g * g
+          }
+        }
+        for g in paramGrad { norm2 += Double(g) * Double(g) }
+        let norm = norm2.squareRoot()
+        let coef: Float =
+          config.clip > 0 && norm > config.clip ? Float(config.clip / (norm + 1e-6)) : 1
+        let wd = Float(config.weightDecay)
+        let mu = Float(config.momentum)
+        for t in touchedList {
+          let r = Int(t) * dim
+          for d in 0..<dim {
+            let gj = coef * tableGrad[r + d] + wd * table[r + d]
+            let vj = mu * tableVelocity[r + d] + gj
+            tableVelocity[r + d] = vj
+            table[r + d] -= lr * (gj + mu * vj)
+            tableGrad[r + d] = 0
+          }
+          touched[Int(t)] = false
+          lastStep[Int(t)] = step + 1
+        }
+        nesterovStep(
+          weights: &params, velocity: &paramVelocity, grad: paramGrad, coef: coef, lr: lr,
+          config: config)
+        step += 1
+      }
+      // Every row up to the end of the epoch (the schedule may change the map).
+      catchUpAll(
+        steps: steps, powers: powers, last: &lastStep, table: &table, velocity: &tableVelocity,
+        dim: dim)
+      guard table.allSatisfy({ $0.isFinite }), params.allSatisfy({ $0.isFinite }) else {
+        throw divergence(epoch: epoch, config: config)
+      }
+      let seconds = wallClock() - epochStart
+      let stats = SequenceEpochStats(
+        loss: epochTokens == 0 ? 0 : epochLoss / Double(epochTokens),
+        tokens: epochTokens, seconds: seconds)
+      history.append(stats)
+      if config.verbose {
+        let elapsed = wallClock() - start
+        let eta = elapsed / Double(epoch + 1) * Double(config.epochs - epoch - 1)
+        Console.log(
+          "\(network.aggregator.rawValue) epoch \(epoch + 1)/\(config.epochs): loss \(String(format: "%.4f", stats.loss)), \(Int(Double(epochTokens) / max(seconds, 1e-9))) tokens/s, elapsed \(formatDuration(elapsed)), ETA \(formatDuration(eta))"
+        )
+      }
+    }
+    return SequenceWeights(table: table, params: params, history: history)
+  }
+
+  static func divergence(epoch: Int, config: SequenceConfig) -> ChorusError {
+    ChorusError(
+      .config,
+      "sequence-model training diverged (loss or weights became infinite or NaN) in epoch \(epoch + 1) at learningRate \(config.learningRate)",
+      field: "learningRate", hint: "lower learningRate or clip (e.g. clip=1)")
+  }
+
+  /// One chunk's summed (unscaled) loss and its scaled gradients.
+  struct ChunkGradient: @unchecked Sendable {
+    var loss: Double
+    var rows: SparseRows
+    var dParams: [Float]
+  }
+
+  /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`).
+  static func batchChunk(
+    playlists: PlaylistStore, order: [Int], starts: [Int], indices: Range<Int>,
+    candidates: [[Int32]], epoch: Int, network: SequenceNetwork,
+    table: UnsafeMutablePointer<Float>,
+    params: UnsafeMutablePointer<Float>, scale: Float
+  ) -> ChunkGradient {
+    let config = network.config
+    let ws = network.makeWorkspace()
+    var rows = SparseRows(dim: config.dim)
+    var dParams = [Float](repeating: 0, count: network.parameterCount)
+    var loss = 0.0
+    for i in indices {
+      let p = order[i]
+      let tracks = Array(playlists[p])
+      let w = min(tracks.count, config.maxSize)
+      let window = Array(tracks[starts[i]..<(starts[i] + w)])
+      var rng = RandomStream(
+        seed: config.seed, component: "sequence.playlist",
+        chunk: UInt64(epoch) << 40 | UInt64(p))
+      let candidates = candidates[i - indices.lowerBound]
+      loss += window.withUnsafeBufferPointer { wb in
+        dParams.withUnsafeMutableBufferPointer { dp in
+          withUnsafeMutablePointer(to: &rng) { r in
+            network.windowLoss(
+              window: wb, candidates: candidates, nHard: config.nHard, nEasy: config.nEasy,
+              table: table, params: params, ws: ws, rng: r, dropout: true, scale: scale,
+              rows: &rows,
+              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table), flush: false)
+          }
+        }
+      }
+    }
+    dParams.withUnsafeMutableBufferPointer { dp in
+      if let base = dp.baseAddress { network.flush(ws: ws, dParams: base) }
+    }
+    return ChunkGradient(loss: loss, rows: rows, dParams: dParams)
+  }
+
+  /// `nNeg` tracks drawn uniformly from `pool` (with replacement), skipping the playlist's
+  /// own tracks; fewer when the pool is nearly all in the playlist.
+  static func sampleCandidates(
+    playlists: PlaylistStore, playlist p: Int, epoch: Int, pool: [Int32], config: SequenceConfig
+  ) -> [Int32] {
+    var rng = RandomStream(
+      seed: config.seed, component: "sequence.candidates", chunk: UInt64(epoch) << 40 | UInt64(p))
+    let own = Set(playlists[p])
+    var candidates: [Int32] = []
+    candidates.reserveCapacity(config.nNeg)
+    var attempts = 0
+    while candidates.count < config.nNeg && attempts < 20 * config.nNeg && !pool.isEmpty {
+      attempts += 1
+      let t = pool[rng.nextInt(below: pool.count)]
+      if !own.contains(t) { candidates.append(t) }
+    }
+    return candidates
+  }
+
+  /// Per k = 0…steps: the map (a, b, c, d) with w' = a·w + b·v, v' = c·w + d·v of k SGD
+  /// steps with zero gradient (only weight decay and momentum), i.e. Mᵏ with
+  /// M = [[1 − lr·wd·(1 + μ), −lr·μ²], [wd, μ]]; in Double, then rounded.
+  static func idlePowers(steps: Int, lr: Double, config: SequenceConfig) -> [SIMD4<Float>] {
+    let wd = config.weightDecay
+    let mu = config.momentum
+    let m = (1 - lr * wd * (1 + mu), -lr * mu * mu, wd, mu)
+    var p = (1.0, 0.0, 0.0, 1.0)
+    var out: [SIMD4<Float>] = []
+    out.reserveCapacity(steps + 1)
+    for _ in 0...steps {
+      out.append(SIMD4(Float(p.0), Float(p.1), Float(p.2), Float(p.3)))
+      p = (
+        m.0 * p.0 + m.1 * p.2, m.0 * p.1 + m.1 * p.3, m.2 * p.0 + m.3 * p.2,
+        m.2 * p.1 + m.3 * p.3
+      )
+    }
+    return out
+  }
+
+  /// Applies the idle steps each of `rows` (distinct) missed since `last[t]`, up to `step`.
+  static func catchUp(
+    rows: [Int32], step: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
+    velocity: inout [Float], dim: Int
+  ) {
+    if rows.isEmpty { return }
+    last.withUnsafeMutableBufferPointer { lb in
+      table.withUnsafeMutableBufferPointer { tb in
+        velocity.withUnsafeMutableBufferPointer { vb in
+          powers.withUnsafeBufferPointer { pb in
+            rows.withUnsafeBufferPointer { rb in
+              let l = SendablePointer(lb.baseAddress!)
+              let w = SendablePointer(tb.baseAddress!)
+              let v = SendablePointer(vb.baseAddress!)
+              let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
+              let ids = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
+              Parallel.forEachChunk(count: rows.count, chunkSize: 512) { _, range in
+                for j in range {
+                  let t = Int(ids.base[j])
+                  let k = step - l.base[t]
+                  if k <= 0 { continue }
+                  l.base[t] = step
+                  let m = pw.base[k]
+                  let wr = w.base + t * dim
+                  let vr = v.base + t * dim
+                  for d in 0..<dim {
+                    let a = wr[d]
+                    let b = vr[d]
+                    wr[d] = m[0] * a + m[1] * b
+                    vr[d] = m[2] * a + m[3] * b
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Brings every row to the end of the epoch (`steps`) in parallel chunks and resets the
+  /// step counters.
+  static func catchUpAll(
+    steps: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
+    velocity: inout [Float], dim: Int
+  ) {
+    let count = last.count
+    last.withUnsafeMutableBufferPointer { lb in
+      table.withUnsafeMutableBufferPointer { tb in
+        velocity.withUnsafeMutableBufferPointer { vb in
+          powers.withUnsafeBufferPointer { pb in
+            let l = SendablePointer(lb.baseAddress!)
+            let w = SendablePointer(tb.baseAddress!)
+            let v = SendablePointer(vb.baseAddress!)
+            let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
+            Parallel.forEachChunk(count: count, chunkSize: chunkRows) { _, range in
+              for t in range {
+                let k = steps - l.base[t]
+                l.base[t] = 0
+                if k <= 0 { continue }
+                let m = pw.base[k]
+                for d in 0..<dim {
+                  let a = w.base[t * dim + d]
+                  let b = v.base[t * dim + d]
+                  w.base[t * dim + d] = m[0] * a + m[1] * b
+                  v.base[t * dim + d] = m[2] * a + m[3] * b
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// torch.optim.SGD with nesterov: g = coef·grad + wd·w; v = μv + g; w −= lr·(g + μv).
+  /// Elementwise, in parallel chunks (each element's arithmetic is fixed: deterministic).
+  static func nesterovStep(
+    weights: inout [Float], velocity: inout [Float], grad: [Float], coef: Float, lr: Float,
+    config: SequenceConfig
+  ) {
+    let count = weights.count
+    if count == 0 { return }
+    let wd = Float(config.weightDecay)
+    let mu = Float(config.momentum)
+    weights.withUnsafeMutableBufferPointer { wb in
+      velocity.withUnsafeMutableBufferPointer { vb in
+        grad.withUnsafeBufferPointer { gb in
+          let w = SendablePointer(wb.baseAddress!)
+          let v = SendablePointer(vb.baseAddress!)
+          let g = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+          Parallel.forEachChunk(count: count, chunkSize: chunkRows * 16) { _, range in
+            for j in range {
+              let gj = coef * g.base[j] + wd * w.base[j]
+              let vj = mu * v.base[j] + gj
+              v.base[j] = vj
+              w.base[j] -= lr * (gj + mu * vj)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Foundation
+#endif
