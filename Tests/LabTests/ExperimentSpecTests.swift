@@ -54,7 +54,7 @@ import Testing
     let cases: [([String: Any], String)] = [
       (["strategies": ["dirlov"]], "strategies"),
       (["statistics": ["sampel:0.1"]], "statistics"),
-      (["model": ["name": "transformer"]], "model.name"),
+      (["model": ["name": "gru"]], "model.name"),
       (["model": ["config": ["windw": 2]]], "model.config.windw"),
       (["model": ["config": ["window": "three"]]], "model.config.window"),
       (["model": ["config": ["window": 2.5]]], "model.config.window"),

@@ -64,14 +64,61 @@ extension EmbeddingModel {
     _ contexts: PlaylistStore, rows: Range<Int>, k: Int, level: KernelLevel,
     output: UnsafeMutablePointer<Int32>
   ) -> EmbeddingSearchStats {
+    index.searchRows(
+      contexts, rows: rows, k: k, level: level, trackCount: trackCount,
+      fallbackOrder: fallbackOrder, output: output
+    ) { context, query in makeQuery(context, into: query) }
+  }
+
+  /// The plain twin of the batch path: scores every candidate with the plain dot product,
+  /// sorts them all (score descending, then id) and takes k; the popularity order when the
+  /// context has no known track.
+  /// Scores at `level` (the current kernel level by default), as `recommendAll` does.
+  /// - Complexity: O(candidates × (dim + log candidates)).
+  public func recommendPlain(_ context: [Int32], k: Int, level: KernelLevel = .current)
+    -> [Int32]
+  {
+    let level = min(level, KernelLevel.supported)
+    guard let q = contextVector(context) else {
+      return Array(fallbackOrder.filter { !context.contains($0) }.prefix(k))
+    }
+    let seeds = Set(context)
+    var candidates: [(Float, Int32)] = []
+    q.withUnsafeBufferPointer { qb in
+      index.panels.withUnsafeBufferPointer { panels in
+        for p in 0..<index.candidateCount where !seeds.contains(index.order[p]) {
+          let s = EmbeddingSearchKernel.scalarDot(
+            query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim,
+            level: level)
+          candidates.append((s, index.order[p]))
+        }
+      }
+    }
+    candidates.sort { TopK.ranksBefore($0.0, $0.1, $1.0, $1.1) }
+    return candidates.prefix(k).map(\.1)
+  }
+}
+
+extension EmbeddingIndex {
+  /// Exact top-`k` for the contexts `rows` of `contexts` over this index, written into their
+  /// rows of `output` (row-major, × k): one query per context from `makeQuery` (false: the
+  /// context has no known track, and gets the first k `fallbackOrder` tracks not in it),
+  /// the context's own tracks skipped. Shared by every model that scores by a dot product
+  /// with these vectors (SGNS, ALS, the sequence models).
+  func searchRows(
+    _ contexts: PlaylistStore, rows: Range<Int>, k: Int, level: KernelLevel, trackCount: Int,
+    fallbackOrder: [Int32], output: UnsafeMutablePointer<Int32>,
+    makeQuery: (UnsafeBufferPointer<Int32>, UnsafeMutablePointer<Float>) -> Bool
+  ) -> EmbeddingSearchStats {
     let dim = self.dim
+    let index = self
     let scratch = SearchScratch(queries: rows.count, dim: dim, k: k)
     var hasQuery = [Bool](repeating: false, count: rows.count)
     var seedOffsets = [Int](repeating: 0, count: rows.count + 1)
     var seedPositions: [Int32] = []
     for (i, r) in rows.enumerated() {
       let q = scratch.queries + i * dim
-      hasQuery[i] = contexts.withPlaylist(r) { makeQuery($0, into: q) }
+      hasQuery[i] = contexts.withPlaylist(r) { makeQuery($0, q) }
       scratch.live[i] = hasQuery[i]
       var s: Float = 0
       for d in 0..<dim { s += q[d] * q[d] }
@@ -112,51 +159,17 @@ extension EmbeddingModel {
           heapScores: scratch.heapScores + i * k, heapIDs: scratch.heapIDs + i * k,
           size: scratch.sizes[i], output: out)
       } else {
-        fillFromFallback(context: contexts[r], k: k, output: out)
-      }
-    }
-    return stats
-  }
-
-  /// The first k fallback tracks not in `context`, as ScoreAccumulator fills an empty list.
-  private func fillFromFallback(
-    context: ArraySlice<Int32>, k: Int, output: UnsafeMutablePointer<Int32>
-  ) {
-    var n = 0
-    for t in fallbackOrder where n < k {
-      if !context.contains(t) {
-        output[n] = t
-        n += 1
-      }
-    }
-  }
-
-  /// The plain twin of the batch path: scores every candidate with the plain dot product,
-  /// sorts them all (score descending, then id) and takes k; the popularity order when the
-  /// context has no known track.
-  /// Scores at `level` (the current kernel level by default), as `recommendAll` does.
-  /// - Complexity: O(candidates × (dim + log candidates)).
-  public func recommendPlain(_ context: [Int32], k: Int, level: KernelLevel = .current)
-    -> [Int32]
-  {
-    let level = min(level, KernelLevel.supported)
-    guard let q = contextVector(context) else {
-      return Array(fallbackOrder.filter { !context.contains($0) }.prefix(k))
-    }
-    let seeds = Set(context)
-    var candidates: [(Float, Int32)] = []
-    q.withUnsafeBufferPointer { qb in
-      index.panels.withUnsafeBufferPointer { panels in
-        for p in 0..<index.candidateCount where !seeds.contains(index.order[p]) {
-          let s = EmbeddingSearchKernel.scalarDot(
-            query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim,
-            level: level)
-          candidates.append((s, index.order[p]))
+        var n = 0
+        let context = contexts[r]
+        for t in fallbackOrder where n < k {
+          if !context.contains(t) {
+            out[n] = t
+            n += 1
+          }
         }
       }
     }
-    candidates.sort { TopK.ranksBefore($0.0, $0.1, $1.0, $1.1) }
-    return candidates.prefix(k).map(\.1)
+    return stats
   }
 }
 

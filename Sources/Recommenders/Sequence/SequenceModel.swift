@@ -176,106 +176,16 @@ public struct SequenceModel: Recommender {
     return RecommendationTable(k: k, items: items)
   }
 
-  /// Searches the contexts `rows` and writes their rows of `output` (row-major, × k).
+  /// Searches the contexts `rows` and writes their rows of `output` (row-major, × k), through
+  /// the search the embedding model uses (exact, level-dispatched kernels).
   private func searchChunk(
     _ contexts: PlaylistStore, rows: Range<Int>, k: Int, output: UnsafeMutablePointer<Int32>
   ) {
-    let dim = config.dim
-    let q = rows.count
     let ws = network.makeWorkspace(training: false)
-    var queries = [Float](repeating: 0, count: q * dim)
-    var norms = [Float](repeating: 0, count: q)
-    var live = [Bool](repeating: false, count: q)
-    var seedOffsets = [Int](repeating: 0, count: q + 1)
-    var seedPositions: [Int32] = []
-    for (i, r) in rows.enumerated() {
-      live[i] = queries.withUnsafeMutableBufferPointer { qb in
-        contexts.withPlaylist(r) { makeQuery($0, into: qb.baseAddress! + i * dim, ws: ws) }
-      }
-      var s: Float = 0
-      for d in 0..<dim { s += queries[i * dim + d] * queries[i * dim + d] }
-      norms[i] = s.squareRoot()
-      let start = seedPositions.count
-      for t in contexts[r] where t >= 0 && Int(t) < trackCount {
-        let p = index.position[Int(t)]
-        if Int(p) < index.candidateCount { seedPositions.append(p) }
-      }
-      seedPositions[start...].sort()
-      seedOffsets[i + 1] = seedPositions.count
-    }
-    let hasQuery = live
-    seedPositions.append(0)  // never empty
-    var splats = [SIMD8<Float>](repeating: SIMD8(), count: (q + 1) * dim)
-    var heapScores = [Float](repeating: 0, count: q * k)
-    var heapIDs = [Int32](repeating: 0, count: q * k)
-    var sizes = [Int](repeating: 0, count: q)
-    var scores = [Float](repeating: 0, count: 4 * EmbeddingSearchKernel.blockTracks)
-    var active = [Int](repeating: 0, count: q)
-    var cursors = [Int](repeating: 0, count: q)
-    _ = splats.withUnsafeMutableBufferPointer { sp in
-      queries.withUnsafeBufferPointer { qb in
-        norms.withUnsafeBufferPointer { nb in
-          live.withUnsafeMutableBufferPointer { lb in
-            seedPositions.withUnsafeBufferPointer { spos in
-              seedOffsets.withUnsafeBufferPointer { soff in
-                heapScores.withUnsafeMutableBufferPointer { hs in
-                  heapIDs.withUnsafeMutableBufferPointer { hi in
-                    sizes.withUnsafeMutableBufferPointer { sz in
-                      scores.withUnsafeMutableBufferPointer { sc in
-                        active.withUnsafeMutableBufferPointer { ac in
-                          cursors.withUnsafeMutableBufferPointer { cu in
-                            index.panels.withUnsafeBufferPointer { panels in
-                              index.norms.withUnsafeBufferPointer { vn in
-                                index.order.withUnsafeBufferPointer { order in
-                                  EmbeddingSearchKernel.search(
-                                    .init(
-                                      splats: sp.baseAddress!, queries: qb.baseAddress!,
-                                      queryNorms: nb.baseAddress!, live: lb.baseAddress!,
-                                      queryCount: q, seedPositions: spos.baseAddress!,
-                                      seedOffsets: soff.baseAddress!,
-                                      heapScores: hs.baseAddress!, heapIDs: hi.baseAddress!,
-                                      heapSizes: sz.baseAddress!, scores: sc.baseAddress!,
-                                      active: ac.baseAddress!, cursors: cu.baseAddress!),
-                                    .init(
-                                      panels: panels.baseAddress!, norms: vn.baseAddress!,
-                                      order: order.baseAddress!,
-                                      candidateCount: index.candidateCount, dim: dim),
-                                    k: k)
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    for (i, r) in rows.enumerated() {
-      let out = output + r * k
-      if hasQuery[i] {
-        heapScores.withUnsafeMutableBufferPointer { hs in
-          heapIDs.withUnsafeMutableBufferPointer { hi in
-            _ = TopK.drain(
-              heapScores: hs.baseAddress! + i * k, heapIDs: hi.baseAddress! + i * k,
-              size: sizes[i], output: out)
-          }
-        }
-      } else {
-        var m = 0
-        let context = contexts[r]
-        for t in fallbackOrder where m < k {
-          if !context.contains(t) {
-            out[m] = t
-            m += 1
-          }
-        }
-      }
-    }
+    _ = index.searchRows(
+      contexts, rows: rows, k: k, level: .current, trackCount: trackCount,
+      fallbackOrder: fallbackOrder, output: output
+    ) { context, query in makeQuery(context, into: query, ws: ws) }
   }
+
 }
