@@ -23,11 +23,7 @@ enum ALSKernel {
   /// Starts loading the `stride` floats at `p` into the cache (no wait, no fault).
   @inline(__always)
   static func prefetch(_ p: UnsafePointer<Float>, stride: Int) {
-    var o = 0
-    while o < stride {
-      chorus_prefetch(p + o)
-      o &+= 16
-    }
+    RowPrefetch.lines(p, count: stride)
   }
 
   /// a · b over `stride` floats (a multiple of 8; the padding is zero).

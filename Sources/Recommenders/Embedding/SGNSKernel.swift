@@ -310,11 +310,7 @@ enum SGNSKernel {
   /// until the data arrived: one epoch at mpd scale took 2 min 27 s, then 2 min 14–16 s.)
   @inline(__always)
   static func prefetch(_ row: UnsafePointer<Float>, count: Int) {
-    var i = 0
-    while i < count {
-      chorus_prefetch(row + i)
-      i &+= 16
-    }
+    RowPrefetch.lines(row, count: count)
   }
 
   @inline(__always)
