@@ -305,22 +305,9 @@ struct ChorusBinary {
 
   @Test func evaluateScoresExternalRecommendations() throws {
     let dir = TemporaryDirectory()
-    let s = try ChorusBinary.run([
-      "dataset", "split", "synthetic:tiny", "--fold", "0", "--out", dir.file("split"),
-    ])
-    #expect(s.status == 0, "\(s.stderr)")
     // A "model" that recommends each playlist's own held-out tracks: perfect scores.
-    let truth = try String(contentsOfFile: dir.file("split/test-truth.csv"), encoding: .utf8)
-    var lists: [String: [String]] = [:]
-    var order: [String] = []
-    for line in truth.split(separator: "\n").dropFirst() {
-      let f = line.split(separator: ",").map(String.init)
-      if lists[f[0]] == nil { order.append(f[0]) }
-      lists[f[0], default: []].append(f[3])
-    }
-    let csv =
-      "pid,tracks\n"
-      + order.map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n")
+    let rows = try EvaluateCLITests.perfectRows(dir, first: nil)
+    let csv = "pid,tracks\n" + rows.joined(separator: "\n")
     let recs = dir.write("recs.csv", csv)
     let r = try ChorusBinary.run([
       "evaluate", "--dataset", "synthetic:tiny", "--fold", "0", "--recommendations", recs, "--json",
@@ -332,9 +319,7 @@ struct ChorusBinary {
     #expect((overall?["clicks"] as? Double ?? 1) == 0)
     let partial = dir.write(
       "partial.csv",
-      "pid,tracks\n"
-        + order.prefix(3).map { ([$0] + lists[$0]!).joined(separator: ",") }.joined(separator: "\n")
-    )
+      "pid,tracks\n" + rows.prefix(3).joined(separator: "\n"))
     let p = try ChorusBinary.run([
       "evaluate", "--dataset", "synthetic:tiny", "--recommendations", partial,
     ])
