@@ -7,7 +7,7 @@ import Foundation
 import Recommenders
 
 /// The command-line program.
-public enum ChorusCLI {
+public enum ChorusCommandLine {
   /// The version printed by `chorus --version` (the lab's one version constant).
   public static let version = ChorusVersion.current
 
@@ -34,7 +34,8 @@ public enum ChorusCLI {
         .chorus file, or synthetic:<preset> (tiny, small, medium, mpd).
         """,
       subcommands: [
-        DatasetCommands.group, TrainCommand.spec, PlantCLI.spec, RunCommand.spec, RunCommand.merge,
+        DatasetCommands.group, TrainCommand.spec, PlantCommand.spec, RunCommand.spec,
+        RunCommand.merge,
         ReportCommand.spec, EvaluateCommand.spec, DemoCommand.spec, BenchCommand.spec,
       ])
   }

@@ -1,3 +1,3 @@
 import ChorusCLI
 
-ChorusCLI.runMain()
+ChorusCommandLine.runMain()

@@ -64,7 +64,7 @@ import Testing
     let input = try Self.mpdFolder(dir)
     let data = try MPDJSONReader.read(path: input)
     #expect(data.warnings.duplicatesDropped > 0)
-    let outcome = try PlantCommand.run(
+    let outcome = try PlantPipeline.run(
       dataset: data, config: Self.config, fold: 0,
       request: PlantRequest(strategy: .dirLoF, size: .budget(12)))
     let out = dir.file("planted")
@@ -145,7 +145,7 @@ import Testing
     let dir = TemporaryDirectory()
     let input = dir.write("in.json", Self.slice(first: 0, count: 60))
     let data = try MPDJSONReader.read(path: input)
-    let outcome = try PlantCommand.run(
+    let outcome = try PlantPipeline.run(
       dataset: data, config: Self.config, fold: 1,
       request: PlantRequest(strategy: .random, size: .budget(3)))
     // Left by a killed run whose process is gone, two minutes ago.
@@ -175,7 +175,7 @@ import Testing
     let dir = TemporaryDirectory()
     let input = try Self.mpdFolder(dir)
     let data = try MPDJSONReader.read(path: input)
-    let outcome = try PlantCommand.run(
+    let outcome = try PlantPipeline.run(
       dataset: data, config: Self.config, fold: 0,
       request: PlantRequest(strategy: .atTheEnd, size: .budget(2)))
     // The input itself.

@@ -43,12 +43,12 @@ import Testing
   }
 }
 
-@Suite struct PlantCommandTests {
+@Suite struct PlantPipelineTests {
   static let data = Fixtures.random(playlists: 500, tracks: 600, lengths: 10...50, seed: 3)
   static let config = SplitConfig(minTracks: 20, testSize: 20, folds: 2, seed: 7)
 
   func run(_ request: PlantRequest, fold: Int = 1) throws -> PlantOutcome {
-    try PlantCommand.run(dataset: Self.data, config: Self.config, fold: fold, request: request)
+    try PlantPipeline.run(dataset: Self.data, config: Self.config, fold: fold, request: request)
   }
 
   @Test func producesTheManipulatedDatasetAndEditLog() throws {
@@ -173,7 +173,7 @@ import Testing
     let other = Fixtures.random(playlists: 480, tracks: 600, lengths: 10...50, seed: 4)
     let split = try FoldSplit(store: other.playlists, config: Self.config, fold: 0)
     #expect(throws: ChorusError.self) {
-      try PlantCommand.run(
+      try PlantPipeline.run(
         dataset: Self.data, split: split, request: PlantRequest(strategy: .dirLoF, size: .budget(3))
       )
     }

@@ -6,7 +6,7 @@ import CollectiveAction
 import Foundation
 import PlaylistData
 
-enum PlantCLI {
+enum PlantCommand {
   static var spec: CommandSpec {
     CommandSpec(
       name: "plant",
@@ -58,7 +58,7 @@ enum PlantCLI {
     let request = PlantRequest(
       strategy: strategy, size: size, statistics: statistics,
       target: TargetTrack(id: p.value("target") ?? TargetTrack.defaultID))
-    let outcome = try PlantCommand.run(
+    let outcome = try PlantPipeline.run(
       dataset: dataset, config: config, fold: fold, request: request)
     let source: String?
     switch try DatasetSource(p.required("dataset")) {

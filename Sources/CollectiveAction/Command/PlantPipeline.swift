@@ -74,7 +74,7 @@ public struct PlantOutcome: Sendable {
 }
 
 /// The `chorus plant` pipeline as a library call.
-public enum PlantCommand {
+public enum PlantPipeline {
   /// Plants s* for one fold and returns the manipulated dataset, the edit log and reports.
   ///
   /// Order: collective size, target, split/dataset consistency and statistics are checked
