@@ -100,6 +100,23 @@ extension EmbeddingModel {
 }
 
 extension EmbeddingIndex {
+  /// Adds the exact dot product of `query` (dim floats) with every candidate into `acc`:
+  /// the single-context path of every model that scores against these vectors, with the
+  /// same bits as the batch search at the current kernel level.
+  /// - Complexity: O(candidates × dim).
+  func scoreAll(query: UnsafePointer<Float>, into acc: inout ScoreAccumulator) {
+    let dim = self.dim
+    panels.withUnsafeBufferPointer { panels in
+      order.withUnsafeBufferPointer { order in
+        for p in 0..<candidateCount {
+          let s = EmbeddingSearchKernel.scalarDot(
+            query: query, panels: panels.baseAddress!, position: p, dim: dim)
+          acc.add(order[p], s)
+        }
+      }
+    }
+  }
+
   /// Exact top-`k` for the contexts `rows` of `contexts` over this index, written into their
   /// rows of `output` (row-major, × k): one query per context from `makeQuery` (false: the
   /// context has no known track, and gets the first k `fallbackOrder` tracks not in it),

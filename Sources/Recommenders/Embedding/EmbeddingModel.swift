@@ -193,18 +193,7 @@ public struct EmbeddingModel: Recommender {
     var q = [Float](repeating: 0, count: dim)
     let known = q.withUnsafeMutableBufferPointer { makeQuery(context, into: $0.baseAddress!) }
     guard known else { return }
-    let dim = self.dim
-    q.withUnsafeBufferPointer { qb in
-      index.panels.withUnsafeBufferPointer { panels in
-        index.order.withUnsafeBufferPointer { order in
-          for p in 0..<index.candidateCount {
-            let s = EmbeddingSearchKernel.scalarDot(
-              query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim)
-            acc.add(order[p], s)
-          }
-        }
-      }
-    }
+    q.withUnsafeBufferPointer { index.scoreAll(query: $0.baseAddress!, into: &acc) }
   }
 
   /// The score of `track` for `context` (nil when the context has no known track).

@@ -146,17 +146,7 @@ public struct SequenceModel: Recommender {
       makeQuery(context, into: $0.baseAddress!, ws: ws)
     }
     guard known else { return }
-    q.withUnsafeBufferPointer { qb in
-      index.panels.withUnsafeBufferPointer { panels in
-        index.order.withUnsafeBufferPointer { order in
-          for p in 0..<index.candidateCount {
-            let s = EmbeddingSearchKernel.scalarDot(
-              query: qb.baseAddress!, panels: panels.baseAddress!, position: p, dim: dim)
-            acc.add(order[p], s)
-          }
-        }
-      }
-    }
+    q.withUnsafeBufferPointer { index.scoreAll(query: $0.baseAddress!, into: &acc) }
   }
 
   /// Top-`k` for every context, exact, in parallel chunks of 64, deterministic.
