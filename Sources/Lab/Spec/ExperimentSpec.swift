@@ -72,7 +72,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     guard var dict = object as? [String: Any] else {
       throw ChorusError(.config, "a spec must be a JSON object", file: path)
     }
-    for o in overrides { try applyOverride(o, to: &dict) }
+    for o in overrides { try ConfigOverride(o, example: "split.folds=2").apply(to: &dict) }
     do {
       return try decode(dict)
     } catch let e as ChorusError {
@@ -188,31 +188,6 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       }
       throw e
     }
-  }
-
-  /// Applies `a.b.c=value` to a JSON object; the value is JSON when it parses, else a string.
-  public static func applyOverride(_ item: String, to dict: inout [String: Any]) throws {
-    guard let eq = item.firstIndex(of: "=") else {
-      throw ChorusError(
-        .usage, "override '\(item)' is not key=value", hint: "write e.g. --set split.folds=2")
-    }
-    let path = item[..<eq].split(separator: ".").map(String.init)
-    let text = String(item[item.index(after: eq)...])
-    guard !path.isEmpty else { throw ChorusError(.usage, "override '\(item)' has an empty key") }
-    let value: Any =
-      (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]))
-      ?? text
-    func set(_ d: inout [String: Any], _ keys: ArraySlice<String>) throws {
-      let key = keys.first!
-      if keys.count == 1 {
-        d[key] = value
-        return
-      }
-      var inner = (d[key] as? [String: Any]) ?? [:]
-      try set(&inner, keys.dropFirst())
-      d[key] = inner
-    }
-    try set(&dict, path[...])
   }
 
   /// Checks every value that does not need the data (also for specs built in code).
