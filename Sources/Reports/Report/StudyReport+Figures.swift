@@ -48,18 +48,25 @@ extension StudyReport {
     t.column(name).map { row[$0].string } ?? ""
   }
 
-  /// The largest collective size of `strategy` (as written in the size column).
-  static func largestSize(_ t: CSVTable, strategy: String, statistics: String) -> String? {
+  /// The collective size of a row (its `size_kind` and `size` columns), nil without one.
+  static func size(_ t: CSVTable, _ row: [CSVCell]) -> CollectiveSize? {
+    guard let v = value(t, row, "size") else { return nil }
+    return CollectiveSize(kind: string(t, row, "size_kind"), value: v)
+  }
+
+  /// The largest collective size of `strategy`.
+  static func largestSize(_ t: CSVTable, strategy: String, statistics: String) -> CollectiveSize? {
     t.rows.filter {
       string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == statistics
     }
-    .max { (value(t, $0, "size") ?? 0) < (value(t, $1, "size") ?? 0) }
-    .map { string(t, $0, "size") }
+    .compactMap { size(t, $0) }
+    .max { $0.value < $1.value }
   }
 
-  static func sizeLabel(_ size: String, isAlpha: Bool) -> String {
-    guard isAlpha, let v = Double(size) else { return "B = \(size)" }
-    return "α = " + String(format: "%g%%", v * 100)
+  /// "α = 0.5%" or "B = 10.0" (B as the size column writes it).
+  static func sizeLabel(_ size: CollectiveSize) -> String {
+    guard let p = size.percent else { return "B = \(size.value)" }
+    return "α = " + String(format: "%g%%", p)
   }
 
   // MARK: - 2. Training frequency vs recommendations
@@ -136,8 +143,8 @@ extension StudyReport {
         }
         func pts(_ col: String, ci: Bool) -> [(x: Double, y: Double, ci: Double)] {
           rows.compactMap { r in
-            guard let v = value(s, r, col), let size = value(s, r, "size") else { return nil }
-            return (size * (c.isAlpha ? 100 : 1), v, ci ? value(s, r, col + "_ci") ?? 0 : 0)
+            guard let v = value(s, r, col), let size = Self.size(s, r) else { return nil }
+            return (size.axisValue, v, ci ? value(s, r, col + "_ci") ?? 0 : 0)
           }
         }
         series.append(
@@ -188,10 +195,10 @@ extension StudyReport {
       guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
         continue
       }
-      sizeNote = sizeLabel(size, isAlpha: c.isAlpha)
+      sizeNote = sizeLabel(size)
       let rows = t.rows.filter {
         string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
-          && string(t, $0, "size") == size
+          && Self.size(t, $0) == size
       }
       var series: [ChartSeries] = []
       for (j, (category, label)) in categories.enumerated() {
@@ -218,7 +225,7 @@ extension StudyReport {
       }
       guard !series.isEmpty else { continue }
       var chart = LineChart(
-        title: "\(strategy), \(sizeLabel(size, isAlpha: c.isAlpha))",
+        title: "\(strategy), \(sizeLabel(size))",
         xLabel: "training frequency of the song (log scale)",
         yLabel: "ΔR per song (mean, 95% CI)", series: series)
       chart.logX = true
@@ -264,10 +271,10 @@ extension StudyReport {
       guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
         continue
       }
-      sizeNote = sizeLabel(size, isAlpha: c.isAlpha)
+      sizeNote = sizeLabel(size)
       let rows = inFold.filter {
         string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
-          && string(t, $0, "size") == size
+          && Self.size(t, $0) == size
       }
       for (name, style) in [("with", SeriesStyle.dashed), ("gained", SeriesStyle.line)] {
         let part = rows.filter { string(t, $0, "series") == name }
