@@ -109,7 +109,7 @@ import Testing
 
   @Test func editsCSVQuotesAndFormatsCells() throws {
     let data = Fixtures.dataset([["x,1", "y"], ["y"]])
-    let stats = SongStatistics(spec: .proxy(sigma: 1), estimates: [2.5, .nan])
+    let stats = FrequencyEstimate(spec: .proxy(sigma: 1), estimates: [2.5, .nan])
     let result = try Planting.plant(
       strategy: .atTheEnd, store: data.playlists, collective: [0], target: 2,
       statistics: stats, seed: 0)

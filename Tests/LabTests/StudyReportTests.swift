@@ -15,7 +15,7 @@ import Testing
 #endif
 
 @Suite struct StudyReportTests {
-  func runStudy(_ dir: TemporaryDirectory, statistics: [StatisticsSpec]) throws -> String {
+  func runStudy(_ dir: TemporaryDirectory, statistics: [EstimateSource]) throws -> String {
     let data = dir.file("data.chorus")
     try BinaryCache.write(
       Fixtures.random(playlists: 1200, tracks: 500, lengths: 10...50, seed: 4), to: data)

@@ -38,13 +38,13 @@ public struct PlantRequest: Sendable, Hashable, Codable {
   public var size: CollectiveSize
   /// What the collective knows about song frequencies (default: full information, the
   /// study's main setting).
-  public var statistics: StatisticsSpec
+  public var statistics: EstimateSource
   /// The song s* (default: `chorus:target:0`, "Target song", its own new artist).
   public var target: TargetTrack
 
   /// A request; statistics default to full information, the target to `TargetTrack()`.
   public init(
-    strategy: Strategy, size: CollectiveSize, statistics: StatisticsSpec = .full,
+    strategy: Strategy, size: CollectiveSize, statistics: EstimateSource = .full,
     target: TargetTrack = TargetTrack()
   ) {
     self.strategy = strategy
@@ -62,11 +62,11 @@ public struct PlantOutcome: Sendable {
   /// The placements: old/new collective playlists and the edit log.
   public let plant: PlantResult
   /// The collective's estimate f.
-  public let statistics: SongStatistics
+  public let statistics: FrequencyEstimate
   /// Per track (original catalogue): the true training frequency before planting.
   public let trueCounts: [Int32]
   /// How good f was, and the true frequencies of the chosen anchors.
-  public let quality: StatisticsQuality
+  public let quality: EstimateQuality
   /// The edit log as CSV text (see `EditsCSV`).
   public let editsCSV: String
 
@@ -85,11 +85,11 @@ public struct PlantOutcome: Sendable {
 /// (`PlantPipeline.plant`), so the two can never plant differently.
 public struct PlantedCollective: Sendable {
   /// The collective's estimate f.
-  public let statistics: SongStatistics
+  public let statistics: FrequencyEstimate
   /// The placements: old/new collective playlists and the edit log.
   public let plant: PlantResult
   /// How good f was, and the true frequencies of the chosen anchors.
-  public let quality: StatisticsQuality
+  public let quality: EstimateQuality
   /// Per track (original catalogue): the true training frequency before planting.
   public let trueCounts: [Int32]
 
@@ -118,7 +118,7 @@ public enum PlantPipeline {
   ///   nil; else O(entries of the collective + trackCount) for `.full` statistics.
   public static func plant(
     store: PlaylistStore, catalogue: Catalogue, split: FoldSplit, target: Int32,
-    strategy: Strategy, statistics: StatisticsSpec, size: CollectiveSize,
+    strategy: Strategy, statistics: EstimateSource, size: CollectiveSize,
     trueCounts: [Int32]? = nil
   ) throws -> PlantedCollective {
     let collective = try size.collective(in: split)
@@ -133,13 +133,13 @@ public enum PlantPipeline {
     let counts =
       trueCounts
       ?? SongCounts.count(in: store, playlists: split.training, trackCount: catalogue.trackCount)
-    let estimate = try SongStatistics.make(
+    let estimate = try FrequencyEstimate.make(
       statistics, store: store, catalogue: catalogue, training: split.training,
       collective: collective, trueCounts: counts, seed: split.seed)
     let plant = try Planting.plant(
       strategy: strategy, store: store, collective: collective, target: target,
       statistics: estimate, seed: split.seed)
-    let quality = StatisticsQuality.evaluate(
+    let quality = EstimateQuality.evaluate(
       statistics: estimate, trueCounts: counts, store: store, collective: collective,
       edits: plant.edits)
     return PlantedCollective(

@@ -60,7 +60,7 @@ public struct RunRecord: Sendable, Codable, Equatable {
   public var trainingPlaylists: Int
   public var target: TargetMeasures
   public var accuracy: AccuracyLoss
-  public var quality: StatisticsQuality
+  public var quality: EstimateQuality
   public var directAnchors: Int
   public var indirectAnchors: Int
   public var bins: [FrequencyBinSummary]

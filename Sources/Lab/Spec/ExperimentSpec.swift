@@ -27,7 +27,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   /// Collective sizes, all α or all B (JSON: `alphas` or `budgets`, exactly one).
   public var sizes: [CollectiveSize] = []
   /// What the collective knows (JSON: full, sample:Q, table:FILE, proxy:SIGMA).
-  public var statistics: [StatisticsSpec] = [.full]
+  public var statistics: [EstimateSource] = [.full]
   /// Length of every recommendation list (the study: 500).
   public var k: Int = 500
   /// External id of the promoted song s*.
@@ -106,7 +106,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("statistics") {
       s.statistics = try SpecFields.array(v, "statistics").map { item in
         try renamingField("statistics") {
-          try StatisticsSpec(name: SpecFields.text(item, "statistics"))
+          try EstimateSource(name: SpecFields.text(item, "statistics"))
         }
       }
     }

@@ -26,7 +26,7 @@ struct ReportContext {
   }
 
   /// The statistics source the per-run figures use: "full" when present, else the first.
-  var mainStatistics: String {
+  var mainEstimateSource: String {
     statsSources.contains("full") ? "full" : statsSources.first ?? "full"
   }
 }
@@ -71,7 +71,7 @@ extension StudyReport {
 
   // MARK: - 2. Training frequency vs recommendations
 
-  static func frequencyScatter(_ c: ReportContext) throws -> ReportSection? {
+  static func frequencyScatter(_ c: ReportContext) -> ReportSection? {
     guard let points = c.table("cloud-points.csv"), let cloud = c.table("cloud.csv") else {
       return nil
     }
@@ -99,7 +99,7 @@ extension StudyReport {
     let s = c.summary
     for (i, strategy) in c.strategies.enumerated() {
       let pts = s.rows.filter {
-        string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainStatistics
+        string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainEstimateSource
       }
       .compactMap { r -> (x: Double, y: Double, ci: Double)? in
         guard let b = value(s, r, "budget"), let y = value(s, r, "recommendations") else {
@@ -128,7 +128,7 @@ extension StudyReport {
 
   // MARK: - 4. Accuracy loss with bounds
 
-  static func accuracyLoss(_ c: ReportContext) throws -> ReportSection? {
+  static func accuracyLoss(_ c: ReportContext) -> ReportSection? {
     let s = c.summary
     let metrics: [(String, String)] = [
       ("ndcg", "NDCG"), ("r_precision", "R-precision"), ("clicks", "clicks"),
@@ -139,7 +139,8 @@ extension StudyReport {
       var series: [ChartSeries] = []
       for (i, strategy) in c.strategies.enumerated() {
         let rows = s.rows.filter {
-          string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainStatistics
+          string(s, $0, "strategy") == strategy
+            && string(s, $0, "statistics") == c.mainEstimateSource
         }
         func pts(_ col: String, ci: Bool) -> [(x: Double, y: Double, ci: Double)] {
           rows.compactMap { r in
@@ -184,7 +185,7 @@ extension StudyReport {
 
   // MARK: - 5. Externalities
 
-  static func externalities(_ c: ReportContext) throws -> ReportSection? {
+  static func externalities(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("externalities.csv") else { return nil }
     var panels: [LineChart] = []
     let categories = [
@@ -192,12 +193,12 @@ extension StudyReport {
     ]
     var sizeNote = ""
     for strategy in c.strategies {
-      guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
+      guard let size = largestSize(t, strategy: strategy, statistics: c.mainEstimateSource) else {
         continue
       }
       sizeNote = sizeLabel(size)
       let rows = t.rows.filter {
-        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
+        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainEstimateSource
           && Self.size(t, $0) == size
       }
       var series: [ChartSeries] = []
@@ -247,7 +248,7 @@ extension StudyReport {
 
   // MARK: - 6. Concentration
 
-  static func concentration(_ c: ReportContext) throws -> ReportSection? {
+  static func concentration(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("lorenz.csv") else { return nil }
     let firstFold = t.rows.compactMap { value(t, $0, "fold") }.min() ?? 0
     let inFold = t.rows.filter { value(t, $0, "fold") == firstFold }
@@ -268,12 +269,12 @@ extension StudyReport {
     }
     var sizeNote = ""
     for (i, strategy) in c.strategies.enumerated() {
-      guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
+      guard let size = largestSize(t, strategy: strategy, statistics: c.mainEstimateSource) else {
         continue
       }
       sizeNote = sizeLabel(size)
       let rows = inFold.filter {
-        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
+        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainEstimateSource
           && Self.size(t, $0) == size
       }
       for (name, style) in [("with", SeriesStyle.dashed), ("gained", SeriesStyle.line)] {
@@ -331,7 +332,7 @@ extension StudyReport {
 
   // MARK: - 7. The dataset
 
-  static func datasetShape(_ c: ReportContext) throws -> ReportSection? {
+  static func datasetShape(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("dataset.csv") else { return nil }
     let freq = t.rows.filter { string(t, $0, "histogram") == "track_frequency" }.compactMap {
       r -> (x: Double, y: Double, ci: Double)? in

@@ -121,8 +121,8 @@ public enum StudyReport {
       folder: folder, summary: summary, isAlpha: isAlpha, xLabel: xLabel, strategies: strategies,
       statsSources: statsSources)
     sections += [
-      try frequencyScatter(context), try accuracyLoss(context), try externalities(context),
-      try concentration(context), try datasetShape(context),
+      frequencyScatter(context), accuracyLoss(context), externalities(context),
+      concentration(context), datasetShape(context),
     ]
     for case let section? in sections {
       try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")
