@@ -97,7 +97,7 @@ import Testing
     #expect(
       try make(.proxy(sigma: 0.5))
         == FrequencyEstimate.proxy(sigma: 0.5, trueCounts: counts, seed: 2))
-    #expect(try make(.full).spec == .full)
+    #expect(try make(.full).source == .full)
   }
 
   // MARK: - Table
@@ -121,7 +121,7 @@ import Testing
     summary.notInCatalogue = 1
     summary.withoutCount = 1
     #expect(stats.table == summary)
-    #expect(stats.spec == .table(path: path))
+    #expect(stats.source == .table(path: path))
   }
 
   @Test func tableWithoutHeaderAndBareSpotifyIDs() throws {
@@ -219,7 +219,7 @@ import Testing
     estimates[0] = .nan
     // Reverse the order of the remaining known tracks: ρ must turn negative.
     for t in 1..<estimates.count { estimates[t] = 10 - estimates[t] }
-    let stats = FrequencyEstimate(spec: .proxy(sigma: 1), estimates: estimates)
+    let stats = FrequencyEstimate(source: .proxy(sigma: 1), estimates: estimates)
     let truth = TestData.goldenStatistics.estimates.map { Int32($0) }
     let q = EstimateQuality.evaluate(
       statistics: stats, trueCounts: truth, store: TestData.golden.playlists,

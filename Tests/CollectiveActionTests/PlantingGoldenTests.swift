@@ -91,14 +91,14 @@ import Testing
     var estimates = TestData.goldenStatistics.estimates
     estimates[4] = .nan  // e unknown: P1 (e c f b) now anchors on c, the earliest f = 3.
     for t in [8, 9, 10] { estimates[t] = .nan }  // P3: only b (f = 3) is known.
-    let partial = FrequencyEstimate(spec: .table(path: "t.csv"), estimates: estimates)
+    let partial = FrequencyEstimate(source: .table(path: "t.csv"), estimates: estimates)
     let rows = try TestData.goldenPlant(.dirLoF, statistics: partial)
     #expect(rows[1] == ["e", "c", "*", "f", "b"])
     #expect(rows[3] == ["i", "j", "b", "*", "k"])
 
     // Nothing known: every playlist gets s* right after a random song (never first).
     let none = FrequencyEstimate(
-      spec: .table(path: "t.csv"), estimates: Array(repeating: .nan, count: estimates.count))
+      source: .table(path: "t.csv"), estimates: Array(repeating: .nan, count: estimates.count))
     let result = try Planting.plant(
       strategy: .dirLoF, store: TestData.golden.playlists,
       collective: TestData.goldenCollective, target: TestData.goldenTarget, statistics: none,
@@ -191,7 +191,7 @@ import Testing
       try Planting.plant(
         strategy: .dirLoF, store: store, collective: [0], target: 1, statistics: stats, seed: 0)
     }
-    let small = FrequencyEstimate(spec: .full, estimates: [1, 2])
+    let small = FrequencyEstimate(source: .full, estimates: [1, 2])
     #expect(throws: ChorusError.self) {
       try Planting.plant(
         strategy: .dirLoF, store: store, collective: [0], target: t, statistics: small, seed: 0)

@@ -53,8 +53,8 @@ import Testing
         #expect(inRunner.plant == byPlant.plant, "\(key.id)")
         #expect(inRunner.trueCounts == byPlant.trueCounts, "\(key.id)")
         #expect(
-          inRunner.statistics.estimates.map(\.bitPattern)
-            == byPlant.statistics.estimates.map(\.bitPattern), "\(key.id)")
+          inRunner.estimate.estimates.map(\.bitPattern)
+            == byPlant.estimate.estimates.map(\.bitPattern), "\(key.id)")
         #expect(try bytes(inRunner.quality) == bytes(byPlant.quality), "\(key.id)")
         // And the planted dataset is the runner's training data with the collective applied.
         let training = inRunner.plant.applied(to: data.playlists, rows: ctx.split.training)

@@ -62,7 +62,7 @@ public struct PlantOutcome: Sendable {
   /// The placements: old/new collective playlists and the edit log.
   public let plant: PlantResult
   /// The collective's estimate f.
-  public let statistics: FrequencyEstimate
+  public let estimate: FrequencyEstimate
   /// Per track (original catalogue): the true training frequency before planting.
   public let trueCounts: [Int32]
   /// How good f was, and the true frequencies of the chosen anchors.
@@ -85,7 +85,7 @@ public struct PlantOutcome: Sendable {
 /// (`PlantPipeline.plant`), so the two can never plant differently.
 public struct PlantedCollective: Sendable {
   /// The collective's estimate f.
-  public let statistics: FrequencyEstimate
+  public let estimate: FrequencyEstimate
   /// The placements: old/new collective playlists and the edit log.
   public let plant: PlantResult
   /// How good f was, and the true frequencies of the chosen anchors.
@@ -143,7 +143,7 @@ public enum PlantPipeline {
       statistics: estimate, trueCounts: counts, store: store, collective: collective,
       edits: plant.edits)
     return PlantedCollective(
-      statistics: estimate, plant: plant, quality: quality, trueCounts: counts)
+      estimate: estimate, plant: plant, quality: quality, trueCounts: counts)
   }
 
   /// Plants s* for one fold and returns the manipulated dataset, the edit log and reports.
@@ -162,12 +162,12 @@ public enum PlantPipeline {
       strategy: request.strategy, statistics: request.statistics, size: request.size)
     let csv = EditsCSV.text(
       edits: planted.plant.edits, pids: dataset.pids, catalogue: catalogue,
-      trueCounts: planted.trueCounts, statistics: planted.statistics)
+      trueCounts: planted.trueCounts, statistics: planted.estimate)
     let manipulated = Dataset(
       playlists: planted.plant.applied(to: dataset.playlists), pids: dataset.pids,
       names: dataset.names, catalogue: catalogue, warnings: dataset.warnings)
     return PlantOutcome(
-      dataset: manipulated, plant: planted.plant, statistics: planted.statistics,
+      dataset: manipulated, plant: planted.plant, estimate: planted.estimate,
       trueCounts: planted.trueCounts, quality: planted.quality, editsCSV: csv)
   }
 

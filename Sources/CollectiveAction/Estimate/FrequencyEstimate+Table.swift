@@ -122,7 +122,7 @@ extension FrequencyEstimate {
         summary.matched += 1
       }
     }
-    return FrequencyEstimate(spec: .table(path: path), estimates: estimates, table: summary)
+    return FrequencyEstimate(source: .table(path: path), estimates: estimates, table: summary)
   }
 
   /// The byte range lo..<hi without surrounding spaces, tabs and carriage returns.

@@ -9,7 +9,7 @@ import Foundation
 /// Mendler-Dünner 2024 study full knowledge, samples of 10% and 1%, and scraped counts).
 public struct FrequencyEstimate: Sendable, Equatable {
   /// The source of the estimate.
-  public let spec: EstimateSource
+  public let source: EstimateSource
   /// Per track (catalogue id): the estimate f, ≥ 0; `.nan` = unknown. Length = trackCount,
   /// Double (a table may hold counts beyond Int32). Only the order of values matters to the
   /// strategies; sample counts are not rescaled.
@@ -24,10 +24,10 @@ public struct FrequencyEstimate: Sendable, Equatable {
   /// Wraps precomputed estimates (`.nan` = unknown).
   /// - Complexity: O(trackCount).
   public init(
-    spec: EstimateSource, estimates: [Double], playlistsCounted: Int? = nil,
+    source: EstimateSource, estimates: [Double], playlistsCounted: Int? = nil,
     table: TableSummary? = nil
   ) {
-    self.spec = spec
+    self.source = source
     self.estimates = estimates
     self.knownCount = estimates.reduce(0) { $0 + ($1.isNaN ? 0 : 1) }
     self.playlistsCounted = playlistsCounted
@@ -49,7 +49,7 @@ public struct FrequencyEstimate: Sendable, Equatable {
   /// - Complexity: O(trackCount).
   public static func full(trueCounts: [Int32]) -> FrequencyEstimate {
     FrequencyEstimate(
-      spec: .full, estimates: trueCounts.map { Double($0) }, playlistsCounted: nil)
+      source: .full, estimates: trueCounts.map { Double($0) }, playlistsCounted: nil)
   }
 
   /// Full information counted over `training`.
@@ -59,7 +59,7 @@ public struct FrequencyEstimate: Sendable, Equatable {
   {
     let counts = SongCounts.count(in: store, playlists: training, trackCount: trackCount)
     return FrequencyEstimate(
-      spec: .full, estimates: counts.map { Double($0) }, playlistsCounted: training.count)
+      source: .full, estimates: counts.map { Double($0) }, playlistsCounted: training.count)
   }
 
   /// Partial information: counts over the `collective` plus ⌈q · n⌉ playlists drawn
@@ -86,7 +86,7 @@ public struct FrequencyEstimate: Sendable, Equatable {
     counted.append(contentsOf: others[0..<take])
     let counts = SongCounts.count(in: store, playlists: counted, trackCount: trackCount)
     return FrequencyEstimate(
-      spec: .sample(fraction: q), estimates: counts.map { Double($0) },
+      source: .sample(fraction: q), estimates: counts.map { Double($0) },
       playlistsCounted: counted.count)
   }
 
@@ -101,7 +101,7 @@ public struct FrequencyEstimate: Sendable, Equatable {
   public static func proxy(sigma: Double, trueCounts: [Int32], seed: UInt64) -> FrequencyEstimate {
     precondition(sigma >= 0 && sigma.isFinite, "sigma must be finite and ≥ 0")
     let n = trueCounts.count
-    if n == 0 { return FrequencyEstimate(spec: .proxy(sigma: sigma), estimates: []) }
+    if n == 0 { return FrequencyEstimate(source: .proxy(sigma: sigma), estimates: []) }
     let estimates = [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
       let out = SendablePointer(buffer.baseAddress!)
       Parallel.forEachChunk(count: n, chunkSize: proxyChunk) { chunk, range in
@@ -116,10 +116,10 @@ public struct FrequencyEstimate: Sendable, Equatable {
       }
       initialized = n
     }
-    return FrequencyEstimate(spec: .proxy(sigma: sigma), estimates: estimates)
+    return FrequencyEstimate(source: .proxy(sigma: sigma), estimates: estimates)
   }
 
-  /// Builds the estimate that `spec` names.
+  /// Builds the estimate that `source` names.
   ///
   /// - Parameters:
   ///   - trueCounts: the full training counts when already computed (reused by `full` and
@@ -128,17 +128,17 @@ public struct FrequencyEstimate: Sendable, Equatable {
   /// - Throws: the table reader's `ChorusError`s (missing file, bad rows).
   /// - Complexity: see the builders; `table` is O(file size + catalogue bytes).
   public static func make(
-    _ spec: EstimateSource, store: PlaylistStore, catalogue: Catalogue, training: [Int],
+    _ source: EstimateSource, store: PlaylistStore, catalogue: Catalogue, training: [Int],
     collective: ArraySlice<Int>, trueCounts: [Int32]? = nil, seed: UInt64
   ) throws -> FrequencyEstimate {
     let trackCount = catalogue.trackCount
     func truth() -> [Int32] {
       trueCounts ?? SongCounts.count(in: store, playlists: training, trackCount: trackCount)
     }
-    switch spec {
+    switch source {
     case .full:
       return FrequencyEstimate(
-        spec: .full, estimates: truth().map { Double($0) }, playlistsCounted: training.count)
+        source: .full, estimates: truth().map { Double($0) }, playlistsCounted: training.count)
     case .sample(let q):
       return sample(
         fraction: q, store: store, training: training, collective: collective,
