@@ -240,3 +240,18 @@ import Testing
     #expect(unknown.field == "model")
   }
 }
+
+@Suite struct SizesKeyTests {
+  /// Errors about sizes name the key the spec used, decided in one place.
+  @Test func sizesKeyFollowsTheKindOfSize() throws {
+    var s = ExperimentSpec()
+    #expect(s.sizesKey == "alphas")
+    s.sizes = [.budget(3), .budget(5)]
+    #expect(s.sizesKey == "budgets")
+    s.sizes = [.alpha(0.1)]
+    #expect(s.sizesKey == "alphas")
+    s.sizes = [.budget(3), .alpha(0.1)]
+    let mixed = try #require(throws: ChorusError.self) { try s.validate() }
+    #expect(mixed.field == "budgets")
+  }
+}

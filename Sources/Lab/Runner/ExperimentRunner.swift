@@ -144,7 +144,7 @@ public struct ExperimentRunner {
       if let f = e.field, !f.hasPrefix("split.") { e.field = "split." + f }
       throw e
     }
-    let field = budgetsField
+    let field = spec.sizesKey
     let budgets = try spec.sizes.map { size -> Int in
       let b = size.budget(in: split)
       _ = try renaming(field) { try split.collective(budget: b) }
@@ -158,11 +158,6 @@ public struct ExperimentRunner {
       }
     }
     return budgets
-  }
-
-  var budgetsField: String {
-    if case .alpha = spec.sizes.first { return "alphas" }
-    return "budgets"
   }
 
   func foldRecord(_ ctx: FoldContext, dataset: Dataset, seconds: Double) -> FoldRecord {

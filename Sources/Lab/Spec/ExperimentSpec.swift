@@ -226,8 +226,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try inRange(k, Limits.k, "k")
     try unique(strategies.map(\.name), "strategies", hint: "list at least one, e.g. [\"dirlof\"]")
     try unique(statistics.map(\.name), "statistics", hint: "use [\"full\"]")
-    let sizeField =
-      sizes.first.map { if case .alpha = $0 { "alphas" } else { "budgets" } } ?? "alphas"
+    let sizeField = sizesKey
     var names: [String] = []
     for size in sizes {
       switch size {
@@ -286,6 +285,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   /// The folds to run.
   public var foldList: [Int] { folds ?? Array(0..<split.folds) }
+
+  /// The spec key the sizes are given under: "alphas" (also for an empty list) or "budgets".
+  public var sizesKey: String { sizes.first?.isAlpha == false ? "budgets" : "alphas" }
 
   /// The number of collective sizes.
   public var sizeCount: Int { sizes.count }
