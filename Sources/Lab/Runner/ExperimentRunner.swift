@@ -55,7 +55,7 @@ public struct ExperimentRunner {
       "loaded \(spec.dataset): \(dataset.playlistCount) playlists in \(formatDuration(wallClock() - t0))"
     )
     let target = TargetTrack(id: spec.target)
-    let (fullCatalogue, targetID) = try renaming("target") {
+    let (fullCatalogue, targetID) = try ExperimentSpec.renamingField("target") {
       try target.appended(to: dataset.catalogue)
     }
     let budgets = try preflight(dataset: dataset, log: log)
@@ -125,14 +125,6 @@ public struct ExperimentRunner {
     return store
   }
 
-  /// Runs `body`, naming `field` in a ChorusError it throws.
-  func renaming<T>(_ field: String, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch var e as ChorusError {
-      e.field = field
-      throw e
-    }
-  }
-
   /// The data-dependent checks, before anything is written: the first fold's split (test
   /// size, eligible playlists; every fold has the same sizes) and every collective size.
   /// Returns B per size index and warns when several α give the same B.
@@ -147,7 +139,7 @@ public struct ExperimentRunner {
     let field = spec.sizesKey
     let budgets = try spec.sizes.map { size -> Int in
       let b = size.budget(in: split)
-      _ = try renaming(field) { try split.collective(budget: b) }
+      _ = try ExperimentSpec.renamingField(field) { try split.collective(budget: b) }
       return b
     }
     for (i, b) in budgets.enumerated() {

@@ -138,7 +138,8 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   }
 
   /// Runs `body`, naming `field` in a ChorusError it throws (the parsers of names say
-  /// "strategy"/"statistics"; a spec's keys are plural).
+  /// "strategy"/"statistics"; a spec's keys are plural; the runner names the spec key a
+  /// data-dependent check concerns).
   static func renamingField<T>(_ field: String, _ body: () throws -> T) throws -> T {
     do { return try body() } catch var e as ChorusError {
       e.field = field
