@@ -78,3 +78,29 @@ import Testing
     #expect(row[try #require(runs.column("alpha"))].double == record.alpha)
   }
 }
+
+extension RunRecordStorageTests {
+  /// A folder whose records have the earlier layout (size in four fields) is refused with a
+  /// message that says so, not a bare "missing key".
+  @Test func earlierRecordLayoutIsNamed() throws {
+    let dir = TemporaryDirectory()
+    var s = ExperimentSpec()
+    s.sizes = [.budget(3)]
+    s.strategies = [.dirLoF]
+    let store = try ResultsStore.prepare(
+      folder: dir.file("out"), spec: s,
+      dataset: DatasetIdentity(playlists: 1, entries: 1, tracks: 1, hash: "0"), resume: false)
+    let key = RunKey(fold: 0, strategyIndex: 0, sizeIndex: 0, statisticsIndex: 0)
+    let earlier = """
+      {"key":{"fold":0,"strategy":0,"size":0,"statistics":0},"strategy":"dirlof",\
+      "statistics":"full","sizeKind":"budget","sizeValue":3,"budget":3,"alpha":0.01}
+      """
+    try FileIO.writeAtomically(Data(earlier.utf8), to: dir.file("out/runs/\(key.id).json"))
+    let e = try #require(throws: ChorusError.self) { try store.readRun(key) }
+    #expect(e.message.contains("earlier build"))
+    #expect(e.hint?.contains("another --out") == true)
+    try FileIO.writeAtomically(Data("{}".utf8), to: dir.file("out/runs/\(key.id).json"))
+    let other = try #require(throws: ChorusError.self) { try store.readRun(key) }
+    #expect(other.message.hasPrefix("unreadable run record"))
+  }
+}

@@ -18,6 +18,11 @@ public enum ContentHash {
 
 /// What identifies a loaded dataset: its sizes and a content hash of its playlists (offsets
 /// and tracks), pids and catalogue ids (track ids, track artists, artist ids).
+///
+/// Not the same thing as a saved model's `DatasetFingerprint` (Recommenders), which
+/// identifies the training playlists a model saw — a store of ids without a catalogue, since
+/// Recommenders knows no `Dataset` — and is part of the model file format. A study is pinned
+/// to the whole dataset (renamed ids change its CSVs); a model only to its training rows.
 public struct DatasetIdentity: Codable, Sendable, Equatable, CustomStringConvertible {
   public var playlists: Int
   public var entries: Int

@@ -309,13 +309,31 @@ public struct ResultsStore {
 
   public func readRun(_ key: RunKey) throws -> RunRecord {
     let path = runPath(key)
-    do { return try Self.decoder.decode(RunRecord.self, from: try FileIO.read(path)) } catch let e
+    let data = try FileIO.read(path)
+    do { return try Self.decoder.decode(RunRecord.self, from: data) } catch let e
       as DecodingError
     {
+      if Self.isEarlierRecordLayout(data) {
+        throw ChorusError(
+          .data,
+          "the run record has the layout of an earlier build (the collective size in four fields), which this build does not read",
+          file: path,
+          hint:
+            "finish the study with the chorus that began it, or run it again into another --out")
+      }
       throw ChorusError(
         .data, "unreadable run record: \(ConfigCoding.describe(e))", file: path,
         hint: "delete the file and run again with --resume")
     }
+  }
+
+  /// Whether `data` is a run record of the layout before the typed collective size (it
+  /// stored `sizeKind`, `sizeValue`, `budget` and `alpha`).
+  static func isEarlierRecordLayout(_ data: Data) -> Bool {
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      return false
+    }
+    return object["sizeKind"] != nil && object["size"] == nil
   }
 
   public func readFold(_ fold: Int) throws -> FoldRecord {
