@@ -269,7 +269,9 @@ public struct LineChart: Sendable {
         drawn.filter { py($0.y) < ry - 1 }.count
         <= drawn.filter { py($0.y) > ry + 1 }
         .count
-      let ly = above ? ry - 6 : ry + 14
+      // Above the line unless the data crowd there; never outside the frame.
+      let ly =
+        (above && ry - 6 > top + 12) || ry + 14 > top + plotH - 4 ? ry - 6 : ry + 14
       referenceLabel = SVG.text(
         r.label, x: atLeft ? left + 6 : left + plotW - 6, y: ly, size: 11,
         anchor: atLeft ? "start" : "end", fill: "#444", halo: true)
@@ -328,6 +330,10 @@ public struct LineChart: Sendable {
         let line = pts.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y)))" }.joined(separator: " ")
         out +=
           "<polyline class=\"context\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>\n"
+        for p in pts {
+          out +=
+            "<circle class=\"context\" cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"2\" fill=\"\(colour)\"/>\n"
+        }
       case .errorBars:
         let line = pts.map { "\(SVG.n(px($0.x) + s.dodge)),\(SVG.n(py($0.y)))" }
           .joined(separator: " ")
@@ -359,10 +365,19 @@ public struct LineChart: Sendable {
         out +=
           "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(widthAttr)\"\(dash)/>\n"
         if s.style == .line {
+          if pts.count == 1, let p = pts.first, p.ci.isFinite, p.ci > 0 {
+            // A band needs two points: a lone point shows its CI as a whisker.
+            out +=
+              "<line class=\"whisker\" data-name=\"\(name)\" x1=\"\(SVG.n(px(p.x)))\" y1=\"\(SVG.n(py(low(p))))\" x2=\"\(SVG.n(px(p.x)))\" y2=\"\(SVG.n(py(p.y + p.ci)))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+          }
           for p in pts {
             out +=
               "<circle cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"3.2\" fill=\"\(colour)\"/>\n"
           }
+        } else if (s.style == .dashed || s.style == .dotted) && pts.count == 1, let p = pts.first {
+          // A line needs two points: a lone value is a short horizontal stroke in the style.
+          out +=
+            "<line class=\"lone\" data-name=\"\(name)\" x1=\"\(SVG.n(px(p.x) - 14))\" y1=\"\(SVG.n(py(p.y)))\" x2=\"\(SVG.n(px(p.x) + 14))\" y2=\"\(SVG.n(py(p.y)))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
         } else if s.style == .highlight {
           for p in pts {
             if p.ci.isFinite && p.ci > 0 {
