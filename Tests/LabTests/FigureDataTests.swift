@@ -2,7 +2,8 @@
 // polylines, markers, whiskers and CI bands read back into data units through each panel's
 // own tick marks, and compared with summary.csv row by row — within the SVG's rounding to
 // 0.1 px. Also: s* with R = 0 is drawn (in the zero row), small multiples share their axes,
-// the top axis names each size's number of playlists, and accuracy has a relative axis.
+// the top axis names each size's number of playlists, accuracy has a relative axis, and the
+// Gini change is paired by fold.
 import ChorusCore
 import ChorusTestSupport
 import CollectiveAction
@@ -348,5 +349,51 @@ import Testing
       }
     }
     #expect(checked > 0)
+  }
+
+  /// The concentration figure's left panel: for each strategy and size, the mean over folds
+  /// of the Gini coefficient with the collective minus the clean one of the same fold, both
+  /// from lorenz.csv — markers in x order, whiskers ± 1.96 · SE of the paired differences.
+  @Test func giniChangeIsPairedByFold() throws {
+    let dir = TemporaryDirectory()
+    let folder = try study(dir)
+    let t = try CSVTable.read(path: folder + "/lorenz.csv")
+    func col(_ name: String) -> Int { t.column(name)! }
+    var clean: [Double: Double] = [:]
+    var with: [String: [Double: [Double: Double]]] = [:]  // strategy → size → fold → gini
+    for r in t.rows {
+      let (fold, gini) = (r[col("fold")].double!, r[col("gini")].double!)
+      if r[col("series")].string == "clean" { clean[fold] = gini }
+      if r[col("series")].string == "with" {
+        with[r[col("strategy")].string, default: [:]][r[col("size")].double!, default: [:]][
+          fold] = gini
+      }
+    }
+    let part = try #require(panels(try figure(folder, "concentration")).first)
+    let axes = Axes(part, logX: true, logY: false)
+    for (strategy, bySize) in with {
+      let markers = matches(
+        #"<polyline class="series" data-name="\#(strategy)" points="([^"]+)""#, in: part)
+      let drawn = pairs(try #require(markers.first?[0]))
+      let sizes = bySize.keys.sorted()
+      #expect(drawn.count == sizes.count)
+      let whiskers = matches(
+        #"<line class="whisker" data-name="\#(strategy)" x1="[-0-9.]+" y1="([-0-9.]+)" x2="[-0-9.]+" y2="([-0-9.]+)""#,
+        in: part)
+      for (p, size) in zip(drawn, sizes) {
+        let d = bySize[size]!.map { $0.value - clean[$0.key]! }
+        let mean = d.reduce(0, +) / Double(d.count)
+        #expect(axes.showsY(p.y, mean), "\(strategy) at \(size)")
+        let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1))
+          .squareRoot()
+        let ci = 1.96 * sd / Double(d.count).squareRoot()
+        if ci > 0 {
+          #expect(
+            whiskers.contains {
+              axes.showsY(Double($0[1])!, mean + ci) && axes.showsY(Double($0[0])!, mean - ci)
+            }, "\(strategy) CI at \(size)")
+        }
+      }
+    }
   }
 }
