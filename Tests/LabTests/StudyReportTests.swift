@@ -148,6 +148,33 @@ import Testing
     #expect(!md.contains("dataset.svg"))
   }
 
+  /// A study in which no other song changed (every ΔR 0, as with tiny collectives) still gets
+  /// its externality panels, on one shared range around 0, instead of a crash.
+  @Test func externalitiesWithoutAnyChangeAreDrawn() throws {
+    let dir = TemporaryDirectory()
+    let folder = try runStudy(dir, statistics: [.full])
+    let path = folder + "/externalities.csv"
+    let t = try CSVTable.read(path: path)
+    let zeroed = Set(["delta_r_mean", "delta_r_ci", "delta_r_pct_mean", "delta_r_pct_ci"])
+    let lines =
+      [t.header.joined(separator: ",")]
+      + t.rows.map { row in
+        zip(t.header, row).map { zeroed.contains($0) ? "0" : $1.string }.joined(separator: ",")
+      }
+    try FileIO.writeAtomically(lines.joined(separator: "\n") + "\n", to: path)
+    try StudyReport.write(folder: folder)
+    let ext = try svg(folder, "externalities")
+    let panels = ext.components(separatedBy: "<g transform=").dropFirst()
+    #expect(panels.count == 2)
+    let axes = Set(
+      panels.map { p in
+        p.components(separatedBy: "<text x=\"72.0\"").dropFirst().map { $0.prefix(40) }
+          .joined()
+      })
+    #expect(axes.count == 1, "one shared y axis")
+    #expect(ext.contains(">-1<") && ext.contains(">1<"))
+  }
+
   @Test func partialInformationFigureIsSkippedWithoutItsData() throws {
     let dir = TemporaryDirectory()
     let folder = try runStudy(dir, statistics: [.full])

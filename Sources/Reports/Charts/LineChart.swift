@@ -498,6 +498,8 @@ public struct PanelFigure: Sendable {
 enum Axis {
   /// About five round ticks covering [a, b].
   static func niceTicks(_ a: Double, _ b: Double) -> [Double] {
+    // An empty or degenerate range (every value equal) has one tick: the value.
+    guard a.isFinite, b.isFinite, b > a else { return [a.isFinite ? a : 0] }
     let span = b - a
     let raw = span / 5
     let mag = pow(10, floor(log10(raw)))

@@ -1,7 +1,9 @@
-// The report's figures beyond amplification: the training-frequency scatter with s*, accuracy
-// loss with its adversarial and optimistic bounds, externalities by frequency bin and anchor
-// category, Lorenz curves of recommendations per artist, and the dataset's shape. Each reads
-// only the CSVs of the results folder and returns nil when the folder lacks its data.
+// The report's figures: amplification and the training-frequency scatter with s* as small
+// multiples on shared axes, partial information as a share of full information with CIs,
+// accuracy change (zoomed, and within its bounds, in % of clean), externalities by frequency
+// bin and anchor category, concentration across artists (paired ΔGini, the head), and the
+// dataset's shape. Each reads only the CSVs of the results folder and returns nil when the
+// folder lacks its data.
 import ChorusCore
 import Foundation
 
@@ -442,8 +444,10 @@ extension StudyReport {
       $0.x > 0 && $0.x.isFinite && $0.y.isFinite
     }
     let ys = all.flatMap { [$0.y - $0.ci, $0.y + $0.ci] }.filter(\.isFinite) + [0]
-    let ticks = Axis.niceTicks(ys.min()!, ys.max()!)
-    let yRange = min(ticks.first!, ys.min()!)...max(ticks.last!, ys.max()!)
+    // All zero (nothing changed): a small symmetric range around 0 instead of none.
+    let (low, high) = ys.min()! < ys.max()! ? (ys.min()!, ys.max()!) : (-1, 1)
+    let ticks = Axis.niceTicks(low, high)
+    let yRange = min(ticks.first!, low)...max(ticks.last!, high)
     let xRange = all.map(\.x).min().map { $0...all.map(\.x).max()! }
     for i in panels.indices {
       panels[i].yRange = yRange

@@ -1,8 +1,9 @@
 // `chorus report DIR`: figures and a Markdown report from a results folder's CSVs (never
 // from models): amplification vs collective size; the training-frequency scatter with s*;
 // partial information as a share of full information; accuracy loss with its bounds;
-// externalities by frequency bin and category; Lorenz curves; the dataset's shape. Figures
-// for data a spec did not produce are skipped, not drawn empty (StudyReport+Figures.swift).
+// externalities by frequency bin and category; concentration across artists; the dataset's
+// shape. Figures for data a spec did not produce are skipped, not drawn empty
+// (StudyReport+Figures.swift).
 import ChorusCore
 import Foundation
 
