@@ -1,7 +1,7 @@
 // The "your own model" chain of the docs, end to end on synthetic:tiny: export to MPD JSON,
 // plant a collective, export the fold's split with and without it, recommend with a model
 // written here (next track, then popularity — the docs' Python script), and score with
-// `chorus evaluate`. Every number evaluate prints is recomputed from the exported files.
+// `chorus evaluate`. Its s* numbers are recomputed from the exported files.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
