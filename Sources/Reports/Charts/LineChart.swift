@@ -1,8 +1,8 @@
-// Hand-written SVG charts: lines, dashed bounds, scatter points and highlighted markers, with
-// optional log axes, 95% CI bands (or explicit bands), reference lines, a legend and a
-// colour-blind-safe palette (Okabe & Ito 2008). Self-contained SVG: no scripts, no external
-// fonts, readable in any browser or vector editor. `PanelFigure` lays several charts out as
-// small multiples under one title.
+// Hand-written SVG charts: lines, dashed bounds, scatter points, highlighted markers and
+// dodged error bars, with optional log axes, an explicit zero row under a log y axis, 95% CI
+// bands, reference lines with haloed labels, a secondary top x axis and right y axis, a legend
+// and a colour-blind-safe palette (Okabe & Ito 2008). Self-contained SVG: no scripts, no
+// external fonts. `PanelFigure` lays several charts out as small multiples under one title.
 import Foundation
 
 /// How a series is drawn.
@@ -19,6 +19,12 @@ public enum SeriesStyle: String, Sendable {
   case highlight
   /// Vertical bars from the x axis (histograms); x values are bar centres.
   case bars
+  /// A thin grey line, no markers, no band, no legend entry: the other series of a small
+  /// multiple, drawn behind for context.
+  case context
+  /// Markers with vertical 95% CI whiskers joined by a thin line, shifted sideways by the
+  /// series' `dodge` so that series sharing x values do not hide each other.
+  case errorBars
 }
 
 /// One series of a chart.
@@ -33,6 +39,8 @@ public struct ChartSeries: Sendable {
   public var inLegend = true
   /// An explicit band (x, lower, upper) drawn instead of the CI band.
   public var band: [(x: Double, lower: Double, upper: Double)]? = nil
+  /// Horizontal shift in pixels (for `.errorBars`), so coincident points stay visible.
+  public var dodge = 0.0
 
   public init(
     name: String, points: [(x: Double, y: Double, ci: Double)], style: SeriesStyle = .line,
@@ -61,8 +69,19 @@ public struct LineChart: Sendable {
   /// For quantities that cannot be negative (amplification, counts): CI bands and error bars
   /// stop at 0 instead of showing impossible values.
   public var nonNegative = false
-  /// A dashed horizontal reference line (e.g. amplification = 1) and its label.
+  /// A dashed horizontal reference line (e.g. amplification = 1) and its label. The label is
+  /// drawn last, with a white halo, at the end of the line farther from the data.
   public var referenceY: (value: Double, label: String)? = nil
+  /// Under a log y axis: a separate row at the bottom for y = 0 (e.g. a song recommended to
+  /// nobody), where such points and whiskers whose CI reaches 0 are drawn instead of being
+  /// dropped or running to the axis floor.
+  public var zeroRow = false
+  /// A secondary x axis along the top: labels at given x positions (e.g. the number of
+  /// playlists B for each collective share α) and the axis' name.
+  public var topAxis: (label: String, ticks: [(x: Double, label: String)])? = nil
+  /// A secondary y axis on the right: the same positions in another unit, value × scale
+  /// (e.g. the change as a percentage of the clean value), and the axis' name.
+  public var rightAxis: (label: String, scale: Double)? = nil
   /// A dashed y = x line (e.g. perfect equality in a Lorenz plot) and its label.
   public var diagonal: String? = nil
   /// Extra lines under the legend (e.g. a key to line styles).
@@ -78,6 +97,12 @@ public struct LineChart: Sendable {
   ]
   /// Grey for background clouds.
   public static let grey = "#9a9a9a"
+  /// Height of the zero row under a log y axis, in pixels.
+  static let zeroRowHeight = 36.0
+  /// Extra top margin for a secondary top axis, in pixels.
+  static let topAxisHeight = 34.0
+  /// Extra right margin for a secondary right axis, in pixels.
+  static let rightAxisWidth = 70.0
 
   public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries]) {
     self.title = title
@@ -94,13 +119,20 @@ public struct LineChart: Sendable {
   /// The chart's elements (no document header), in a width × height box at the origin.
   func body() -> String {
     let left = 80.0
-    let right = legendWidth
-    let top = 50.0
+    let right = legendWidth + (rightAxis == nil ? 0 : Self.rightAxisWidth)
+    let top = 50.0 + (topAxis == nil ? 0 : Self.topAxisHeight)
     let bottom = 60.0
     let plotW = width - left - right
     let plotH = height - top - bottom
+    // Dodged markers stay inside the frame: the x mapping is inset by the largest shift.
+    let dodged = series.filter { $0.style == .errorBars }.map { abs($0.dodge) }.max() ?? 0
+    let inset = dodged > 0 ? dodged + 5 : 0
+    let zeroRow = self.zeroRow && logY
+    // Under a log axis with a zero row, the log part ends above the row.
+    let logH = zeroRow ? plotH - Self.zeroRowHeight : plotH
+    let zeroY = top + plotH - 12
     func usable(_ x: Double, _ y: Double) -> Bool {
-      y.isFinite && x.isFinite && (!logX || x > 0) && (!logY || y > 0)
+      y.isFinite && x.isFinite && (!logX || x > 0) && (!logY || y > 0 || (zeroRow && y == 0))
     }
     let pts = series.flatMap { $0.points }.filter { usable($0.x, $0.y) }
     let tx: (Double) -> Double = { logX ? log10($0) : $0 }
@@ -109,9 +141,9 @@ public struct LineChart: Sendable {
     var ys: [Double] = []
     for p in pts {
       let ci = p.ci.isFinite ? p.ci : 0
-      ys.append(ty(p.y))
+      if !logY || p.y > 0 { ys.append(ty(p.y)) }
       if ci > 0 {
-        ys.append(ty(p.y + ci))
+        if !logY || p.y + ci > 0 { ys.append(ty(p.y + ci)) }
         if !logY || p.y - ci > 0 { ys.append(ty(nonNegative ? max(0, p.y - ci) : p.y - ci)) }
       }
     }
@@ -153,23 +185,32 @@ public struct LineChart: Sendable {
         y1 = max(y1, yTicks.last!)
       }
     }
-    func px(_ x: Double) -> Double { left + (tx(x) - x0) / (x1 - x0) * plotW }
+    func px(_ x: Double) -> Double { left + inset + (tx(x) - x0) / (x1 - x0) * (plotW - 2 * inset) }
     func py(_ y: Double) -> Double {
+      if zeroRow && y <= 0 { return zeroY }
       let v = logY ? log10(max(y, 1e-300)) : y
-      return top + (1 - (min(max(v, y0), y1) - y0) / (y1 - y0)) * plotH
+      return top + (1 - (min(max(v, y0), y1) - y0) / (y1 - y0)) * logH
     }
     var out = SVG.text(
       title, x: left + plotW / 2, y: 28, size: 16, anchor: "middle", weight: "bold")
     // Grid and ticks.
     for t in yTicks where t >= y0 - 1e-9 && t <= y1 + 1e-9 {
-      let y = top + (1 - (t - y0) / (y1 - y0)) * plotH
+      let y = top + (1 - (t - y0) / (y1 - y0)) * logH
       out += SVG.line(left, y, left + plotW, y, stroke: "#e5e5e5")
       out += SVG.text(
         Axis.format(logY ? pow(10, t) : t), x: left - 8, y: y + 4, size: 12, anchor: "end")
     }
+    if zeroRow {
+      // The zero row: its own grid line and label, under a break in the axis.
+      out += SVG.line(left, zeroY, left + plotW, zeroY, stroke: "#e5e5e5")
+      out += SVG.text("0", x: left - 8, y: zeroY + 4, size: 12, anchor: "end")
+      let breakY = top + logH + 8
+      out +=
+        "<line class=\"axis-break\" x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(breakY))\" x2=\"\(SVG.n(left + plotW))\" y2=\"\(SVG.n(breakY))\" stroke=\"#bbb\" stroke-dasharray=\"2 3\"/>\n"
+    }
     let xTicks = logX ? Axis.logTicks(x0, x1) : Axis.niceTicks(x0, x1)
     for t in xTicks {
-      let x = left + (tx(t) - x0) / (x1 - x0) * plotW
+      let x = px(t)
       guard x >= left - 0.5 && x <= left + plotW + 0.5 else { continue }
       out += SVG.line(x, top, x, top + plotH, stroke: "#f0f0f0")
       out += SVG.text(Axis.format(t), x: x, y: top + plotH + 18, size: 12, anchor: "middle")
@@ -178,11 +219,62 @@ public struct LineChart: Sendable {
     out += SVG.text(xLabel, x: left + plotW / 2, y: height - 16, size: 14, anchor: "middle")
     out +=
       "<text x=\"20\" y=\"\(SVG.n(top + plotH / 2))\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 20 \(SVG.n(top + plotH / 2)))\">\(SVG.escape(yLabel))</text>\n"
+    if let axis = topAxis {
+      // Secondary x axis: tick marks up from the frame, labels above, the name above them.
+      for t in axis.ticks where usable(t.x, logY ? 1 : 0) {
+        let x = px(t.x)
+        guard x >= left - 0.5 && x <= left + plotW + 0.5 else { continue }
+        out +=
+          "<line class=\"top-tick\" x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(top))\" x2=\"\(SVG.n(x))\" y2=\"\(SVG.n(top - 5))\" stroke=\"#333\"/>\n"
+        out += SVG.text(t.label, x: x, y: top - 8, size: 11, anchor: "middle", fill: "#444")
+      }
+      out += SVG.text(
+        axis.label, x: left + plotW / 2, y: top - 24, size: 12, anchor: "middle", fill: "#444")
+    }
+    if let axis = rightAxis, axis.scale.isFinite, axis.scale != 0, !logY {
+      // Secondary y axis: the same pixels in another unit, at its own round values.
+      let (a, b) = (y0 * axis.scale, y1 * axis.scale)
+      let xr = left + plotW
+      for t in Axis.niceTicks(min(a, b), max(a, b)) {
+        let v = t / axis.scale
+        guard v >= y0 - 1e-12 && v <= y1 + 1e-12 else { continue }
+        let y = py(v)
+        out +=
+          "<line class=\"right-tick\" x1=\"\(SVG.n(xr))\" y1=\"\(SVG.n(y))\" x2=\"\(SVG.n(xr + 5))\" y2=\"\(SVG.n(y))\" stroke=\"#333\"/>\n"
+        out += SVG.text(
+          Axis.format(t), x: xr + 8, y: y + 4, size: 11, anchor: "start", fill: "#444")
+      }
+      let cx = xr + Self.rightAxisWidth - 12
+      out +=
+        "<text class=\"right-label\" x=\"\(SVG.n(cx))\" y=\"\(SVG.n(top + plotH / 2))\" font-size=\"12\" fill=\"#444\" text-anchor=\"middle\" transform=\"rotate(-90 \(SVG.n(cx)) \(SVG.n(top + plotH / 2)))\">\(SVG.escape(axis.label))</text>\n"
+    }
+    var referenceLabel = ""
     if let r = referenceY, !logY || r.value > 0, ty(r.value) >= y0, ty(r.value) <= y1 {
       out +=
         "<line class=\"reference\" x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(py(r.value)))\" x2=\"\(SVG.n(left + plotW))\" y2=\"\(SVG.n(py(r.value)))\" stroke=\"#555\" stroke-dasharray=\"6 4\"/>\n"
-      out += SVG.text(
-        r.label, x: left + plotW - 4, y: py(r.value) - 6, size: 11, anchor: "end", fill: "#555")
+      // The label goes to the end of the line where the data are farthest from it, on the
+      // side with more room, and is drawn after the series with a halo.
+      let drawn = series.filter { $0.style != .context }.flatMap { $0.points }
+        .filter { usable($0.x, $0.y) }
+      let ry = py(r.value)
+      func clearance(_ atLeft: Bool) -> Double {
+        let near = drawn.filter {
+          let x = px($0.x)
+          return atLeft ? x < left + plotW * 0.45 : x > left + plotW * 0.55
+        }
+        return near.map { abs(py($0.y) - ry) }.min() ?? .infinity
+      }
+      let atLeft = clearance(true) > clearance(false)
+      let above =
+        drawn.filter { py($0.y) < ry - 1 }.count
+        <= drawn.filter { py($0.y) > ry + 1 }
+        .count
+      // Above the line unless the data crowd there; never outside the frame.
+      let ly =
+        (above && ry - 6 > top + 12) || ry + 14 > top + plotH - 4 ? ry - 6 : ry + 14
+      referenceLabel = SVG.text(
+        r.label, x: atLeft ? left + 6 : left + plotW - 6, y: ly, size: 11,
+        anchor: atLeft ? "start" : "end", fill: "#444", halo: true)
     }
     if let d = diagonal {
       let a = max(x0, y0)
@@ -196,15 +288,18 @@ public struct LineChart: Sendable {
           fill: "#555")
       }
     }
-    // Series: band, line/markers. Clouds first so highlighted series stay on top.
+    // Series: band, line/markers. Context lines and clouds first so the rest stays on top.
     var legendRow = 0
     var autoColour = 0
+    func layer(_ s: ChartSeries) -> Int { s.style == .context ? 0 : s.style == .points ? 1 : 2 }
     let order = series.indices.sorted {
-      (series[$0].style == .points ? 0 : 1, $0) < (series[$1].style == .points ? 0 : 1, $1)
+      (layer(series[$0]), $0) < (layer(series[$1]), $1)
     }
     var colours = [Int: String]()
     for i in series.indices {
-      if let c = series[i].colour {
+      if series[i].style == .context {
+        colours[i] = "#b8b8b8"
+      } else if let c = series[i].colour {
         colours[i] = c < 0 ? Self.grey : Self.palette[c % Self.palette.count]
       } else {
         colours[i] = Self.palette[autoColour % Self.palette.count]
@@ -226,16 +321,39 @@ public struct LineChart: Sendable {
       }
       guard !pts.isEmpty else { continue }
       let name = SVG.escape(s.name)
+      func low(_ p: (x: Double, y: Double, ci: Double)) -> Double {
+        let l = p.y - (p.ci.isFinite ? p.ci : 0)
+        return nonNegative ? max(0, l) : l
+      }
       switch s.style {
+      case .context:
+        let line = pts.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y)))" }.joined(separator: " ")
+        out +=
+          "<polyline class=\"context\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>\n"
+        for p in pts {
+          out +=
+            "<circle class=\"context\" cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"2\" fill=\"\(colour)\"/>\n"
+        }
+      case .errorBars:
+        let line = pts.map { "\(SVG.n(px($0.x) + s.dodge)),\(SVG.n(py($0.y)))" }
+          .joined(separator: " ")
+        out +=
+          "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.7\"/>\n"
+        for p in pts {
+          let x = px(p.x) + s.dodge
+          if p.ci.isFinite && p.ci > 0 {
+            out +=
+              "<line class=\"whisker\" data-name=\"\(name)\" x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(py(low(p))))\" x2=\"\(SVG.n(x))\" y2=\"\(SVG.n(py(p.y + p.ci)))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+          }
+          out +=
+            "<circle class=\"marker\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(py(p.y)))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
+        }
       case .line, .dashed, .dotted, .highlight:
         if s.style == .line && pts.contains(where: { $0.ci.isFinite && $0.ci > 0 }) {
           let upper = pts.map {
             "\(SVG.n(px($0.x))),\(SVG.n(py($0.y + ($0.ci.isFinite ? $0.ci : 0))))"
           }
-          let lower = pts.reversed().map { p -> String in
-            let low = p.y - (p.ci.isFinite ? p.ci : 0)
-            return "\(SVG.n(px(p.x))),\(SVG.n(py(nonNegative ? max(0, low) : low)))"
-          }
+          let lower = pts.reversed().map { "\(SVG.n(px($0.x))),\(SVG.n(py(low($0))))" }
           out +=
             "<polygon class=\"ci-band\" points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
         }
@@ -247,15 +365,24 @@ public struct LineChart: Sendable {
         out +=
           "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(widthAttr)\"\(dash)/>\n"
         if s.style == .line {
+          if pts.count == 1, let p = pts.first, p.ci.isFinite, p.ci > 0 {
+            // A band needs two points: a lone point shows its CI as a whisker.
+            out +=
+              "<line class=\"whisker\" data-name=\"\(name)\" x1=\"\(SVG.n(px(p.x)))\" y1=\"\(SVG.n(py(low(p))))\" x2=\"\(SVG.n(px(p.x)))\" y2=\"\(SVG.n(py(p.y + p.ci)))\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+          }
           for p in pts {
             out +=
               "<circle cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"3.2\" fill=\"\(colour)\"/>\n"
           }
+        } else if (s.style == .dashed || s.style == .dotted) && pts.count == 1, let p = pts.first {
+          // A line needs two points: a lone value is a short horizontal stroke in the style.
+          out +=
+            "<line class=\"lone\" data-name=\"\(name)\" x1=\"\(SVG.n(px(p.x) - 14))\" y1=\"\(SVG.n(py(p.y)))\" x2=\"\(SVG.n(px(p.x) + 14))\" y2=\"\(SVG.n(py(p.y)))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
         } else if s.style == .highlight {
           for p in pts {
             if p.ci.isFinite && p.ci > 0 {
               out += SVG.line(
-                px(p.x), py(p.y - p.ci), px(p.x), py(p.y + p.ci), stroke: colour, width: 1.4)
+                px(p.x), py(low(p)), px(p.x), py(p.y + p.ci), stroke: colour, width: 1.4)
             }
             out +=
               "<circle class=\"highlight\" cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"5.5\" fill=\"\(colour)\" stroke=\"#000\" stroke-width=\"1.2\"/>\n"
@@ -279,10 +406,10 @@ public struct LineChart: Sendable {
         }
         out += "</g>\n"
       }
-      guard s.inLegend else { continue }
+      guard s.inLegend && s.style != .context else { continue }
       let ly = top + 14 + Double(legendRow) * 20
       legendRow += 1
-      let lx = left + plotW + 14
+      let lx = width - legendWidth + 14
       switch s.style {
       case .points:
         out +=
@@ -290,23 +417,27 @@ public struct LineChart: Sendable {
       case .highlight:
         out +=
           "<circle cx=\"\(SVG.n(lx + 12))\" cy=\"\(SVG.n(ly - 4))\" r=\"5\" fill=\"\(colour)\" stroke=\"#000\" stroke-width=\"1.2\"/>\n"
+      case .errorBars:
+        out += SVG.line(lx + 12, ly - 11, lx + 12, ly + 3, stroke: colour, width: 1.5)
+        out +=
+          "<circle cx=\"\(SVG.n(lx + 12))\" cy=\"\(SVG.n(ly - 4))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
       case .bars:
         out += SVG.rect(lx + 4, ly - 10, 16, 10, stroke: "none", fill: colour)
       case .dashed, .dotted:
         let dash = s.style == .dashed ? "7 4" : "2 3"
         out +=
           "<line x1=\"\(SVG.n(lx))\" y1=\"\(SVG.n(ly - 4))\" x2=\"\(SVG.n(lx + 24))\" y2=\"\(SVG.n(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
-      case .line:
+      case .line, .context:
         out += SVG.line(lx, ly - 4, lx + 24, ly - 4, stroke: colour, width: 3)
       }
       out += SVG.text(s.name, x: lx + 30, y: ly, size: 12, anchor: "start")
     }
     for (j, note) in legendNotes.enumerated() {
       out += SVG.text(
-        note, x: left + plotW + 14, y: top + 24 + Double(legendRow + j) * 18, size: 11,
+        note, x: width - legendWidth + 14, y: top + 24 + Double(legendRow + j) * 18, size: 11,
         anchor: "start", fill: "#555")
     }
-    return out
+    return out + referenceLabel
   }
 
   /// The smallest gap between bar centres (axis units, log10 on a log axis); nil without bars.
@@ -331,6 +462,8 @@ public struct PanelFigure: Sendable {
   public var title: String
   public var panels: [LineChart]
   public var columns: Int
+  /// Lines under the title: what is shared by every panel (the key to styles, the unit).
+  public var caption: [String] = []
 
   public init(title: String, panels: [LineChart], columns: Int) {
     self.title = title
@@ -344,12 +477,17 @@ public struct PanelFigure: Sendable {
     let h = panels.map(\.height).max() ?? 0
     let rows = (panels.count + columns - 1) / columns
     let width = w * Double(min(columns, panels.count))
-    let height = 40 + h * Double(rows)
+    let head = 40 + 18 * Double(caption.count)
+    let height = head + h * Double(rows)
     var out = SVG.header(width: width, height: height)
     out += SVG.text(title, x: width / 2, y: 26, size: 18, anchor: "middle", weight: "bold")
+    for (j, line) in caption.enumerated() {
+      out += SVG.text(
+        line, x: width / 2, y: 46 + 18 * Double(j), size: 13, anchor: "middle", fill: "#444")
+    }
     for (i, p) in panels.enumerated() {
       let x = Double(i % columns) * w
-      let y = 40 + Double(i / columns) * h
+      let y = head + Double(i / columns) * h
       out += "<g transform=\"translate(\(SVG.n(x)),\(SVG.n(y)))\">\n" + p.body() + "</g>\n"
     }
     return out + "</svg>\n"
@@ -360,6 +498,8 @@ public struct PanelFigure: Sendable {
 enum Axis {
   /// About five round ticks covering [a, b].
   static func niceTicks(_ a: Double, _ b: Double) -> [Double] {
+    // An empty or degenerate range (every value equal) has one tick: the value.
+    guard a.isFinite, b.isFinite, b > a else { return [a.isFinite ? a : 0] }
     let span = b - a
     let raw = span / 5
     let mag = pow(10, floor(log10(raw)))
@@ -393,9 +533,11 @@ enum Axis {
     if v == 0 { return "0" }
     let a = abs(v)
     if a >= 1e5 || a < 1e-3 {
-      // 1e5, 2e-4: no "+0" padding.
-      let parts = String(format: "%.0e", v).split(separator: "e")
-      return "\(parts[0])e\(Int(parts[1])!)"
+      // 1e5, 2e-4, 1.5e-4: two significant digits at most, no "+0" padding.
+      let parts = String(format: "%.1e", v).split(separator: "e")
+      var mantissa = String(parts[0])
+      if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
+      return "\(mantissa)e\(Int(parts[1])!)"
     }
     if a >= 100 { return String(format: "%.0f", v) }
     if a >= 1 { return String(format: "%g", (v * 100).rounded() / 100) }
@@ -415,9 +557,12 @@ enum SVG {
   }
   static func text(
     _ s: String, x: Double, y: Double, size: Double, anchor: String, weight: String = "normal",
-    fill: String = "#222"
+    fill: String = "#222", halo: Bool = false
   ) -> String {
-    "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\">\(escape(s))</text>\n"
+    // A halo: a white outline painted under the glyphs keeps a label readable over lines.
+    let outline = halo ? " stroke=\"white\" stroke-width=\"4\" paint-order=\"stroke\"" : ""
+    return
+      "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(outline)>\(escape(s))</text>\n"
   }
   static func line(
     _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1
