@@ -56,6 +56,24 @@ import Testing
     #expect(d.rare.queryMeanNorm > 3)
   }
 
+  @Test func centredCosineRemovesWhatEveryQueryShares() {
+    // Rare queries (2, 1) and (2, −1), frequent ones (2, 1) and (2, −1) too: the mean query
+    // is (2, 0); centred, each group holds (0, 1) and (0, −1), opposite.
+    let d = SequenceDiagnostics(
+      table: table, dim: 2, frequency: frequency, rareMaxFrequency: 2, sample: 2
+    ) { t in t == 0 || t == 2 ? [2, 1] : [2, -1] }
+    #expect(approximatelyEqual(d.rare.queryMeanCosine, 0.6))  // (4 − 1) / 5
+    #expect(approximatelyEqual(d.rare.queryCenteredCosine, -1))
+    #expect(approximatelyEqual(d.frequent.queryCenteredCosine, -1))
+    // With the identity query of the first case, centring by the mean query (1.75, 0.75)
+    // leaves rare (−0.75, −0.75) and (−1.75, 2.25): cosine −0.375 / (1.0607 · 2.8504).
+    let identity = SequenceDiagnostics(
+      table: table, dim: 2, frequency: frequency, rareMaxFrequency: 2, sample: 2, query: row)
+    let expected =
+      -0.375 / ((2 * 0.75 * 0.75).squareRoot() * (1.75 * 1.75 + 2.25 * 2.25).squareRoot())
+    #expect(approximatelyEqual(identity.rare.queryCenteredCosine, expected, tolerance: 1e-6))
+  }
+
   @Test func trainedModelAndInitialTableMeasureTheirOwnVectors() throws {
     let data = Fixtures.random(playlists: 200, tracks: 120, lengths: 4...9, seed: 3)
     let config = tinySequenceConfig(initialization: .random, epochs: 1)

@@ -18,6 +18,10 @@ public struct VectorGroupStats: Codable, Sendable, Equatable {
   /// Mean cosine over all pairs of those queries: near 1 when the model answers every
   /// one-track context of the group with (nearly) the same representation.
   public var queryMeanCosine: Double
+  /// The same after subtracting the mean query of both groups (the part every one-track
+  /// query shares, such as a position embedding): near 1 when the group's queries are
+  /// alike beyond what all queries share.
+  public var queryCenteredCosine: Double
 }
 
 /// Rare versus frequent tracks in a track table and its model's one-track queries.
@@ -55,18 +59,26 @@ public struct SequenceDiagnostics: Codable, Sendable, Equatable {
     func vectors(_ ids: [Int32]) -> [[Float]] {
       ids.map { Array(table[(Int($0) * dim)..<(Int($0) * dim + dim)]) }
     }
-    func stats(_ ids: [Int32]) -> VectorGroupStats {
+    let rareQueries = rare.compactMap(query)
+    let frequentQueries = frequent.compactMap(query)
+    let all = rareQueries + frequentQueries
+    var center = [Float](repeating: 0, count: all.first?.count ?? 0)
+    for q in all {
+      for d in 0..<center.count { center[d] += q[d] / Float(all.count) }
+    }
+    func stats(_ ids: [Int32], _ q: [[Float]]) -> VectorGroupStats {
       let v = vectors(ids)
-      let q = ids.compactMap(query)
       return VectorGroupStats(
         tracks: ids.count, meanNorm: Self.meanNorm(v), meanCosine: Self.meanPairwiseCosine(v),
-        queryMeanNorm: Self.meanNorm(q), queryMeanCosine: Self.meanPairwiseCosine(q))
+        queryMeanNorm: Self.meanNorm(q), queryMeanCosine: Self.meanPairwiseCosine(q),
+        queryCenteredCosine: Self.meanPairwiseCosine(
+          q.map { row in zip(row, center).map { $0 - $1 } }))
     }
     self.rareMaxFrequency = rareMaxFrequency
     self.frequentMinFrequency = frequent.last.map { Int(frequency[Int($0)]) } ?? 0
     self.rareCount = rareAll.count
-    self.rare = stats(rare)
-    self.frequent = stats(frequent)
+    self.rare = stats(rare, rareQueries)
+    self.frequent = stats(frequent, frequentQueries)
   }
 
   /// A trained sequence model: its embedding table and its queries.
@@ -107,11 +119,11 @@ public struct SequenceDiagnostics: Codable, Sendable, Equatable {
   public var markdownTable: String {
     func f(_ x: Double) -> String { String(format: "%.4f", x) }
     func row(_ name: String, _ s: VectorGroupStats) -> String {
-      "| \(name) | \(s.tracks) | \(f(s.meanNorm)) | \(f(s.meanCosine)) | \(f(s.queryMeanNorm)) | \(f(s.queryMeanCosine)) |"
+      "| \(name) | \(s.tracks) | \(f(s.meanNorm)) | \(f(s.meanCosine)) | \(f(s.queryMeanNorm)) | \(f(s.queryMeanCosine)) | \(f(s.queryCenteredCosine)) |"
     }
     return [
-      "| tracks | measured | mean norm | mean pairwise cosine | query norm | query pairwise cosine |",
-      "|---|---:|---:|---:|---:|---:|",
+      "| tracks | measured | mean norm | mean pairwise cosine | query norm | query pairwise cosine | centred query cosine |",
+      "|---|---:|---:|---:|---:|---:|---:|",
       row("rare (≤ \(rareMaxFrequency) playlists; \(rareCount) in all)", rare),
       row("frequent (≥ \(frequentMinFrequency) playlists)", frequent),
     ].joined(separator: "\n")
