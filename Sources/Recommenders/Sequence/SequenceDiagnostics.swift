@@ -20,7 +20,9 @@ public struct VectorGroupStats: Codable, Sendable, Equatable {
   public var queryMeanCosine: Double
   /// The same after subtracting the mean query of both groups (the part every one-track
   /// query shares, such as a position embedding): near 1 when the group's queries are
-  /// alike beyond what all queries share.
+  /// alike beyond what all queries share. Only meaningful when both groups' queries have
+  /// comparable norms: queries much shorter than that mean all centre to about −mean, so
+  /// their centred cosine is near 1 whatever their directions.
   public var queryCenteredCosine: Double
 }
 
