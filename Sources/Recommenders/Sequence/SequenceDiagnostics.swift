@@ -35,7 +35,9 @@ public struct SequenceDiagnostics: Codable, Sendable, Equatable {
   public var frequentMinFrequency: Int
   /// Tracks seen in training that are rare (before sampling).
   public var rareCount: Int
+  /// The rare tracks measured.
   public var rare: VectorGroupStats
+  /// The frequent tracks measured.
   public var frequent: VectorGroupStats
 
   /// Measures `table` (row-major, frequency.count × dim) and `query` (the representation a
