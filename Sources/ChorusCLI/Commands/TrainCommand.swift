@@ -27,6 +27,11 @@ enum TrainCommand {
         .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
         .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
         .flag("json", help: "Print JSON instead of a table."),
+        .flag(
+          "diagnostics",
+          help:
+            "For als, mean and transformer: norms and cosines of rare vs frequent tracks' vectors and one-track queries, at the start (ALS or random) and after training."
+        ),
         threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
@@ -36,6 +41,11 @@ enum TrainCommand {
     let model = try ModelSpec(name: p.value("model") ?? "cooccurrence", overrides: p.values("set"))
     let k = try p.int("k") ?? 500
     guard k > 0 else { throw ChorusError(.usage, "option '--k' must be positive, got \(k)") }
+    if p.flag("diagnostics") && !["als", "mean", "transformer"].contains(model.name) {
+      throw ChorusError(
+        .usage, "--diagnostics needs a model with track vectors; got '\(model.name)'",
+        hint: "use --model als, mean or transformer")
+    }
     let config = try DatasetCommands.splitConfig(p)
     let fold = try p.int("fold", min: 0) ?? 0
     let dataset = try DatasetCommands.loadReporting(p.value("dataset") ?? "synthetic:small")
@@ -44,6 +54,9 @@ enum TrainCommand {
     var t = wallClock()
     let recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
     let trainSeconds = wallClock() - t
+    let diagnostics =
+      p.flag("diagnostics")
+      ? try diagnose(recommender, playlists: train, trackCount: dataset.trackCount) : nil
     Console.log(
       "trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
     t = wallClock()
@@ -62,19 +75,37 @@ enum TrainCommand {
         var recommendSeconds: Double
         var overall: PlaylistMetrics
         var perSeedLength: [PlaylistMetrics]
+        var diagnostics: [String: SequenceDiagnostics]?
       }
       Console.out(
         try jsonString(
           Output(
             model: model.name, fold: fold, k: k, trainSeconds: trainSeconds,
             recommendSeconds: recommendSeconds, overall: report.overall,
-            perSeedLength: report.perSeedLength)))
+            perSeedLength: report.perSeedLength, diagnostics: diagnostics)))
     } else {
       Console.out("model \(model.name), fold \(fold), \(split.test.count) test playlists, K = \(k)")
       Console.out(
         "train \(formatDuration(trainSeconds)), recommend \(formatDuration(recommendSeconds))")
       Console.out(report.markdownTable)
+      for (stage, d) in (diagnostics ?? [:]).sorted(by: { $0.key < $1.key }) {
+        Console.out("\nvectors \(stage):\n\(d.markdownTable)")
+      }
     }
     return 0
+  }
+
+  /// Rare vs frequent tracks' vectors of a vector model: `start` (the sequence model's
+  /// initial table) and `trained`; nil for models without track vectors.
+  static func diagnose(
+    _ recommender: any Recommender, playlists: PlaylistStore, trackCount: Int
+  ) throws -> [String: SequenceDiagnostics]? {
+    if let als = recommender as? ALSModel { return ["trained": SequenceDiagnostics(als: als)] }
+    guard let sequence = recommender as? SequenceModel else { return nil }
+    return [
+      "start": try SequenceDiagnostics.initial(
+        playlists: playlists, trackCount: trackCount, config: sequence.config),
+      "trained": SequenceDiagnostics(model: sequence),
+    ]
   }
 }
