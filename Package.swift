@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "CollectiveAction", targets: ["CollectiveAction"]),
     .library(name: "Recommenders", targets: ["Recommenders"]),
     .library(name: "Evaluation", targets: ["Evaluation"]),
+    .library(name: "Defences", targets: ["Defences"]),
     .library(name: "Lab", targets: ["Lab"]),
   ],
   targets: [
@@ -23,6 +24,7 @@ let package = Package(
     .target(name: "ChorusCSupport"),
     .target(name: "Recommenders", dependencies: ["ChorusCore", "ChorusCSupport"]),
     .target(name: "Evaluation", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
+    .target(name: "Defences", dependencies: ["ChorusCore", "Recommenders"]),
     .target(name: "Reports", dependencies: ["ChorusCore"]),
     .target(
       name: "Lab",
@@ -33,7 +35,7 @@ let package = Package(
       name: "ChorusCLI",
       dependencies: [
         "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Lab",
-        "Reports",
+        "Reports", "Defences",
       ]),
     .executableTarget(name: "chorus", dependencies: ["ChorusCLI"]),
     .target(
@@ -51,6 +53,8 @@ let package = Package(
     .testTarget(
       name: "CollectiveActionTests",
       dependencies: ["CollectiveAction", "PlaylistData", "ChorusCore", "ChorusTestSupport"]),
+    .testTarget(
+      name: "DefencesTests", dependencies: ["Defences", "Recommenders", "ChorusCore"]),
     .testTarget(
       name: "LabTests",
       dependencies: [
