@@ -42,7 +42,7 @@ enum DetectCommand {
   }
 
   static func run(_ p: ParsedCommand) throws -> Int32 {
-    let traits = try parseTraits(p.value("traits") ?? "")
+    let traits = try p.value("traits").map(parseTraits) ?? OccurrenceTrait.allCases
     let rareMaxCount = try p.int("rare-max-count", min: 0) ?? 1
     let flagRate = try p.double("flag-rate") ?? 0.001
     guard flagRate >= 0 && flagRate <= 1 else {
