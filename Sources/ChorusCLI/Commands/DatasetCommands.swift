@@ -53,15 +53,18 @@ enum DatasetCommands {
         let out = p.required("out")
         let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
         let t0 = wallClock()
-        Console.log("generating synthetic:\(preset.rawValue) (seed \(seed))…")
         let config = try ConfigCoding.apply(
           p.values("set"), to: SyntheticConfig(), context: "the synthetic process")
+        let playlists = try p.int("playlists", min: 1, max: 50_000_000) ?? preset.playlistCount
         if let problem = config.validationError() {
           throw ChorusError(
             .config, "invalid synthetic process: \(problem)", field: "set",
             hint: "change the --set value named in the message")
         }
-        let playlists = try p.int("playlists", min: 1, max: 50_000_000) ?? preset.playlistCount
+        let overrides = p.values("set")
+        Console.log(
+          "generating synthetic:\(preset.rawValue) (seed \(seed)), \(playlists) playlists"
+            + (overrides.isEmpty ? "" : ", " + overrides.joined(separator: ", ")) + "…")
         let dataset = SyntheticGenerator.generate(config: config, playlists: playlists, seed: seed)
         let t1 = wallClock()
         Console.log("writing \(format.rawValue) to \(out)…")
