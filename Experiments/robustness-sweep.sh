@@ -39,5 +39,5 @@ for design in "${designs[@]}"; do
   fi
   folders+=("$folder")
 done
-"$chorus" robustness "${folders[@]}" --predictors density,share_once,track_gini \
+"$chorus" robustness "${folders[@]}" --predictors density,share_once,mean_length \
   --out "$out/regression"

@@ -68,6 +68,12 @@ import Testing
       tooMany.allSatisfy {
         if case .failure(.tooFewObservations) = $0.result { true } else { false }
       })
+    // Correlations over the four datasets: 1 on the diagonal, symmetric; with the same playlists
+    // and lengths, more tracks means a lower density.
+    let r = RobustnessStudy.predictorCorrelations(
+      observations, predictors: ["density", "log10_tracks"])
+    #expect(abs(r[0][0] - 1) < 1e-12 && abs(r[1][1] - 1) < 1e-12)
+    #expect(r[0][1] == r[1][0] && r[0][1] < -0.5)
     let table = RobustnessStudy.coefficientsTable(fits)
     #expect(table.rows.count == 4)
     #expect(table.header.contains("ci"))

@@ -154,6 +154,37 @@ public enum RobustnessStudy {
     }
   }
 
+  /// Pearson correlations between the predictors over the distinct datasets of `observations`
+  /// (row-major, predictors × predictors). Near ±1 means the regression cannot tell the two apart.
+  /// - Precondition: every predictor is a known characteristic.
+  public static func predictorCorrelations(_ observations: [Observation], predictors: [String])
+    -> [[Double]]
+  {
+    var seen = Set<String>()
+    var rows: [[Double]] = []
+    for o in observations where seen.insert(o.folder).inserted {
+      rows.append(predictors.map { o.characteristics.value($0)! })
+    }
+    let n = Double(rows.count)
+    let columns = predictors.indices.map { j in rows.map { $0[j] } }
+    let means = columns.map { $0.reduce(0, +) / n }
+    return predictors.indices.map { a in
+      predictors.indices.map { b in
+        var sab = 0.0
+        var saa = 0.0
+        var sbb = 0.0
+        for i in rows.indices {
+          let x = columns[a][i] - means[a]
+          let y = columns[b][i] - means[b]
+          sab += x * y
+          saa += x * x
+          sbb += y * y
+        }
+        return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : .nan
+      }
+    }
+  }
+
   /// observations.csv: folder, dataset, every characteristic, the group and the response.
   public static func observationsTable(_ observations: [Observation], response: String)
     -> CSVTable
