@@ -59,6 +59,8 @@ import Testing
       isPlanted: [true, true, true, false, false], detector: PlantingDetector(), flagRate: 0.4)
     #expect(report.rows.map(\.detector) == ["rare-predecessor", "last-position", "combined"])
     for row in report.rows { #expect(row.metrics.rocAUC == 1) }
+    // The report's combination equals the detector's own combined scores.
+    #expect(report.scores == PlantingDetector().scores(PlantingDetectorTests.store, trackCount: 7))
     let combined = report.rows[2].metrics
     #expect(combined.flagged == 2 && combined.truePositives == 2 && combined.recall == 2.0 / 3)
     let csv = report.scoresCSV(pids: [10, 11, 12, 13, 14]).split(separator: "\n")

@@ -38,17 +38,25 @@ public struct DetectionReport: Sendable, Codable {
     self.detector = detector
     self.flagRate = flagRate
     self.isPlanted = isPlanted
-    var rows: [Row] = []
-    for trait in detector.traits where detector.traits.count > 1 {
-      let alone = PlantingDetector(traits: [trait], rareMaxCount: detector.rareMaxCount)
-      rows.append(
-        Row(
-          detector: trait.rawValue,
-          metrics: DetectionMetrics(
-            scores: alone.scores(playlists, trackCount: trackCount), isPlanted: isPlanted,
-            flagRate: flagRate)))
+    // Each trait's scores once; the combination is their elementwise maximum, which is what
+    // `detector.scores` computes.
+    let perTrait = detector.traits.map { trait in
+      PlantingDetector(traits: [trait], rareMaxCount: detector.rareMaxCount)
+        .scores(playlists, trackCount: trackCount)
     }
-    let combined = detector.scores(playlists, trackCount: trackCount)
+    var combined = perTrait[0]
+    for scores in perTrait.dropFirst() {
+      for i in combined.indices { combined[i] = Swift.max(combined[i], scores[i]) }
+    }
+    var rows: [Row] = []
+    if detector.traits.count > 1 {
+      for (trait, scores) in zip(detector.traits, perTrait) {
+        rows.append(
+          Row(
+            detector: trait.rawValue,
+            metrics: DetectionMetrics(scores: scores, isPlanted: isPlanted, flagRate: flagRate)))
+      }
+    }
     rows.append(
       Row(
         detector: detector.traits.count > 1 ? "combined" : detector.traits[0].rawValue,
