@@ -109,7 +109,7 @@ import Testing
 
   @Test func editsCSVQuotesAndFormatsCells() throws {
     let data = Fixtures.dataset([["x,1", "y"], ["y"]])
-    let stats = SongStatistics(spec: .proxy(sigma: 1), estimates: [2.5, .nan])
+    let stats = FrequencyEstimate(source: .proxy(sigma: 1), estimates: [2.5, .nan])
     let result = try Planting.plant(
       strategy: .atTheEnd, store: data.playlists, collective: [0], target: 2,
       statistics: stats, seed: 0)
@@ -129,7 +129,7 @@ import Testing
   @Test func statisticsSpecsFlowThrough() throws {
     let sampled = try run(
       PlantRequest(strategy: .dirLoF, size: .budget(8), statistics: .sample(fraction: 0.1)))
-    #expect(sampled.statistics.spec == .sample(fraction: 0.1))
+    #expect(sampled.estimate.source == .sample(fraction: 0.1))
     let proxy = try run(
       PlantRequest(strategy: .hybrid(tau: 2), size: .budget(8), statistics: .proxy(sigma: 1)))
     #expect(proxy.quality.spearman! < 1)
@@ -137,7 +137,7 @@ import Testing
     let path = dir.write("pop.csv", "track_id,count\nt1,5\nt2,9\n")
     let table = try run(
       PlantRequest(strategy: .dirLoF, size: .budget(8), statistics: .table(path: path)))
-    #expect(table.statistics.knownCount == 2)
+    #expect(table.estimate.knownCount == 2)
     #expect(table.quality.knownTracks <= 2)
   }
 

@@ -58,7 +58,7 @@ import Testing
   @Test func dirLoFTargetFallsBackToDirLoFWhenAllSongsAreMoreShared() throws {
     // A collective of two identical playlists: every song has c = 2 > x = 1.
     let data = Fixtures.dataset([["x", "y", "z"], ["x", "y", "z"], ["y", "z"], ["z"]])
-    let stats = SongStatistics.full(
+    let stats = FrequencyEstimate.full(
       store: data.playlists, training: [0, 1, 2, 3], trackCount: data.trackCount)
     let result = try Planting.plant(
       strategy: .dirLoFTarget(1), store: data.playlists, collective: [0, 1],
@@ -91,14 +91,14 @@ import Testing
     var estimates = TestData.goldenStatistics.estimates
     estimates[4] = .nan  // e unknown: P1 (e c f b) now anchors on c, the earliest f = 3.
     for t in [8, 9, 10] { estimates[t] = .nan }  // P3: only b (f = 3) is known.
-    let partial = SongStatistics(spec: .table(path: "t.csv"), estimates: estimates)
+    let partial = FrequencyEstimate(source: .table(path: "t.csv"), estimates: estimates)
     let rows = try TestData.goldenPlant(.dirLoF, statistics: partial)
     #expect(rows[1] == ["e", "c", "*", "f", "b"])
     #expect(rows[3] == ["i", "j", "b", "*", "k"])
 
     // Nothing known: every playlist gets s* right after a random song (never first).
-    let none = SongStatistics(
-      spec: .table(path: "t.csv"), estimates: Array(repeating: .nan, count: estimates.count))
+    let none = FrequencyEstimate(
+      source: .table(path: "t.csv"), estimates: Array(repeating: .nan, count: estimates.count))
     let result = try Planting.plant(
       strategy: .dirLoF, store: TestData.golden.playlists,
       collective: TestData.goldenCollective, target: TestData.goldenTarget, statistics: none,
@@ -157,7 +157,7 @@ import Testing
 
   @Test func emptyPlaylistsGetOnlyTheTarget() throws {
     let data = Fixtures.dataset([[], ["a", "b"]])
-    let stats = SongStatistics.full(
+    let stats = FrequencyEstimate.full(
       store: data.playlists, training: [0, 1], trackCount: data.trackCount)
     for strategy in Strategy.examples {
       let result = try Planting.plant(
@@ -191,7 +191,7 @@ import Testing
       try Planting.plant(
         strategy: .dirLoF, store: store, collective: [0], target: 1, statistics: stats, seed: 0)
     }
-    let small = SongStatistics(spec: .full, estimates: [1, 2])
+    let small = FrequencyEstimate(source: .full, estimates: [1, 2])
     #expect(throws: ChorusError.self) {
       try Planting.plant(
         strategy: .dirLoF, store: store, collective: [0], target: t, statistics: small, seed: 0)

@@ -207,7 +207,7 @@ import Testing
   func resultsDoNotDependOnThreadCount(strategy: Strategy) throws {
     let data = Self.data
     let collective = ArraySlice(stride(from: 1, to: 3000, by: 2))
-    let stats = SongStatistics.full(
+    let stats = FrequencyEstimate.full(
       store: data.playlists, training: Array(0..<3000), trackCount: data.trackCount)
     func run() throws -> (PlantResult, PlaylistStore) {
       let r = try Planting.plant(
@@ -224,8 +224,8 @@ import Testing
   @Test func proxyDoesNotDependOnThreadCount() {
     // More tracks than one proxy stream chunk (65,536), so several chunks run in parallel.
     let counts = (0..<200_000).map { Int32($0 % 97) }
-    let one = withThreads(1) { SongStatistics.proxy(sigma: 0.7, trueCounts: counts, seed: 3) }
-    let two = withThreads(2) { SongStatistics.proxy(sigma: 0.7, trueCounts: counts, seed: 3) }
+    let one = withThreads(1) { FrequencyEstimate.proxy(sigma: 0.7, trueCounts: counts, seed: 3) }
+    let two = withThreads(2) { FrequencyEstimate.proxy(sigma: 0.7, trueCounts: counts, seed: 3) }
     #expect(one == two)
     #expect(one.estimates[1] != Double(counts[1]))
   }

@@ -54,19 +54,19 @@ import Testing
   }
 
   @Test(arguments: [
-    StatisticsSpec.full, .sample(fraction: 0.1), .sample(fraction: 0), .sample(fraction: 1),
+    EstimateSource.full, .sample(fraction: 0.1), .sample(fraction: 0), .sample(fraction: 1),
     .table(path: "/tmp/x:y.csv"), .proxy(sigma: 0.5), .proxy(sigma: 0),
   ])
-  func statisticsNamesRoundTrip(spec: StatisticsSpec) throws {
-    #expect(try StatisticsSpec(name: spec.name) == spec)
+  func statisticsNamesRoundTrip(spec: EstimateSource) throws {
+    #expect(try EstimateSource(name: spec.name) == spec)
     let data = try JSONEncoder().encode(spec)
-    #expect(try JSONDecoder().decode(StatisticsSpec.self, from: data) == spec)
+    #expect(try JSONDecoder().decode(EstimateSource.self, from: data) == spec)
   }
 
   @Test func statisticsNamesParse() throws {
-    #expect(try StatisticsSpec(name: "sample:0.01") == .sample(fraction: 0.01))
-    #expect(try StatisticsSpec(name: "table:pop.csv") == .table(path: "pop.csv"))
-    #expect(try StatisticsSpec(name: "PROXY:2") == .proxy(sigma: 2))
+    #expect(try EstimateSource(name: "sample:0.01") == .sample(fraction: 0.01))
+    #expect(try EstimateSource(name: "table:pop.csv") == .table(path: "pop.csv"))
+    #expect(try EstimateSource(name: "PROXY:2") == .proxy(sigma: 2))
   }
 
   @Test(arguments: [
@@ -75,7 +75,7 @@ import Testing
   ])
   func badStatisticsAreConfigErrors(name: String) {
     do {
-      _ = try StatisticsSpec(name: name)
+      _ = try EstimateSource(name: name)
       Issue.record("'\(name)' was accepted")
     } catch let error as ChorusError {
       #expect(error.kind == .config)

@@ -28,14 +28,14 @@ enum TestData {
   static var goldenTarget: Int32 { Int32(golden.trackCount) }
 
   /// Full statistics of the golden dataset.
-  static var goldenStatistics: SongStatistics {
-    SongStatistics.full(
+  static var goldenStatistics: FrequencyEstimate {
+    FrequencyEstimate.full(
       store: golden.playlists, training: goldenTraining, trackCount: golden.trackCount)
   }
 
   /// Plants on the golden collective and returns the new playlists as letters, s* as "*".
   static func goldenPlant(
-    _ strategy: Strategy, statistics: SongStatistics? = nil
+    _ strategy: Strategy, statistics: FrequencyEstimate? = nil
   ) throws -> [[String]] {
     let result = try Planting.plant(
       strategy: strategy, store: golden.playlists, collective: goldenCollective,
@@ -54,8 +54,8 @@ enum TestData {
   /// Every third playlist.
   static let randomCollective: ArraySlice<Int> = ArraySlice(stride(from: 0, to: 900, by: 3))
   static var randomTraining: [Int] { Array(0..<random.playlistCount) }
-  static var randomStatistics: SongStatistics {
-    SongStatistics.full(
+  static var randomStatistics: FrequencyEstimate {
+    FrequencyEstimate.full(
       store: random.playlists, training: randomTraining, trackCount: random.trackCount)
   }
 

@@ -134,10 +134,10 @@ import Testing
 
   @Test func overridesUseDottedKeys() throws {
     var d: [String: Any] = ["alphas": [0.01]]
-    try ExperimentSpec.applyOverride("split.folds=3", to: &d)
-    try ExperimentSpec.applyOverride("model.config.window=2", to: &d)
-    try ExperimentSpec.applyOverride("dataset=synthetic:tiny", to: &d)
-    try ExperimentSpec.applyOverride("strategies=[\"random\"]", to: &d)
+    try override("split.folds=3").apply(to: &d)
+    try override("model.config.window=2").apply(to: &d)
+    try override("dataset=synthetic:tiny").apply(to: &d)
+    try override("strategies=[\"random\"]").apply(to: &d)
     let s = try ExperimentSpec.decode(d)
     #expect(s.split.folds == 3)
     var config = CoOccurrenceConfig()
@@ -145,7 +145,37 @@ import Testing
     #expect(s.model == .cooccurrence(config))
     #expect(s.dataset == "synthetic:tiny")
     #expect(s.strategies == [.random])
-    #expect(throws: ChorusError.self) { try ExperimentSpec.applyOverride("novalue", to: &d) }
+    #expect(throws: ChorusError.self) { try override("novalue").apply(to: &d) }
+  }
+
+  func override(_ item: String) throws -> ConfigOverride {
+    try ConfigOverride(item, example: "split.folds=2")
+  }
+
+  /// One parser for spec and model-config overrides: both refuse the same bad syntax with a
+  /// message naming the item and a hint in the syntax of the config at hand.
+  @Test(arguments: ["novalue", "=3", "split..folds=2", ".folds=2"])
+  func badOverridesAreRefusedAlike(item: String) throws {
+    let inSpec = try #require(throws: ChorusError.self) { try override(item) }
+    let inModel = try #require(throws: ChorusError.self) {
+      try ConfigCoding.apply([item], to: CoOccurrenceConfig(), context: "the config")
+    }
+    for e in [inSpec, inModel] {
+      #expect(e.kind == .usage)
+      #expect(e.message.contains("'\(item)'"))
+    }
+    #expect(inSpec.hint?.contains("split.folds=2") == true)
+    #expect(inModel.hint?.contains("window=3") == true)
+  }
+
+  @Test func overrideValuesAreJSONOrText() throws {
+    var d: [String: Any] = ["split": 5]
+    try override("split.folds=2").apply(to: &d)
+    try override("name=a=b").apply(to: &d)
+    try override("k=\"50\"").apply(to: &d)
+    #expect((d["split"] as? [String: Any])?["folds"] as? Int == 2)
+    #expect(d["name"] as? String == "a=b")
+    #expect(d["k"] as? String == "50")
   }
 
   /// The resolved spec writes the model's whole config (not `{}`), the sizes in the user's
@@ -174,5 +204,54 @@ import Testing
     a.k = 100
     #expect(try a.hash() != b.hash())
     #expect(try b.hash().count == 16)
+  }
+}
+
+@Suite struct ModelSpecInitialiserTests {
+  /// One initialiser: a settings object and `--set` overrides together, overrides on top.
+  @Test func settingsObjectThenOverrides() throws {
+    let both = try ModelSpec(name: "cooccurrence", config: ["window": 2], overrides: ["window=3"])
+    var expected = CoOccurrenceConfig()
+    expected.window = 3
+    #expect(both == .cooccurrence(expected))
+    expected.window = 2
+    #expect(try ModelSpec(name: "cooccurrence", config: ["window": 2]) == .cooccurrence(expected))
+  }
+
+  @Test func errorsNameTheKeyOfEachSource() throws {
+    let fromObject = try #require(throws: ChorusError.self) {
+      try ModelSpec(name: "cooccurrence", config: ["windows": 2])
+    }
+    #expect(fromObject.field == "windows")
+    #expect(fromObject.message.contains("model.config"))
+    let fromSet = try #require(throws: ChorusError.self) {
+      try ModelSpec(name: "cooccurrence", overrides: ["windows=2"])
+    }
+    #expect(fromSet.field == "windows")
+    #expect(fromSet.message.contains("the co-occurrence config"))
+    #expect(fromSet.hint?.contains("window") == true)
+    let popularity = try #require(throws: ChorusError.self) {
+      try ModelSpec(name: "popularity", overrides: ["k=1"])
+    }
+    #expect(popularity.field == "model")
+    let unknown = try #require(throws: ChorusError.self) {
+      try ModelSpec(name: "nonesuch", config: ["a": 1])
+    }
+    #expect(unknown.field == "model")
+  }
+}
+
+@Suite struct SizesKeyTests {
+  /// Errors about sizes name the key the spec used, decided in one place.
+  @Test func sizesKeyFollowsTheKindOfSize() throws {
+    var s = ExperimentSpec()
+    #expect(s.sizesKey == "alphas")
+    s.sizes = [.budget(3), .budget(5)]
+    #expect(s.sizesKey == "budgets")
+    s.sizes = [.alpha(0.1)]
+    #expect(s.sizesKey == "alphas")
+    s.sizes = [.budget(3), .alpha(0.1)]
+    let mixed = try #require(throws: ChorusError.self) { try s.validate() }
+    #expect(mixed.field == "budgets")
   }
 }

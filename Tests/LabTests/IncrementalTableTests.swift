@@ -26,7 +26,7 @@ import Testing
     let incremental = try #require(clean as? any IncrementalRecommender)
     let cleanRows = clean.recommendRows(of: contexts, k: k)
     let target = Int32(data.trackCount)
-    let stats = SongStatistics.full(
+    let stats = FrequencyEstimate.full(
       store: data.playlists, training: split.training, trackCount: data.trackCount)
     let planted = try Planting.plant(
       strategy: strategy, store: data.playlists, collective: try split.collective(budget: 40),

@@ -15,7 +15,7 @@ import Testing
 #endif
 
 @Suite struct StudyReportTests {
-  func runStudy(_ dir: TemporaryDirectory, statistics: [StatisticsSpec]) throws -> String {
+  func runStudy(_ dir: TemporaryDirectory, statistics: [EstimateSource]) throws -> String {
     let data = dir.file("data.chorus")
     try BinaryCache.write(
       Fixtures.random(playlists: 1200, tracks: 500, lengths: 10...50, seed: 4), to: data)
@@ -142,6 +142,30 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/figures/concentration.svg"))
     let md = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(!md.contains("dataset.svg"))
+  }
+
+  /// Partial and full information are paired by strategy and typed collective size, not by
+  /// the size's text: a summary.csv re-saved with other number spellings ("0.050") still
+  /// gives the figure.
+  @Test func partialInformationPairsSizesByValue() throws {
+    let dir = TemporaryDirectory()
+    let folder = try runStudy(dir, statistics: [.full, .sample(fraction: 0.1)])
+    let path = folder + "/summary.csv"
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+      separator: "\n", omittingEmptySubsequences: false)
+    let respelled = lines.map { line -> String in
+      guard line.contains(",sample:0.1,") else { return String(line) }
+      return line.replacingOccurrences(of: ",alpha,0.05,", with: ",alpha,0.050,")
+        .replacingOccurrences(of: ",alpha,0.2,", with: ",alpha,0.20,")
+    }
+    #expect(respelled.joined(separator: "\n") != lines.joined(separator: "\n"))
+    try FileIO.writeAtomically(Data(respelled.joined(separator: "\n").utf8), to: path)
+    try FileManager.default.removeItem(atPath: folder + "/figures")
+    try StudyReport.write(folder: folder)
+    let partial = try String(
+      contentsOfFile: folder + "/figures/partial-information.svg", encoding: .utf8)
+    #expect(partial.contains("data-name=\"dirlof (sample:0.1)\""))
+    #expect(partial.contains("data-name=\"random (sample:0.1)\""))
   }
 
   @Test func partialInformationFigureIsSkippedWithoutItsData() throws {

@@ -130,13 +130,13 @@ enum BenchCommand {
         formatDuration(wallClock() - t), "≤ 5 s")
       let alphaCollective = try split.collective(alpha: 0.01)
       t = wallClock()
-      let sampled = try SongStatistics.make(
+      let sampled = try FrequencyEstimate.make(
         .sample(fraction: 0.01), store: dataset.playlists, catalogue: dataset.catalogue,
         training: split.training,
         collective: alphaCollective, trueCounts: truth, seed: 0)
       add("sample:0.01 estimate", formatDuration(wallClock() - t), "≤ 2 s")
       _ = sampled
-      let full = SongStatistics.full(trueCounts: truth)
+      let full = FrequencyEstimate.full(trueCounts: truth)
       for name in ["dirlof", "inclust", "hybrid:tau=2", "random"] {
         t = wallClock()
         _ = try Planting.plant(
@@ -162,7 +162,7 @@ enum BenchCommand {
         in: dataset.playlists, playlists: split.training, trackCount: dataset.trackCount)
       let planted = try Planting.plant(
         strategy: .dirLoF, store: dataset.playlists, collective: updateCollective, target: target,
-        statistics: SongStatistics.full(trueCounts: truth), seed: 0)
+        statistics: FrequencyEstimate.full(trueCounts: truth), seed: 0)
       t = wallClock()
       let updated = model.updated(
         old: planted.old, new: planted.new, trackCount: dataset.trackCount + 1)

@@ -12,7 +12,7 @@ enum PlantCommand {
       name: "plant",
       abstract: "Plant s* in a collective's playlists and write the manipulated dataset.",
       discussion:
-        "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(StatisticsSpec.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and an edit log (pid, position, direct and indirect anchor with their true and estimated training frequencies): by default edits.csv inside the folder for --format mpd, else beside --out with its extension replaced (--out p.json writes p.edits.csv). The two appear together or not at all. When the input is MPD JSON and the output the same kind (a folder with --format mpd, or a .json file), the output is a copy of the input in which only the collective's playlists change: every other playlist keeps its JSON byte for byte (fields, repeated tracks). Otherwise the whole dataset is encoded as read (repeats dropped). An MPD output folder must be new, empty, or hold only what plant writes.",
+        "Strategies: \(Strategy.nameForms.joined(separator: ", ")). Statistics: \(EstimateSource.nameForms.joined(separator: ", ")). Writes the whole dataset with the collective's playlists rewritten and s* appended, and an edit log (pid, position, direct and indirect anchor with their true and estimated training frequencies): by default edits.csv inside the folder for --format mpd, else beside --out with its extension replaced (--out p.json writes p.edits.csv). The two appear together or not at all. When the input is MPD JSON and the output the same kind (a folder with --format mpd, or a .json file), the output is a copy of the input in which only the collective's playlists change: every other playlist keeps its JSON byte for byte (fields, repeated tracks). Otherwise the whole dataset is encoded as read (repeats dropped). An MPD output folder must be new, empty, or hold only what plant writes.",
       options: [
         .option(
           "dataset", short: "d", value: "input", help: "The dataset (path or synthetic:<preset>).",
@@ -42,7 +42,7 @@ enum PlantCommand {
 
   static func run(_ p: ParsedCommand) throws -> Int32 {
     let strategy = try Strategy(name: p.required("strategy"))
-    let statistics = try StatisticsSpec(name: p.value("statistics") ?? "full")
+    let statistics = try EstimateSource(name: p.value("statistics") ?? "full")
     let size: CollectiveSize
     switch (try p.double("alpha"), try p.int("budget")) {
     case (let a?, nil): size = .alpha(a)

@@ -97,8 +97,9 @@ public enum ConfigCoding {
     }
   }
 
-  /// Applies `key=value` overrides to a config; values are parsed by the type of the
-  /// existing field (number, bool, string, or JSON for arrays/objects).
+  /// Applies `key=value` overrides (parsed by `ConfigOverride`) to a config; values are
+  /// parsed by the type of the existing field (number, bool, string, or JSON for
+  /// arrays/objects).
   public static func apply<T: Codable>(_ overrides: [String], to config: T, context: String) throws
     -> T
   {
@@ -106,12 +107,9 @@ public enum ConfigCoding {
     var object: [String: Any] = [:]
     let current = try ConfigCoding.object(config)
     for item in overrides {
-      guard let eq = item.firstIndex(of: "=") else {
-        throw ChorusError(
-          .usage, "override '\(item)' is not key=value", hint: "write e.g. --set window=3")
-      }
-      let key = String(item[..<eq])
-      let text = String(item[item.index(after: eq)...])
+      let parsed = try ConfigOverride(item, example: "window=3")
+      let key = parsed.key
+      let text = parsed.text
       guard let existing = current[key] else {
         throw ChorusError(
           .config, "unknown key '\(key)' in \(context)", field: key,

@@ -5,20 +5,27 @@
 import ChorusCore
 import PlaylistData
 
-/// How big the collective is: a number of playlists B, or a fraction α of the training set
-/// (B = max(1, round(α · |training|)), Experiments/PROTOCOL.md §2).
-public enum CollectiveSize: Sendable, Hashable, Codable {
-  /// B playlists, 1 ≤ B ≤ the fold's eligible training playlists.
-  case budget(Int)
-  /// A fraction α ∈ (0, 1) of the training playlists.
-  case alpha(Double)
-
+extension CollectiveSize {
   /// The collective of `split` (a prefix of its `collectiveOrder`, so sizes are nested).
   /// - Throws: `ChorusError(.config)` for α outside (0, 1) or B out of range.
   public func collective(in split: FoldSplit) throws -> ArraySlice<Int> {
     switch self {
     case .budget(let b): return try split.collective(budget: b)
     case .alpha(let a): return try split.collective(alpha: a)
+    }
+  }
+
+  /// B on `split`, unchecked: B itself, or max(1, round(α · |training|)).
+  public func budget(in split: FoldSplit) -> Int {
+    budget(trainingCount: split.training.count)
+  }
+
+  /// B on a training set of `trainingCount` playlists, unchecked: B itself, or
+  /// max(1, round(α · trainingCount)).
+  public func budget(trainingCount: Int) -> Int {
+    switch self {
+    case .budget(let b): return b
+    case .alpha(let a): return FoldSplit.budget(alpha: a, trainingCount: trainingCount)
     }
   }
 }
@@ -31,13 +38,13 @@ public struct PlantRequest: Sendable, Hashable, Codable {
   public var size: CollectiveSize
   /// What the collective knows about song frequencies (default: full information, the
   /// study's main setting).
-  public var statistics: StatisticsSpec
+  public var statistics: EstimateSource
   /// The song s* (default: `chorus:target:0`, "Target song", its own new artist).
   public var target: TargetTrack
 
   /// A request; statistics default to full information, the target to `TargetTrack()`.
   public init(
-    strategy: Strategy, size: CollectiveSize, statistics: StatisticsSpec = .full,
+    strategy: Strategy, size: CollectiveSize, statistics: EstimateSource = .full,
     target: TargetTrack = TargetTrack()
   ) {
     self.strategy = strategy
@@ -55,11 +62,11 @@ public struct PlantOutcome: Sendable {
   /// The placements: old/new collective playlists and the edit log.
   public let plant: PlantResult
   /// The collective's estimate f.
-  public let statistics: SongStatistics
+  public let estimate: FrequencyEstimate
   /// Per track (original catalogue): the true training frequency before planting.
   public let trueCounts: [Int32]
   /// How good f was, and the true frequencies of the chosen anchors.
-  public let quality: StatisticsQuality
+  public let quality: EstimateQuality
   /// The edit log as CSV text (see `EditsCSV`).
   public let editsCSV: String
 
@@ -73,23 +80,48 @@ public struct PlantOutcome: Sendable {
   }
 }
 
-/// The `chorus plant` pipeline as a library call.
+/// A collective with s* planted, in memory: what `chorus plant` and the study runner both
+/// need from one (collective, strategy, statistics) cell, computed by one function
+/// (`PlantPipeline.plant`), so the two can never plant differently.
+public struct PlantedCollective: Sendable {
+  /// The collective's estimate f.
+  public let estimate: FrequencyEstimate
+  /// The placements: old/new collective playlists and the edit log.
+  public let plant: PlantResult
+  /// How good f was, and the true frequencies of the chosen anchors.
+  public let quality: EstimateQuality
+  /// Per track (original catalogue): the true training frequency before planting.
+  public let trueCounts: [Int32]
+
+  /// B, the number of playlists the collective controls.
+  public var budget: Int { plant.collective.count }
+}
+
+/// The `chorus plant` pipeline as a library call, and its planting core shared with the
+/// study runner.
 public enum PlantPipeline {
-  /// Plants s* for one fold and returns the manipulated dataset, the edit log and reports.
+  /// The planting core: the collective of `size` on `split`, the collective's statistics of
+  /// `statistics`, s* (`target`, already in the catalogue the caller uses) placed by
+  /// `strategy`, and the estimate's quality. Random choices use `split.seed`.
   ///
-  /// Order: collective size, target, split/dataset consistency and statistics are checked
-  /// before any planting; nothing is written.
+  /// Order of checks: collective size, split/dataset consistency, statistics; nothing is
+  /// planted before all pass.
+  /// - Parameters:
+  ///   - store: every playlist of the dataset (`split` indexes it).
+  ///   - catalogue: the dataset's catalogue without s* (statistics tables are matched by id).
+  ///   - trueCounts: the training frequencies per track of `catalogue`, when the caller has
+  ///     them already (else counted here).
   /// - Throws: `ChorusError` for α outside (0, 1), a budget beyond the eligible training
-  ///   playlists, a split from another dataset, a target that already exists, or a bad
-  ///   statistics table (named by file and line).
-  /// - Complexity: O(entries of the dataset + trackCount), dominated by the true counts and
-  ///   the copy of the whole store.
-  public static func run(dataset: Dataset, split: FoldSplit, request: PlantRequest) throws
-    -> PlantOutcome
-  {
-    let collective = try request.size.collective(in: split)
-    let (catalogue, target) = try request.target.appended(to: dataset.catalogue)
-    let store = dataset.playlists
+  ///   playlists, a split from another dataset, a bad statistics table (named by file and
+  ///   line), or s* already in a collective playlist.
+  /// - Complexity: O(entries of the training playlists + trackCount) when `trueCounts` is
+  ///   nil; else O(entries of the collective + trackCount) for `.full` statistics.
+  public static func plant(
+    store: PlaylistStore, catalogue: Catalogue, split: FoldSplit, target: Int32,
+    strategy: Strategy, statistics: EstimateSource, size: CollectiveSize,
+    trueCounts: [Int32]? = nil
+  ) throws -> PlantedCollective {
+    let collective = try size.collective(in: split)
     guard split.training.count + split.test.count == store.count,
       (split.training.last ?? -1) < store.count, (split.test.max() ?? -1) < store.count
     else {
@@ -98,26 +130,45 @@ public enum PlantPipeline {
         "the fold split does not match the dataset (\(store.count) playlists)",
         field: "fold", hint: "draw the split from this dataset")
     }
-    let trueCounts = SongCounts.count(
-      in: store, playlists: split.training, trackCount: dataset.trackCount)
-    let statistics = try SongStatistics.make(
-      request.statistics, store: store, catalogue: dataset.catalogue, training: split.training,
-      collective: collective, trueCounts: trueCounts, seed: split.seed)
+    let counts =
+      trueCounts
+      ?? SongCounts.count(in: store, playlists: split.training, trackCount: catalogue.trackCount)
+    let estimate = try FrequencyEstimate.make(
+      statistics, store: store, catalogue: catalogue, training: split.training,
+      collective: collective, trueCounts: counts, seed: split.seed)
     let plant = try Planting.plant(
-      strategy: request.strategy, store: store, collective: collective, target: target,
-      statistics: statistics, seed: split.seed)
-    let quality = StatisticsQuality.evaluate(
-      statistics: statistics, trueCounts: trueCounts, store: store, collective: collective,
+      strategy: strategy, store: store, collective: collective, target: target,
+      statistics: estimate, seed: split.seed)
+    let quality = EstimateQuality.evaluate(
+      statistics: estimate, trueCounts: counts, store: store, collective: collective,
       edits: plant.edits)
+    return PlantedCollective(
+      estimate: estimate, plant: plant, quality: quality, trueCounts: counts)
+  }
+
+  /// Plants s* for one fold and returns the manipulated dataset, the edit log and reports.
+  ///
+  /// Order: target, then the checks of `plant(store:catalogue:split:…)` (collective size,
+  /// split/dataset consistency, statistics), all before any planting; nothing is written.
+  /// - Throws: `ChorusError` for a target that already exists, and what `plant` throws.
+  /// - Complexity: O(entries of the dataset + trackCount), dominated by the true counts and
+  ///   the copy of the whole store.
+  public static func run(dataset: Dataset, split: FoldSplit, request: PlantRequest) throws
+    -> PlantOutcome
+  {
+    let (catalogue, target) = try request.target.appended(to: dataset.catalogue)
+    let planted = try plant(
+      store: dataset.playlists, catalogue: dataset.catalogue, split: split, target: target,
+      strategy: request.strategy, statistics: request.statistics, size: request.size)
     let csv = EditsCSV.text(
-      edits: plant.edits, pids: dataset.pids, catalogue: catalogue, trueCounts: trueCounts,
-      statistics: statistics)
+      edits: planted.plant.edits, pids: dataset.pids, catalogue: catalogue,
+      trueCounts: planted.trueCounts, statistics: planted.estimate)
     let manipulated = Dataset(
-      playlists: plant.applied(to: store), pids: dataset.pids, names: dataset.names,
-      catalogue: catalogue, warnings: dataset.warnings)
+      playlists: planted.plant.applied(to: dataset.playlists), pids: dataset.pids,
+      names: dataset.names, catalogue: catalogue, warnings: dataset.warnings)
     return PlantOutcome(
-      dataset: manipulated, plant: plant, statistics: statistics, trueCounts: trueCounts,
-      quality: quality, editsCSV: csv)
+      dataset: manipulated, plant: planted.plant, estimate: planted.estimate,
+      trueCounts: planted.trueCounts, quality: planted.quality, editsCSV: csv)
   }
 
   /// Draws fold `fold` of `dataset` under `config`, then runs `run(dataset:split:request:)`.

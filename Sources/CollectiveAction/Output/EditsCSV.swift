@@ -22,7 +22,7 @@ public enum EditsCSV {
   /// - Complexity: O(edits).
   public static func text(
     edits: [PlantEdit], pids: [Int64], catalogue: Catalogue, trueCounts: [Int32],
-    statistics: SongStatistics
+    statistics: FrequencyEstimate
   ) -> String {
     var out = header + "\n"
     out.reserveCapacity(edits.count * 120)

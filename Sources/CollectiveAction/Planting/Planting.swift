@@ -26,7 +26,7 @@ public enum Planting {
   ///   (plus O(n log n) for InClust(k)); O(entries of the collective) otherwise.
   public static func plant(
     strategy: Strategy, store: PlaylistStore, collective: ArraySlice<Int>, target: Int32,
-    statistics: SongStatistics, seed: UInt64
+    statistics: FrequencyEstimate, seed: UInt64
   ) throws -> PlantResult {
     let members = Array(collective)
     try validate(members: members, store: store, target: target, statistics: statistics)
@@ -103,7 +103,7 @@ public enum Planting {
 
   /// Checks the collective and the target before anything is computed.
   static func validate(
-    members: [Int], store: PlaylistStore, target: Int32, statistics: SongStatistics
+    members: [Int], store: PlaylistStore, target: Int32, statistics: FrequencyEstimate
   ) throws {
     guard !members.isEmpty else {
       throw ChorusError(

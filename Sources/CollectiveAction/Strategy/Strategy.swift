@@ -8,7 +8,7 @@ import ChorusCore
 /// Collective Action in Recommender Systems"; Experiments/PROTOCOL.md §3).
 ///
 /// Notation: f(s) is the collective's *estimate* of song s's training frequency (see
-/// `SongStatistics`); c(s) is the number of collective playlists that contain s. Ties always
+/// `FrequencyEstimate`); c(s) is the number of collective playlists that contain s. Ties always
 /// go to the earliest position in the playlist. A *direct anchor* is the song right before
 /// s*; an *indirect anchor* is the song right after it.
 ///
@@ -171,19 +171,8 @@ public enum Strategy: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-extension Strategy: Codable {
-  /// Decodes a name string through `init(name:)`; unknown names throw its ChorusError.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    try self.init(name: try container.decode(String.self))
-  }
-
-  /// Encodes the strategy as its name string.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(name)
-  }
-}
+/// Codable as its name (`dirlof`, `hybrid:tau=2`, …).
+extension Strategy: NameCodable {}
 
 extension String {
   /// The string without leading and trailing spaces, tabs and line breaks.

@@ -5,6 +5,7 @@
 // (a test checks it); the demo always runs the embedded text, so editing the files changes
 // `chorus run Experiments/demo.json`, never the demo.
 
+import ChorusCore
 import Foundation
 
 /// The embedded specs of `chorus demo`.
@@ -60,7 +61,7 @@ extension DemoStudies {
     else {
       preconditionFailure("an embedded demo spec is not a JSON object")
     }
-    for o in overrides { try ExperimentSpec.applyOverride(o, to: &dict) }
+    for o in overrides { try ConfigOverride(o, example: "split.folds=2").apply(to: &dict) }
     return try ExperimentSpec.decode(dict)
   }
 }

@@ -94,24 +94,24 @@ public struct ExperimentRunner {
         }
         for key in todo where key.fold == fold {
           let r0 = wallClock()
-          let earlier = budgets.firstIndex(of: budgets[key.size]).map {
-            RunKey(fold: key.fold, strategy: key.strategy, size: $0, statistics: key.statistics)
+          let earlier = budgets.firstIndex(of: budgets[key.sizeIndex]).map {
+            RunKey(
+              fold: key.fold, strategyIndex: key.strategyIndex, sizeIndex: $0,
+              statisticsIndex: key.statisticsIndex)
           }
-          if let earlier, earlier.size < key.size, store.hasRun(earlier) {
+          if let earlier, earlier.sizeIndex < key.sizeIndex, store.hasRun(earlier) {
             // The same collective as an earlier size: one run per distinct B (assembly keeps
             // the earlier one); the record is a copy, so the plan stays complete. (Another
             // shard may hold the earlier run: then this one is computed, to the same numbers.)
             var copy = try store.readRun(earlier)
             copy.key = key
-            copy.sizeValue = sizeLabel(key.size).1
+            copy.size = spec.sizes[key.sizeIndex]
             try store.writeRun(copy)
             progress.step()
             continue
           }
           var record = try runOne(
-            key: key, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID,
-            strategy: spec.strategies[key.strategy], statistics: spec.statistics[key.statistics],
-            modelSpec: spec.model)
+            key: key, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID)
           record.seconds = wallClock() - r0
           try store.writeRun(record)
           progress.step()
@@ -144,41 +144,20 @@ public struct ExperimentRunner {
       if let f = e.field, !f.hasPrefix("split.") { e.field = "split." + f }
       throw e
     }
-    let field = budgetsField
+    let field = spec.sizesKey
     let budgets = try spec.sizes.map { size -> Int in
-      let b = budget(size, split: split)
+      let b = size.budget(in: split)
       _ = try renaming(field) { try split.collective(budget: b) }
       return b
     }
     for (i, b) in budgets.enumerated() {
       if let first = budgets.firstIndex(of: b), first < i {
         log(
-          "warning: \(sizeLabel(i).0) \(sizeLabel(i).1) gives the same collective as \(sizeLabel(first).1) (B = \(b) playlists); the study keeps one run per distinct B, labelled \(sizeLabel(first).1)"
+          "warning: \(spec.sizes[i].kind) \(spec.sizes[i].value) gives the same collective as \(spec.sizes[first].value) (B = \(b) playlists); the study keeps one run per distinct B, labelled \(spec.sizes[first].value)"
         )
       }
     }
     return budgets
-  }
-
-  var budgetsField: String {
-    if case .alpha = spec.sizes.first { return "alphas" }
-    return "budgets"
-  }
-
-  /// The size as written in the spec: ("alpha", α) or ("budget", B).
-  func sizeLabel(_ i: Int) -> (String, Double) {
-    switch spec.sizes[i] {
-    case .alpha(let a): return ("alpha", a)
-    case .budget(let b): return ("budget", Double(b))
-    }
-  }
-
-  /// B of a size on a fold's split (B = max(1, round(α · |training|)) for α).
-  func budget(_ size: CollectiveSize, split: FoldSplit) -> Int {
-    switch size {
-    case .alpha(let a): return FoldSplit.budget(alpha: a, trainingCount: split.training.count)
-    case .budget(let b): return b
-    }
   }
 
   func foldRecord(_ ctx: FoldContext, dataset: Dataset, seconds: Double) -> FoldRecord {
@@ -218,25 +197,30 @@ public struct ExperimentRunner {
     return out
   }
 
+  /// The collective of run `key` with s* planted: the planting core of `chorus plant`
+  /// (`PlantPipeline.plant`) on the fold's split, with the fold's training frequencies as the
+  /// truth.
+  func plant(_ key: RunKey, ctx: FoldContext, dataset: Dataset, target: Int32) throws
+    -> PlantedCollective
+  {
+    try PlantPipeline.plant(
+      store: dataset.playlists, catalogue: dataset.catalogue, split: ctx.split, target: target,
+      strategy: spec.strategies[key.strategyIndex],
+      statistics: spec.statistics[key.statisticsIndex],
+      size: spec.sizes[key.sizeIndex], trueCounts: ctx.frequency)
+  }
+
+  /// Every measure of run `key`: plant, obtain the model with the collective (exact update
+  /// when the model supports it, else retrain with the fold's seed), recommend, measure.
   func runOne(
-    key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32,
-    strategy: Strategy,
-    statistics: StatisticsSpec, modelSpec: ModelSpec
+    key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32
   ) throws -> RunRecord {
-    let b = budget(spec.sizes[key.size], split: ctx.split)
-    let (sizeKind, sizeValue) = sizeLabel(key.size)
-    let collective = try ctx.split.collective(budget: b)
-    let stats = try SongStatistics.make(
-      statistics, store: dataset.playlists, catalogue: dataset.catalogue,
-      training: ctx.split.training,
-      collective: collective, trueCounts: ctx.frequency, seed: ctx.split.seed)
-    let planted = try Planting.plant(
-      strategy: strategy, store: dataset.playlists, collective: collective, target: target,
-      statistics: stats,
-      seed: ctx.split.seed)
-    let quality = StatisticsQuality.evaluate(
-      statistics: stats, trueCounts: ctx.frequency, store: dataset.playlists,
-      collective: collective, edits: planted.edits)
+    let strategy = spec.strategies[key.strategyIndex]
+    let statistics = spec.statistics[key.statisticsIndex]
+    let cell = try plant(key, ctx: ctx, dataset: dataset, target: target)
+    let planted = cell.plant
+    let quality = cell.quality
+    let b = cell.budget
     let trackCount = dataset.trackCount + 1
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
@@ -250,7 +234,7 @@ public struct ExperimentRunner {
       recomputed = rows.count
     } else {
       let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
-      let model = try modelSpec.train(
+      let model = try spec.model.train(
         playlists: manipulated, trackCount: trackCount, seed: ctx.split.seed)
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
@@ -300,9 +284,9 @@ public struct ExperimentRunner {
     }
     withCounts[dataset.artistCount] = Double(measures.recommendations)
     return RunRecord(
-      key: key, strategy: strategy.name, statistics: statistics.description, sizeKind: sizeKind,
-      sizeValue: sizeValue,
-      budget: b, alpha: Double(b) / Double(ctx.split.training.count), target: measures,
+      key: key, strategy: strategy.name, statistics: statistics.description,
+      size: spec.sizes[key.sizeIndex], trainingPlaylists: ctx.split.training.count,
+      target: measures,
       accuracy: accuracy, quality: quality,
       directAnchors: direct.filter { $0 }.count, indirectAnchors: indirect.filter { $0 }.count,
       bins: ext.binned(),

@@ -6,25 +6,30 @@ import ChorusCore
 import CollectiveAction
 import Evaluation
 
-/// Identifies a run within a spec by indices into its lists.
+/// Identifies a run within a spec by indices into its lists (`strategies`, `sizes`,
+/// `statistics`); the values themselves are the spec's.
 public struct RunKey: Sendable, Hashable, Codable, Comparable {
   public var fold: Int
-  public var strategy: Int
-  public var size: Int
-  public var statistics: Int
+  /// Index into `ExperimentSpec.strategies`.
+  public var strategyIndex: Int
+  /// Index into `ExperimentSpec.sizes`.
+  public var sizeIndex: Int
+  /// Index into `ExperimentSpec.statistics` (the collective's statistics sources).
+  public var statisticsIndex: Int
 
-  public init(fold: Int, strategy: Int, size: Int, statistics: Int) {
+  public init(fold: Int, strategyIndex: Int, sizeIndex: Int, statisticsIndex: Int) {
     self.fold = fold
-    self.strategy = strategy
-    self.size = size
-    self.statistics = statistics
+    self.strategyIndex = strategyIndex
+    self.sizeIndex = sizeIndex
+    self.statisticsIndex = statisticsIndex
   }
 
   /// File name stem, e.g. "run-f0-s1-n3-q0".
-  public var id: String { "run-f\(fold)-s\(strategy)-n\(size)-q\(statistics)" }
+  public var id: String { "run-f\(fold)-s\(strategyIndex)-n\(sizeIndex)-q\(statisticsIndex)" }
 
   public static func < (a: RunKey, b: RunKey) -> Bool {
-    (a.fold, a.strategy, a.size, a.statistics) < (b.fold, b.strategy, b.size, b.statistics)
+    (a.fold, a.strategyIndex, a.sizeIndex, a.statisticsIndex)
+      < (b.fold, b.strategyIndex, b.sizeIndex, b.statisticsIndex)
   }
 }
 
@@ -49,15 +54,13 @@ public struct RunRecord: Sendable, Codable, Equatable {
   public var key: RunKey
   public var strategy: String
   public var statistics: String
-  /// "alpha" or "budget", and the value as given in the spec.
-  public var sizeKind: String
-  public var sizeValue: Double
-  /// B, the collective's playlists, and α = B / training playlists.
-  public var budget: Int
-  public var alpha: Double
+  /// The collective size as the spec gives it (α or B); the CSVs' `size_kind` and `size`.
+  public var size: CollectiveSize
+  /// The fold's training playlists (the base of α).
+  public var trainingPlaylists: Int
   public var target: TargetMeasures
   public var accuracy: AccuracyLoss
-  public var quality: StatisticsQuality
+  public var quality: EstimateQuality
   public var directAnchors: Int
   public var indirectAnchors: Int
   public var bins: [FrequencyBinSummary]
@@ -69,6 +72,11 @@ public struct RunRecord: Sendable, Codable, Equatable {
   public var recomputedContexts: Int
   /// Wall time of the run; recorded, never part of the CSVs.
   public var seconds: Double
+
+  /// B, the collective's playlists: `size` on the fold's training set.
+  public var budget: Int { size.budget(trainingCount: trainingPlaylists) }
+  /// The realised α = B / training playlists (differs from a spec's α by the rounding of B).
+  public var alpha: Double { Double(budget) / Double(trainingPlaylists) }
 }
 
 /// The clean model's figures of one fold.

@@ -27,7 +27,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   /// Collective sizes, all α or all B (JSON: `alphas` or `budgets`, exactly one).
   public var sizes: [CollectiveSize] = []
   /// What the collective knows (JSON: full, sample:Q, table:FILE, proxy:SIGMA).
-  public var statistics: [StatisticsSpec] = [.full]
+  public var statistics: [EstimateSource] = [.full]
   /// Length of every recommendation list (the study: 500).
   public var k: Int = 500
   /// External id of the promoted song s*.
@@ -72,7 +72,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     guard var dict = object as? [String: Any] else {
       throw ChorusError(.config, "a spec must be a JSON object", file: path)
     }
-    for o in overrides { try applyOverride(o, to: &dict) }
+    for o in overrides { try ConfigOverride(o, example: "split.folds=2").apply(to: &dict) }
     do {
       return try decode(dict)
     } catch let e as ChorusError {
@@ -106,7 +106,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("statistics") {
       s.statistics = try SpecFields.array(v, "statistics").map { item in
         try renamingField("statistics") {
-          try StatisticsSpec(name: SpecFields.text(item, "statistics"))
+          try EstimateSource(name: SpecFields.text(item, "statistics"))
         }
       }
     }
@@ -190,31 +190,6 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     }
   }
 
-  /// Applies `a.b.c=value` to a JSON object; the value is JSON when it parses, else a string.
-  public static func applyOverride(_ item: String, to dict: inout [String: Any]) throws {
-    guard let eq = item.firstIndex(of: "=") else {
-      throw ChorusError(
-        .usage, "override '\(item)' is not key=value", hint: "write e.g. --set split.folds=2")
-    }
-    let path = item[..<eq].split(separator: ".").map(String.init)
-    let text = String(item[item.index(after: eq)...])
-    guard !path.isEmpty else { throw ChorusError(.usage, "override '\(item)' has an empty key") }
-    let value: Any =
-      (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]))
-      ?? text
-    func set(_ d: inout [String: Any], _ keys: ArraySlice<String>) throws {
-      let key = keys.first!
-      if keys.count == 1 {
-        d[key] = value
-        return
-      }
-      var inner = (d[key] as? [String: Any]) ?? [:]
-      try set(&inner, keys.dropFirst())
-      d[key] = inner
-    }
-    try set(&dict, path[...])
-  }
-
   /// Checks every value that does not need the data (also for specs built in code).
   public func validate() throws {
     try SpecFields.checkText(name, "name", maxLength: 100)
@@ -251,8 +226,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try inRange(k, Limits.k, "k")
     try unique(strategies.map(\.name), "strategies", hint: "list at least one, e.g. [\"dirlof\"]")
     try unique(statistics.map(\.name), "statistics", hint: "use [\"full\"]")
-    let sizeField =
-      sizes.first.map { if case .alpha = $0 { "alphas" } else { "budgets" } } ?? "alphas"
+    let sizeField = sizesKey
     var names: [String] = []
     for size in sizes {
       switch size {
@@ -311,6 +285,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   /// The folds to run.
   public var foldList: [Int] { folds ?? Array(0..<split.folds) }
+
+  /// The spec key the sizes are given under: "alphas" (also for an empty list) or "budgets".
+  public var sizesKey: String { sizes.first?.isAlpha == false ? "budgets" : "alphas" }
 
   /// The number of collective sizes.
   public var sizeCount: Int { sizes.count }

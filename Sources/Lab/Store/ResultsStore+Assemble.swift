@@ -49,8 +49,8 @@ extension ResultsStore {
 
   func idCells(_ r: RunRecord) -> [CSVCell] {
     [
-      .int(r.key.fold), .text(r.strategy), .text(r.statistics), .text(r.sizeKind),
-      .number(r.sizeValue),
+      .int(r.key.fold), .text(r.strategy), .text(r.statistics), .text(r.size.kind),
+      .number(r.size.value),
     ]
   }
 
@@ -67,7 +67,7 @@ extension ResultsStore {
     }
     var seen = Set<[Int]>()
     let records = try plan.map { try readRun($0) }.filter {
-      seen.insert([$0.key.fold, $0.key.strategy, $0.key.statistics, $0.budget]).inserted
+      seen.insert([$0.key.fold, $0.key.strategyIndex, $0.key.statisticsIndex, $0.budget]).inserted
     }
     let folds = try spec.foldList.map { try readFold($0) }
     guard let first = records.first else { return }
@@ -85,15 +85,17 @@ extension ResultsStore {
     var groups: [RunKey: [RunRecord]] = [:]
     for r in records {
       groups[
-        RunKey(fold: 0, strategy: r.key.strategy, size: r.key.size, statistics: r.key.statistics),
+        RunKey(
+          fold: 0, strategyIndex: r.key.strategyIndex, sizeIndex: r.key.sizeIndex,
+          statisticsIndex: r.key.statisticsIndex),
         default: []
       ].append(r)
     }
     for g in groups.keys.sorted() {
       let rs = groups[g]!
       var row: [CSVCell] = [
-        .text(rs[0].strategy), .text(rs[0].statistics), .text(rs[0].sizeKind),
-        .number(rs[0].sizeValue), .int(rs.count),
+        .text(rs[0].strategy), .text(rs[0].statistics), .text(rs[0].size.kind),
+        .number(rs[0].size.value), .int(rs.count),
       ]
       let columns = rs.map { Self.scalarColumns($0).map(\.1) }
       for c in 0..<scalarNames.count {

@@ -273,7 +273,7 @@ public struct ResultsStore {
       for s in 0..<spec.strategies.count {
         for n in 0..<spec.sizeCount {
           for q in 0..<spec.statistics.count {
-            keys.append(RunKey(fold: f, strategy: s, size: n, statistics: q))
+            keys.append(RunKey(fold: f, strategyIndex: s, sizeIndex: n, statisticsIndex: q))
           }
         }
       }

@@ -19,42 +19,20 @@ public enum ModelSpec: Sendable, Equatable {
     "popularity", "cooccurrence", "embedding", "als", "mean", "transformer",
   ]
 
-  /// Parses a model name with `key=value` overrides of its config.
-  public init(name: String, overrides: [String] = []) throws {
-    switch name.lowercased() {
-    case "popularity":
-      guard overrides.isEmpty else {
-        throw ChorusError(
-          .config, "the popularity model has no settings", field: "model",
-          hint: "drop the --set options")
-      }
-      self = .popularity
-    case "cooccurrence", "co-occurrence":
-      let c = try ConfigCoding.apply(
-        overrides, to: CoOccurrenceConfig(), context: "the co-occurrence config")
-      try c.validate()
-      self = .cooccurrence(c)
-    case "embedding":
-      let c = try ConfigCoding.apply(
-        overrides, to: EmbeddingConfig(), context: "the embedding config")
-      try c.validate()
-      self = .embedding(c)
-    case "als":
-      let c = try ConfigCoding.apply(overrides, to: ALSConfig(), context: "the ALS config")
-      try c.validate()
-      self = .als(c)
-    case "mean", "transformer":
-      let c = try SequenceConfig.parse(overrides: overrides, context: "the \(name) config")
-      self = name.lowercased() == "mean" ? .mean(c) : .transformer(c)
-    default:
-      throw ChorusError(
-        .config, "unknown model '\(name)'", field: "model",
-        hint: "valid models: \(ModelSpec.names.joined(separator: ", "))")
+  /// Parses a model name with its settings: a spec's settings object (`config`, unknown keys
+  /// refused; errors name "model.config"), then `key=value` overrides on top (`--set`;
+  /// errors name "the <model> config"). Either may be empty. For the sequence models a
+  /// `preset=…` override picks the defaults when there is no settings object.
+  /// - Throws: `ChorusError(.config)` naming the model or the key, with the valid names.
+  public init(name: String, config: [String: Any] = [:], overrides: [String] = []) throws {
+    /// The typed config: defaults, then the settings object, then the overrides.
+    func configured<T: Codable>(_ defaults: T, _ label: String) throws -> T {
+      let decoded =
+        config.isEmpty
+        ? defaults
+        : try ConfigCoding.decode(T.self, from: config, defaults: defaults, context: "model.config")
+      return try ConfigCoding.apply(overrides, to: decoded, context: "the \(label) config")
     }
-  }
-
-  /// Parses a model name with a settings object (from a spec), refusing unknown keys.
-  public init(name: String, config: [String: Any]) throws {
     switch name.lowercased() {
     case "popularity":
       guard config.isEmpty else {
@@ -62,28 +40,38 @@ public enum ModelSpec: Sendable, Equatable {
           .config, "the popularity model has no settings", field: "model.config",
           hint: "remove model.config")
       }
+      guard overrides.isEmpty else {
+        throw ChorusError(
+          .config, "the popularity model has no settings", field: "model",
+          hint: "drop the --set options")
+      }
       self = .popularity
     case "cooccurrence", "co-occurrence":
-      let c = try ConfigCoding.decode(
-        CoOccurrenceConfig.self, from: config, defaults: CoOccurrenceConfig(),
-        context: "model.config")
+      let c = try configured(CoOccurrenceConfig(), "co-occurrence")
       try c.validate()
       self = .cooccurrence(c)
     case "embedding":
-      let c = try ConfigCoding.decode(
-        EmbeddingConfig.self, from: config, defaults: EmbeddingConfig(), context: "model.config")
+      let c = try configured(EmbeddingConfig(), "embedding")
       try c.validate()
       self = .embedding(c)
     case "als":
-      let c = try ConfigCoding.decode(
-        ALSConfig.self, from: config, defaults: ALSConfig(), context: "model.config")
+      let c = try configured(ALSConfig(), "ALS")
       try c.validate()
       self = .als(c)
     case "mean", "transformer":
-      let c = try SequenceConfig.decode(config, context: "model.config")
+      var c: SequenceConfig
+      if config.isEmpty {
+        c = try SequenceConfig.parse(overrides: overrides, context: "the \(name) config")
+      } else {
+        c = try SequenceConfig.decode(config, context: "model.config")
+        c = try ConfigCoding.apply(overrides, to: c, context: "the \(name) config")
+        try c.validate()
+      }
       self = name.lowercased() == "mean" ? .mean(c) : .transformer(c)
     default:
-      try self.init(name: name, overrides: [])
+      throw ChorusError(
+        .config, "unknown model '\(name)'", field: "model",
+        hint: "valid models: \(ModelSpec.names.joined(separator: ", "))")
     }
   }
 

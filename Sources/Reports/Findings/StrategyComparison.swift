@@ -18,9 +18,7 @@ public struct StrategyComparison: Sendable {
   /// Every strategy at one collective size.
   public struct SizeRow: Sendable, Equatable {
     /// The size as written in the spec: a fraction α or a playlist count B.
-    public var size: Double
-    /// True when `size` is a fraction α.
-    public var isAlpha: Bool
+    public var size: CollectiveSize
     /// Mean collective size in playlists over folds.
     public var budget: Double
     public var entries: [Entry]
@@ -41,7 +39,7 @@ public struct StrategyComparison: Sendable {
     /// "10 playlists (α = 0.05%)".
     public var sizeText: String {
       let b = counted(budget.rounded(), "playlist")
-      return isAlpha ? "\(b) (α = \(MeasuredValue.number(size * 100))%)" : b
+      return size.percent.map { "\(b) (α = \(MeasuredValue.number($0))%)" } ?? b
     }
   }
 
@@ -76,10 +74,15 @@ public struct StrategyComparison: Sendable {
     let cNDCGCI = summary.column("ndcg_loss_ci")
     let stats = summary.rows.first?[cStats].string ?? "full"
     statistics = summary.rows.contains { $0[cStats].string == "full" } ? "full" : stats
-    var bySize: [Double: SizeRow] = [:]
+    var bySize: [CollectiveSize: SizeRow] = [:]
     var largest: MeasuredValue?
-    for r in summary.rows where r[cStats].string == statistics {
-      let size = r[cSize].double ?? .nan
+    for (i, r) in summary.rows.enumerated() where r[cStats].string == statistics {
+      guard let size = r[cSize].double.flatMap({ CollectiveSize(kind: r[cKind].string, value: $0) })
+      else {
+        throw ChorusError(
+          .data, "row \(i + 1) has no collective size (size_kind alpha or budget, and a size)",
+          file: file, field: "size", hint: "rebuild the folder with 'chorus run SPEC --resume'")
+      }
       let folds = Int(r[cFolds].double ?? 0)
       func value(_ c: Int, _ ci: Int) -> MeasuredValue {
         MeasuredValue(mean: r[c].double ?? .nan, halfWidth: r[ci].double ?? .nan, folds: folds)
@@ -90,15 +93,14 @@ public struct StrategyComparison: Sendable {
       bySize[
         size,
         default: SizeRow(
-          size: size, isAlpha: r[cKind].string == "alpha", budget: r[cBudget].double ?? .nan,
-          entries: [])
+          size: size, budget: r[cBudget].double ?? .nan, entries: [])
       ].entries.append(entry)
       if let cNDCG, let cNDCGCI {
         let v = value(cNDCG, cNDCGCI)
         if v.mean.isFinite && abs(v.mean) >= abs(largest?.mean ?? 0) { largest = v }
       }
     }
-    rows = bySize.keys.sorted().map { bySize[$0]! }
+    rows = bySize.keys.sorted { $0.value < $1.value }.map { bySize[$0]! }
     largestNDCGChange = largest
   }
 

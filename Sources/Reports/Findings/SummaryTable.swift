@@ -3,6 +3,7 @@
 // terminal after `chorus run` / `merge`. One renderer, so the two can never disagree; values
 // go through MeasuredValue (noise as 0, one fold without a fake "± 0"), names through
 // SafeText.
+import ChorusCore
 import Foundation
 
 /// Renders summary.csv as one Markdown table.
@@ -23,9 +24,10 @@ public enum SummaryTable {
         column(name).map { SafeText.markdown(r[$0].string) } ?? "–"
       }
       let sizeValue = column("size").flatMap { r[$0].double }
+      let kind = column("size_kind").map { r[$0].string } ?? ""
       let size: String
-      if column("size_kind").map({ r[$0].string }) == "alpha", let a = sizeValue {
-        size = "α = \(MeasuredValue.number(a * 100, digits: 4))%"
+      if let percent = sizeValue.flatMap({ CollectiveSize(kind: kind, value: $0) })?.percent {
+        size = "α = \(MeasuredValue.number(percent, digits: 4))%"
       } else {
         size = sizeValue.map { "B = \(MeasuredValue.number($0))" } ?? "–"
       }

@@ -26,7 +26,7 @@ struct ReportContext {
   }
 
   /// The statistics source the per-run figures use: "full" when present, else the first.
-  var mainStatistics: String {
+  var mainEstimateSource: String {
     statsSources.contains("full") ? "full" : statsSources.first ?? "full"
   }
 }
@@ -48,23 +48,30 @@ extension StudyReport {
     t.column(name).map { row[$0].string } ?? ""
   }
 
-  /// The largest collective size of `strategy` (as written in the size column).
-  static func largestSize(_ t: CSVTable, strategy: String, statistics: String) -> String? {
+  /// The collective size of a row (its `size_kind` and `size` columns), nil without one.
+  static func size(_ t: CSVTable, _ row: [CSVCell]) -> CollectiveSize? {
+    guard let v = value(t, row, "size") else { return nil }
+    return CollectiveSize(kind: string(t, row, "size_kind"), value: v)
+  }
+
+  /// The largest collective size of `strategy`.
+  static func largestSize(_ t: CSVTable, strategy: String, statistics: String) -> CollectiveSize? {
     t.rows.filter {
       string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == statistics
     }
-    .max { (value(t, $0, "size") ?? 0) < (value(t, $1, "size") ?? 0) }
-    .map { string(t, $0, "size") }
+    .compactMap { size(t, $0) }
+    .max { $0.value < $1.value }
   }
 
-  static func sizeLabel(_ size: String, isAlpha: Bool) -> String {
-    guard isAlpha, let v = Double(size) else { return "B = \(size)" }
-    return "α = " + String(format: "%g%%", v * 100)
+  /// "α = 0.5%" or "B = 10.0" (B as the size column writes it).
+  static func sizeLabel(_ size: CollectiveSize) -> String {
+    guard let p = size.percent else { return "B = \(size.value)" }
+    return "α = " + String(format: "%g%%", p)
   }
 
   // MARK: - 2. Training frequency vs recommendations
 
-  static func frequencyScatter(_ c: ReportContext) throws -> ReportSection? {
+  static func frequencyScatter(_ c: ReportContext) -> ReportSection? {
     guard let points = c.table("cloud-points.csv"), let cloud = c.table("cloud.csv") else {
       return nil
     }
@@ -92,7 +99,7 @@ extension StudyReport {
     let s = c.summary
     for (i, strategy) in c.strategies.enumerated() {
       let pts = s.rows.filter {
-        string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainStatistics
+        string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainEstimateSource
       }
       .compactMap { r -> (x: Double, y: Double, ci: Double)? in
         guard let b = value(s, r, "budget"), let y = value(s, r, "recommendations") else {
@@ -121,7 +128,7 @@ extension StudyReport {
 
   // MARK: - 4. Accuracy loss with bounds
 
-  static func accuracyLoss(_ c: ReportContext) throws -> ReportSection? {
+  static func accuracyLoss(_ c: ReportContext) -> ReportSection? {
     let s = c.summary
     let metrics: [(String, String)] = [
       ("ndcg", "NDCG"), ("r_precision", "R-precision"), ("clicks", "clicks"),
@@ -132,12 +139,13 @@ extension StudyReport {
       var series: [ChartSeries] = []
       for (i, strategy) in c.strategies.enumerated() {
         let rows = s.rows.filter {
-          string(s, $0, "strategy") == strategy && string(s, $0, "statistics") == c.mainStatistics
+          string(s, $0, "strategy") == strategy
+            && string(s, $0, "statistics") == c.mainEstimateSource
         }
         func pts(_ col: String, ci: Bool) -> [(x: Double, y: Double, ci: Double)] {
           rows.compactMap { r in
-            guard let v = value(s, r, col), let size = value(s, r, "size") else { return nil }
-            return (size * (c.isAlpha ? 100 : 1), v, ci ? value(s, r, col + "_ci") ?? 0 : 0)
+            guard let v = value(s, r, col), let size = Self.size(s, r) else { return nil }
+            return (size.axisValue, v, ci ? value(s, r, col + "_ci") ?? 0 : 0)
           }
         }
         series.append(
@@ -177,7 +185,7 @@ extension StudyReport {
 
   // MARK: - 5. Externalities
 
-  static func externalities(_ c: ReportContext) throws -> ReportSection? {
+  static func externalities(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("externalities.csv") else { return nil }
     var panels: [LineChart] = []
     let categories = [
@@ -185,13 +193,13 @@ extension StudyReport {
     ]
     var sizeNote = ""
     for strategy in c.strategies {
-      guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
+      guard let size = largestSize(t, strategy: strategy, statistics: c.mainEstimateSource) else {
         continue
       }
-      sizeNote = sizeLabel(size, isAlpha: c.isAlpha)
+      sizeNote = sizeLabel(size)
       let rows = t.rows.filter {
-        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
-          && string(t, $0, "size") == size
+        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainEstimateSource
+          && Self.size(t, $0) == size
       }
       var series: [ChartSeries] = []
       for (j, (category, label)) in categories.enumerated() {
@@ -218,7 +226,7 @@ extension StudyReport {
       }
       guard !series.isEmpty else { continue }
       var chart = LineChart(
-        title: "\(strategy), \(sizeLabel(size, isAlpha: c.isAlpha))",
+        title: "\(strategy), \(sizeLabel(size))",
         xLabel: "training frequency of the song (log scale)",
         yLabel: "ΔR per song (mean, 95% CI)", series: series)
       chart.logX = true
@@ -240,7 +248,7 @@ extension StudyReport {
 
   // MARK: - 6. Concentration
 
-  static func concentration(_ c: ReportContext) throws -> ReportSection? {
+  static func concentration(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("lorenz.csv") else { return nil }
     let firstFold = t.rows.compactMap { value(t, $0, "fold") }.min() ?? 0
     let inFold = t.rows.filter { value(t, $0, "fold") == firstFold }
@@ -261,13 +269,13 @@ extension StudyReport {
     }
     var sizeNote = ""
     for (i, strategy) in c.strategies.enumerated() {
-      guard let size = largestSize(t, strategy: strategy, statistics: c.mainStatistics) else {
+      guard let size = largestSize(t, strategy: strategy, statistics: c.mainEstimateSource) else {
         continue
       }
-      sizeNote = sizeLabel(size, isAlpha: c.isAlpha)
+      sizeNote = sizeLabel(size)
       let rows = inFold.filter {
-        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainStatistics
-          && string(t, $0, "size") == size
+        string(t, $0, "strategy") == strategy && string(t, $0, "statistics") == c.mainEstimateSource
+          && Self.size(t, $0) == size
       }
       for (name, style) in [("with", SeriesStyle.dashed), ("gained", SeriesStyle.line)] {
         let part = rows.filter { string(t, $0, "series") == name }
@@ -324,7 +332,7 @@ extension StudyReport {
 
   // MARK: - 7. The dataset
 
-  static func datasetShape(_ c: ReportContext) throws -> ReportSection? {
+  static func datasetShape(_ c: ReportContext) -> ReportSection? {
     guard let t = c.table("dataset.csv") else { return nil }
     let freq = t.rows.filter { string(t, $0, "histogram") == "track_frequency" }.compactMap {
       r -> (x: Double, y: Double, ci: Double)? in

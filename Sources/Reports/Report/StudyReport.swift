@@ -28,7 +28,10 @@ public enum StudyReport {
       isAlpha
       ? "collective size α (% of training playlists, log scale)"
       : "collective size B (playlists, log scale)"
-    func x(_ row: [CSVCell]) -> Double { (row[cSize].double ?? .nan) * (isAlpha ? 100 : 1) }
+    func size(_ row: [CSVCell]) -> CollectiveSize? {
+      row[cSize].double.flatMap { CollectiveSize(kind: row[cKind].string, value: $0) }
+    }
+    func x(_ row: [CSVCell]) -> Double { size(row)?.axisValue ?? .nan }
     let statsSources = orderedUnique(summary.rows.map { $0[cStats].string })
     let strategies = orderedUnique(summary.rows.map { $0[cStrategy].string })
     func seriesName(_ row: [CSVCell]) -> String {
@@ -78,16 +81,22 @@ public enum StudyReport {
     if statsSources.contains("full") && statsSources.count > 1,
       let c = summary.column("amplification")
     {
-      var full: [String: Double] = [:]
+      /// A strategy at a collective size: the key that pairs partial with full information.
+      struct Cell: Hashable {
+        var strategy: String
+        var size: CollectiveSize?
+      }
+      var full: [Cell: Double] = [:]
       for r in summary.rows where r[cStats].string == "full" {
-        full["\(r[cStrategy].string)|\(r[cSize].string)"] = r[c].double
+        full[Cell(strategy: r[cStrategy].string, size: size(r))] = r[c].double
       }
       var out: [ChartSeries] = []
       for s in strategies {
         for q in statsSources where q != "full" {
           let pts = summary.rows.filter { $0[cStrategy].string == s && $0[cStats].string == q }
             .compactMap { r -> (x: Double, y: Double, ci: Double)? in
-              guard let f = full["\(s)|\(r[cSize].string)"], f > 0, let v = r[c].double else {
+              guard let f = full[Cell(strategy: s, size: size(r))], f > 0, let v = r[c].double
+              else {
                 return nil
               }
               return (x(r), 100 * v / f, 0)
@@ -112,8 +121,8 @@ public enum StudyReport {
       folder: folder, summary: summary, isAlpha: isAlpha, xLabel: xLabel, strategies: strategies,
       statsSources: statsSources)
     sections += [
-      try frequencyScatter(context), try accuracyLoss(context), try externalities(context),
-      try concentration(context), try datasetShape(context),
+      frequencyScatter(context), accuracyLoss(context), externalities(context),
+      concentration(context), datasetShape(context),
     ]
     for case let section? in sections {
       try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")

@@ -34,7 +34,7 @@ public struct AnchorFrequencies: Sendable, Equatable, Codable {
 }
 
 /// The quality of a frequency estimate, seen from one collective.
-public struct StatisticsQuality: Sendable, Equatable, Codable {
+public struct EstimateQuality: Sendable, Equatable, Codable {
   /// Distinct tracks in the collective's (original) playlists.
   public var tracks: Int
   /// Of those, how many have a known estimate.
@@ -51,9 +51,9 @@ public struct StatisticsQuality: Sendable, Equatable, Codable {
   /// the anchors of `edits`.
   /// - Complexity: O(entries of the collective + n log n) for n distinct tracks.
   public static func evaluate(
-    statistics: SongStatistics, trueCounts: [Int32], store: PlaylistStore,
+    statistics: FrequencyEstimate, trueCounts: [Int32], store: PlaylistStore,
     collective: ArraySlice<Int>, edits: [PlantEdit]
-  ) -> StatisticsQuality {
+  ) -> EstimateQuality {
     precondition(statistics.trackCount == trueCounts.count, "statistics and truth disagree")
     var seen = [Bool](repeating: false, count: trueCounts.count)
     var distinct: [Int32] = []
@@ -77,7 +77,7 @@ public struct StatisticsQuality: Sendable, Equatable, Codable {
     let indirect = edits.compactMap {
       $0.indirectAnchor >= 0 ? trueCounts[Int($0.indirectAnchor)] : nil
     }
-    return StatisticsQuality(
+    return EstimateQuality(
       tracks: distinct.count, knownTracks: estimated.count,
       spearman: RankCorrelation.spearman(estimated, truth),
       directAnchors: AnchorFrequencies(direct), indirectAnchors: AnchorFrequencies(indirect))

@@ -20,7 +20,7 @@ public struct TableSummary: Sendable, Equatable, Codable {
   public init() {}
 }
 
-extension SongStatistics {
+extension FrequencyEstimate {
   /// The prefix tried when a table id is not in the catalogue: scraped tables often list
   /// bare Spotify ids while the MPD uses `spotify:track:` URIs.
   static let spotifyTrackPrefix = "spotify:track:"
@@ -33,7 +33,7 @@ extension SongStatistics {
   /// - Throws: `ChorusError` naming the file and line for a row that has not exactly two
   ///   fields, an empty id, a bad count, or a track listed twice; `.io` when unreadable.
   /// - Complexity: O(file size + catalogue id bytes).
-  public static func table(path: String, catalogue: Catalogue) throws -> SongStatistics {
+  public static func table(path: String, catalogue: Catalogue) throws -> FrequencyEstimate {
     let data = try FileIO.read(path)
     let ids = Interner(pool: catalogue.trackIDs)
     var estimates = [Double](repeating: .nan, count: catalogue.trackCount)
@@ -122,7 +122,7 @@ extension SongStatistics {
         summary.matched += 1
       }
     }
-    return SongStatistics(spec: .table(path: path), estimates: estimates, table: summary)
+    return FrequencyEstimate(source: .table(path: path), estimates: estimates, table: summary)
   }
 
   /// The byte range lo..<hi without surrounding spaces, tabs and carriage returns.

@@ -1,15 +1,15 @@
 // What the collective believes about training frequencies (Experiments/PROTOCOL.md §4): one
 // estimate per track, NaN where it knows nothing. Built from full counts, a seeded sample of
-// playlists, a user table (SongStatistics+Table.swift) or a noisy proxy of the truth. It never
-// changes the data; Planting reads it and StatisticsQuality scores it against the truth.
+// playlists, a user table (FrequencyEstimate+Table.swift) or a noisy proxy of the truth. It never
+// changes the data; Planting reads it and EstimateQuality scores it against the truth.
 import ChorusCore
 import Foundation
 
 /// The collective's estimate f of every track's training frequency (Baumann &
 /// Mendler-Dünner 2024 study full knowledge, samples of 10% and 1%, and scraped counts).
-public struct SongStatistics: Sendable, Equatable {
+public struct FrequencyEstimate: Sendable, Equatable {
   /// The source of the estimate.
-  public let spec: StatisticsSpec
+  public let source: EstimateSource
   /// Per track (catalogue id): the estimate f, ≥ 0; `.nan` = unknown. Length = trackCount,
   /// Double (a table may hold counts beyond Int32). Only the order of values matters to the
   /// strategies; sample counts are not rescaled.
@@ -24,10 +24,10 @@ public struct SongStatistics: Sendable, Equatable {
   /// Wraps precomputed estimates (`.nan` = unknown).
   /// - Complexity: O(trackCount).
   public init(
-    spec: StatisticsSpec, estimates: [Double], playlistsCounted: Int? = nil,
+    source: EstimateSource, estimates: [Double], playlistsCounted: Int? = nil,
     table: TableSummary? = nil
   ) {
-    self.spec = spec
+    self.source = source
     self.estimates = estimates
     self.knownCount = estimates.reduce(0) { $0 + ($1.isNaN ? 0 : 1) }
     self.playlistsCounted = playlistsCounted
@@ -47,19 +47,19 @@ public struct SongStatistics: Sendable, Equatable {
 
   /// Full information: f = `trueCounts`.
   /// - Complexity: O(trackCount).
-  public static func full(trueCounts: [Int32]) -> SongStatistics {
-    SongStatistics(
-      spec: .full, estimates: trueCounts.map { Double($0) }, playlistsCounted: nil)
+  public static func full(trueCounts: [Int32]) -> FrequencyEstimate {
+    FrequencyEstimate(
+      source: .full, estimates: trueCounts.map { Double($0) }, playlistsCounted: nil)
   }
 
   /// Full information counted over `training`.
   /// - Complexity: O(entries of the training playlists + trackCount).
   public static func full(store: PlaylistStore, training: [Int], trackCount: Int)
-    -> SongStatistics
+    -> FrequencyEstimate
   {
     let counts = SongCounts.count(in: store, playlists: training, trackCount: trackCount)
-    return SongStatistics(
-      spec: .full, estimates: counts.map { Double($0) }, playlistsCounted: training.count)
+    return FrequencyEstimate(
+      source: .full, estimates: counts.map { Double($0) }, playlistsCounted: training.count)
   }
 
   /// Partial information: counts over the `collective` plus ⌈q · n⌉ playlists drawn
@@ -69,7 +69,7 @@ public struct SongStatistics: Sendable, Equatable {
   public static func sample(
     fraction q: Double, store: PlaylistStore, training: [Int], collective: ArraySlice<Int>,
     trackCount: Int, seed: UInt64
-  ) -> SongStatistics {
+  ) -> FrequencyEstimate {
     precondition(q >= 0 && q <= 1, "sample fraction outside [0, 1]")
     var inCollective = [Bool](repeating: false, count: store.count)
     for p in collective { inCollective[p] = true }
@@ -85,8 +85,8 @@ public struct SongStatistics: Sendable, Equatable {
     var counted = Array(collective)
     counted.append(contentsOf: others[0..<take])
     let counts = SongCounts.count(in: store, playlists: counted, trackCount: trackCount)
-    return SongStatistics(
-      spec: .sample(fraction: q), estimates: counts.map { Double($0) },
+    return FrequencyEstimate(
+      source: .sample(fraction: q), estimates: counts.map { Double($0) },
       playlistsCounted: counted.count)
   }
 
@@ -98,10 +98,10 @@ public struct SongStatistics: Sendable, Equatable {
   /// Z_t ~ N(0, 1) from the streams (seed, "statistics.proxy", t / 65536). σ = 0 gives the
   /// truth exactly. Values that overflow are capped at the largest finite Double.
   /// - Complexity: O(trackCount), split over the worker threads.
-  public static func proxy(sigma: Double, trueCounts: [Int32], seed: UInt64) -> SongStatistics {
+  public static func proxy(sigma: Double, trueCounts: [Int32], seed: UInt64) -> FrequencyEstimate {
     precondition(sigma >= 0 && sigma.isFinite, "sigma must be finite and ≥ 0")
     let n = trueCounts.count
-    if n == 0 { return SongStatistics(spec: .proxy(sigma: sigma), estimates: []) }
+    if n == 0 { return FrequencyEstimate(source: .proxy(sigma: sigma), estimates: []) }
     let estimates = [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
       let out = SendablePointer(buffer.baseAddress!)
       Parallel.forEachChunk(count: n, chunkSize: proxyChunk) { chunk, range in
@@ -116,10 +116,10 @@ public struct SongStatistics: Sendable, Equatable {
       }
       initialized = n
     }
-    return SongStatistics(spec: .proxy(sigma: sigma), estimates: estimates)
+    return FrequencyEstimate(source: .proxy(sigma: sigma), estimates: estimates)
   }
 
-  /// Builds the estimate that `spec` names.
+  /// Builds the estimate that `source` names.
   ///
   /// - Parameters:
   ///   - trueCounts: the full training counts when already computed (reused by `full` and
@@ -128,17 +128,17 @@ public struct SongStatistics: Sendable, Equatable {
   /// - Throws: the table reader's `ChorusError`s (missing file, bad rows).
   /// - Complexity: see the builders; `table` is O(file size + catalogue bytes).
   public static func make(
-    _ spec: StatisticsSpec, store: PlaylistStore, catalogue: Catalogue, training: [Int],
+    _ source: EstimateSource, store: PlaylistStore, catalogue: Catalogue, training: [Int],
     collective: ArraySlice<Int>, trueCounts: [Int32]? = nil, seed: UInt64
-  ) throws -> SongStatistics {
+  ) throws -> FrequencyEstimate {
     let trackCount = catalogue.trackCount
     func truth() -> [Int32] {
       trueCounts ?? SongCounts.count(in: store, playlists: training, trackCount: trackCount)
     }
-    switch spec {
+    switch source {
     case .full:
-      return SongStatistics(
-        spec: .full, estimates: truth().map { Double($0) }, playlistsCounted: training.count)
+      return FrequencyEstimate(
+        source: .full, estimates: truth().map { Double($0) }, playlistsCounted: training.count)
     case .sample(let q):
       return sample(
         fraction: q, store: store, training: training, collective: collective,

@@ -6,7 +6,7 @@ import ChorusTestSupport
 import CollectiveAction
 import Testing
 
-@Suite struct SongStatisticsTests {
+@Suite struct FrequencyEstimateTests {
   let data = TestData.random
   let training = Array(0..<TestData.random.playlistCount).filter { $0 % 7 != 0 }
   var collective: ArraySlice<Int> { ArraySlice(training.prefix(60)) }
@@ -27,16 +27,16 @@ import Testing
   }
 
   @Test func sampleWithEverythingEqualsFull() {
-    let all = SongStatistics.sample(
+    let all = FrequencyEstimate.sample(
       fraction: 1, store: data.playlists, training: training, collective: collective,
       trackCount: data.trackCount, seed: 3)
-    let full = SongStatistics.full(trueCounts: truth())
+    let full = FrequencyEstimate.full(trueCounts: truth())
     #expect(all.estimates == full.estimates)
     #expect(all.playlistsCounted == training.count)
   }
 
   @Test func sampleOfNothingIsTheCollectiveAlone() {
-    let alone = SongStatistics.sample(
+    let alone = FrequencyEstimate.sample(
       fraction: 0, store: data.playlists, training: training, collective: collective,
       trackCount: data.trackCount, seed: 3)
     let counts = SongCounts.count(
@@ -46,8 +46,8 @@ import Testing
   }
 
   @Test func partialSampleIsSeededAndBetweenTheBounds() {
-    func sample(_ seed: UInt64) -> SongStatistics {
-      SongStatistics.sample(
+    func sample(_ seed: UInt64) -> FrequencyEstimate {
+      FrequencyEstimate.sample(
         fraction: 0.3, store: data.playlists, training: training, collective: collective,
         trackCount: data.trackCount, seed: seed)
     }
@@ -66,7 +66,7 @@ import Testing
 
   @Test func proxyWithoutNoiseIsTheTruth() {
     let counts = truth()
-    let proxy = SongStatistics.proxy(sigma: 0, trueCounts: counts, seed: 8)
+    let proxy = FrequencyEstimate.proxy(sigma: 0, trueCounts: counts, seed: 8)
     #expect(proxy.estimates == counts.map { Double($0) })
     let truthValues = counts.map { Double($0) }
     #expect(RankCorrelation.spearman(proxy.estimates, truthValues) == 1)
@@ -75,9 +75,9 @@ import Testing
   @Test func noisyProxyKeepsSomeOfTheRanking() {
     let counts = truth()
     let truthValues = counts.map { Double($0) }
-    let mild = SongStatistics.proxy(sigma: 0.3, trueCounts: counts, seed: 8)
-    let wild = SongStatistics.proxy(sigma: 3, trueCounts: counts, seed: 8)
-    #expect(mild == SongStatistics.proxy(sigma: 0.3, trueCounts: counts, seed: 8))
+    let mild = FrequencyEstimate.proxy(sigma: 0.3, trueCounts: counts, seed: 8)
+    let wild = FrequencyEstimate.proxy(sigma: 3, trueCounts: counts, seed: 8)
+    #expect(mild == FrequencyEstimate.proxy(sigma: 0.3, trueCounts: counts, seed: 8))
     let rMild = RankCorrelation.spearman(mild.estimates, truthValues)!
     let rWild = RankCorrelation.spearman(wild.estimates, truthValues)!
     #expect(rMild > 0.5 && rMild < 1)
@@ -87,16 +87,17 @@ import Testing
 
   @Test func makeDispatchesOnTheSpec() throws {
     let counts = truth()
-    func make(_ spec: StatisticsSpec) throws -> SongStatistics {
-      try SongStatistics.make(
+    func make(_ spec: EstimateSource) throws -> FrequencyEstimate {
+      try FrequencyEstimate.make(
         spec, store: data.playlists, catalogue: data.catalogue, training: training,
         collective: collective, seed: 2)
     }
     #expect(try make(.full).estimates == counts.map { Double($0) })
     #expect(try make(.sample(fraction: 1)).estimates == counts.map { Double($0) })
     #expect(
-      try make(.proxy(sigma: 0.5)) == SongStatistics.proxy(sigma: 0.5, trueCounts: counts, seed: 2))
-    #expect(try make(.full).spec == .full)
+      try make(.proxy(sigma: 0.5))
+        == FrequencyEstimate.proxy(sigma: 0.5, trueCounts: counts, seed: 2))
+    #expect(try make(.full).source == .full)
   }
 
   // MARK: - Table
@@ -106,7 +107,7 @@ import Testing
     let path = dir.write(
       "pop.csv",
       "\u{FEFF}track_id,count\r\n# scraped 2024\r\n\r\nb, 120\r\n\"c\",7.5\r\nzzz,4\r\nd,\r\na,0\n")
-    let stats = try SongStatistics.table(path: path, catalogue: TestData.golden.catalogue)
+    let stats = try FrequencyEstimate.table(path: path, catalogue: TestData.golden.catalogue)
     // a0 b1 c2 d3; d has an empty count, zzz is not in the catalogue.
     #expect(stats.estimate(of: 0) == 0)
     #expect(stats.estimate(of: 1) == 120)
@@ -120,14 +121,14 @@ import Testing
     summary.notInCatalogue = 1
     summary.withoutCount = 1
     #expect(stats.table == summary)
-    #expect(stats.spec == .table(path: path))
+    #expect(stats.source == .table(path: path))
   }
 
   @Test func tableWithoutHeaderAndBareSpotifyIDs() throws {
     let data = Fixtures.dataset([["spotify:track:AAA", "spotify:track:BBB"]])
     let dir = TemporaryDirectory()
     let path = dir.write("pop.csv", "AAA,10\nspotify:track:BBB,20\n")
-    let stats = try SongStatistics.table(path: path, catalogue: data.catalogue)
+    let stats = try FrequencyEstimate.table(path: path, catalogue: data.catalogue)
     #expect(stats.estimates == [10, 20])
   }
 
@@ -143,7 +144,7 @@ import Testing
     let dir = TemporaryDirectory()
     let path = dir.write("pop.csv", text)
     do {
-      _ = try SongStatistics.table(path: path, catalogue: TestData.golden.catalogue)
+      _ = try FrequencyEstimate.table(path: path, catalogue: TestData.golden.catalogue)
       Issue.record("accepted a bad table")
     } catch let error as ChorusError {
       #expect(error.kind == .data)
@@ -158,7 +159,8 @@ import Testing
 
   @Test func missingTableIsAnIOError() {
     #expect {
-      try SongStatistics.table(path: "/nonexistent/pop.csv", catalogue: TestData.golden.catalogue)
+      try FrequencyEstimate.table(
+        path: "/nonexistent/pop.csv", catalogue: TestData.golden.catalogue)
     } throws: { ($0 as? ChorusError)?.kind == .io }
   }
 
@@ -166,7 +168,7 @@ import Testing
     let dir = TemporaryDirectory()
     // Only d (3) and k (10) are known: P0 anchors on d; P3 on k; P1 and P2 know nothing.
     let path = dir.write("pop.csv", "d,100\nk,5\n")
-    let stats = try SongStatistics.table(path: path, catalogue: TestData.golden.catalogue)
+    let stats = try FrequencyEstimate.table(path: path, catalogue: TestData.golden.catalogue)
     let rows = try TestData.goldenPlant(.dirLoF, statistics: stats)
     #expect(rows[0] == ["a", "b", "c", "d", "*"])
     #expect(rows[3] == ["i", "j", "b", "k", "*"])
@@ -174,7 +176,7 @@ import Testing
   }
 }
 
-@Suite struct StatisticsQualityTests {
+@Suite struct EstimateQualityTests {
   @Test func averageRanksShareTies() {
     #expect(RankCorrelation.averageRanks([10, 20, 20, 5]) == [2, 3.5, 3.5, 1])
     #expect(RankCorrelation.averageRanks([1, 1, 1]) == [2, 2, 2])
@@ -197,7 +199,7 @@ import Testing
       strategy: .dirLoF, store: TestData.golden.playlists,
       collective: TestData.goldenCollective, target: TestData.goldenTarget, statistics: stats,
       seed: 1)
-    let q = StatisticsQuality.evaluate(
+    let q = EstimateQuality.evaluate(
       statistics: stats, trueCounts: truth, store: TestData.golden.playlists,
       collective: TestData.goldenCollective, edits: result.edits)
     #expect(q.tracks == 11)
@@ -217,9 +219,9 @@ import Testing
     estimates[0] = .nan
     // Reverse the order of the remaining known tracks: ρ must turn negative.
     for t in 1..<estimates.count { estimates[t] = 10 - estimates[t] }
-    let stats = SongStatistics(spec: .proxy(sigma: 1), estimates: estimates)
+    let stats = FrequencyEstimate(source: .proxy(sigma: 1), estimates: estimates)
     let truth = TestData.goldenStatistics.estimates.map { Int32($0) }
-    let q = StatisticsQuality.evaluate(
+    let q = EstimateQuality.evaluate(
       statistics: stats, trueCounts: truth, store: TestData.golden.playlists,
       collective: TestData.goldenCollective, edits: [])
     #expect(q.knownTracks == 10)

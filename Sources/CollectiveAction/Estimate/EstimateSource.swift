@@ -1,11 +1,13 @@
 // What the collective knows about song frequencies (Experiments/PROTOCOL.md §4), as a spec with
 // stable text names for specs and the CLI: `full`, `sample:0.1`, `table:FILE`, `proxy:0.5`. Only
-// names and parsing live here; SongStatistics builds the estimate.
+// names and parsing live here; FrequencyEstimate builds the estimate.
 import ChorusCore
 
 /// The source of the collective's frequency estimate f (Baumann & Mendler-Dünner 2024 study
 /// full and partial knowledge; Experiments/PROTOCOL.md §4). Codable as its `name`, a single string.
-public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
+/// Specs, the CLI (`--statistics`) and the results tables (`statistics` column) call it the
+/// collective's statistics; the type name says what it is: where the estimate comes from.
+public enum EstimateSource: Sendable, Hashable, CustomStringConvertible {
   /// `full`: f = the true training frequency of every track.
   case full
   /// `sample:q`: counts over the collective's own playlists plus a uniform sample of a
@@ -19,7 +21,7 @@ public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
   /// public popularity signal. σ = 0 ranks exactly like the truth.
   case proxy(sigma: Double)
 
-  /// The stable text name; `StatisticsSpec(name: s.name) == s`.
+  /// The stable text name; `EstimateSource(name: s.name) == s`.
   public var name: String {
     switch self {
     case .full: return "full"
@@ -54,7 +56,7 @@ public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
     func bad(_ why: String) -> ChorusError {
       ChorusError(
         .config, "bad statistics '\(raw)': \(why)", field: "statistics",
-        hint: "valid statistics: " + StatisticsSpec.nameForms.joined(separator: ", "))
+        hint: "valid statistics: " + EstimateSource.nameForms.joined(separator: ", "))
     }
     func number(_ what: String, in range: ClosedRange<Double>) throws -> Double {
       guard let param, let v = Double(param), v.isFinite, range.contains(v) else {
@@ -72,7 +74,7 @@ public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
       guard let param, !param.isEmpty else { throw bad("expected 'table:FILE'") }
       self = .table(path: param)
     case "proxy":
-      self = .proxy(sigma: try number("sigma", in: 0...StatisticsSpec.maximumSigma))
+      self = .proxy(sigma: try number("sigma", in: 0...EstimateSource.maximumSigma))
     default:
       throw bad("unknown statistics '\(head)'")
     }
@@ -82,16 +84,5 @@ public enum StatisticsSpec: Sendable, Hashable, CustomStringConvertible {
   public static let maximumSigma = 20.0
 }
 
-extension StatisticsSpec: Codable {
-  /// Decodes a name string through `init(name:)`; bad names throw its ChorusError.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    try self.init(name: try container.decode(String.self))
-  }
-
-  /// Encodes the spec as its name string.
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(name)
-  }
-}
+/// Codable as its name (`full`, `sample:0.1`, …).
+extension EstimateSource: NameCodable {}
