@@ -30,6 +30,7 @@ let package = Package(
       name: "Lab",
       dependencies: [
         "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Reports",
+        "Defences",
       ]),
     .target(
       name: "ChorusCLI",
