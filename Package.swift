@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "CollectiveAction", targets: ["CollectiveAction"]),
     .library(name: "Recommenders", targets: ["Recommenders"]),
     .library(name: "Evaluation", targets: ["Evaluation"]),
+    .library(name: "Defences", targets: ["Defences"]),
     .library(name: "Lab", targets: ["Lab"]),
   ],
   targets: [
@@ -23,17 +24,19 @@ let package = Package(
     .target(name: "ChorusCSupport"),
     .target(name: "Recommenders", dependencies: ["ChorusCore", "ChorusCSupport"]),
     .target(name: "Evaluation", dependencies: ["ChorusCore", "PlaylistData", "Recommenders"]),
+    .target(name: "Defences", dependencies: ["ChorusCore", "Recommenders"]),
     .target(name: "Reports", dependencies: ["ChorusCore"]),
     .target(
       name: "Lab",
       dependencies: [
         "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Reports",
+        "Defences",
       ]),
     .target(
       name: "ChorusCLI",
       dependencies: [
         "ChorusCore", "PlaylistData", "CollectiveAction", "Recommenders", "Evaluation", "Lab",
-        "Reports",
+        "Reports", "Defences",
       ]),
     .executableTarget(name: "chorus", dependencies: ["ChorusCLI"]),
     .target(
@@ -51,6 +54,8 @@ let package = Package(
     .testTarget(
       name: "CollectiveActionTests",
       dependencies: ["CollectiveAction", "PlaylistData", "ChorusCore", "ChorusTestSupport"]),
+    .testTarget(
+      name: "DefencesTests", dependencies: ["Defences", "Recommenders", "ChorusCore"]),
     .testTarget(
       name: "LabTests",
       dependencies: [

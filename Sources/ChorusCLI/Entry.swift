@@ -36,7 +36,9 @@ public enum ChorusCommandLine {
       subcommands: [
         DatasetCommands.group, TrainCommand.spec, PlantCommand.spec, RunCommand.spec,
         RunCommand.merge,
-        ReportCommand.spec, EvaluateCommand.spec, DemoCommand.spec, BenchCommand.spec,
+        ReportCommand.spec, EvaluateCommand.spec, DetectCommand.spec, RobustnessCommand.spec,
+        DemoCommand.spec,
+        BenchCommand.spec,
       ])
   }
 

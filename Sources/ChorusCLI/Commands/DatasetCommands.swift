@@ -25,6 +25,14 @@ enum DatasetCommands {
         "Presets: tiny (~2,000 playlists), small (~20,000; the demo default), medium (~100,000), mpd (1,000,000 playlists, ~66M entries). The same preset and seed always give the same dataset.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "small"),
+        .option(
+          "playlists", value: "n", help: "Number of playlists (overrides the preset's size).",
+          default: "the preset's"),
+        .option(
+          "set", value: "key=value",
+          help:
+            "Override a parameter of the synthetic process (e.g. trackExponent=3.5, lengthMean=40); a changed universe no longer matches the presets' track ids.",
+          repeatable: true),
         .option("seed", value: "n", help: "Random seed.", default: "0"),
         .option(
           "out", short: "o", value: "path",
@@ -45,8 +53,19 @@ enum DatasetCommands {
         let out = p.required("out")
         let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
         let t0 = wallClock()
-        Console.log("generating synthetic:\(preset.rawValue) (seed \(seed))…")
-        let dataset = SyntheticGenerator.generate(preset: preset, seed: seed)
+        let config = try ConfigCoding.apply(
+          p.values("set"), to: SyntheticConfig(), context: "the synthetic process")
+        let playlists = try p.int("playlists", min: 1, max: 50_000_000) ?? preset.playlistCount
+        if let problem = config.validationError() {
+          throw ChorusError(
+            .config, "invalid synthetic process: \(problem)", field: "set",
+            hint: "change the --set value named in the message")
+        }
+        let overrides = p.values("set")
+        Console.log(
+          "generating synthetic:\(preset.rawValue) (seed \(seed)), \(playlists) playlists"
+            + (overrides.isEmpty ? "" : ", " + overrides.joined(separator: ", ")) + "…")
+        let dataset = SyntheticGenerator.generate(config: config, playlists: playlists, seed: seed)
         let t1 = wallClock()
         Console.log("writing \(format.rawValue) to \(out)…")
         try format.write(dataset, to: out)

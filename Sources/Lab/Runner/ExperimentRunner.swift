@@ -5,6 +5,7 @@
 // from the records at the end (ResultsStore).
 import ChorusCore
 import CollectiveAction
+import Defences
 import Evaluation
 import Foundation
 import PlaylistData
@@ -214,10 +215,29 @@ public struct ExperimentRunner {
     let quality = cell.quality
     let b = cell.budget
     let trackCount = dataset.trackCount + 1
+    // The moderation stage, when the spec has one: score the training data as the platform
+    // sees it, measure against the collective, and with `filter` drop the flagged playlists.
+    var detection: DetectionMetrics? = nil
+    var filtered: PlaylistStore? = nil
+    if let stage = spec.detection {
+      let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
+      let members = Set(planted.collective)
+      let (metrics, flags) = stage.run(
+        training: manipulated, trackCount: trackCount,
+        isPlanted: ctx.split.training.map { members.contains($0) })
+      detection = metrics
+      if stage.filter { filtered = DetectionStage.unflagged(manipulated, flags: flags) }
+    }
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
     let recomputed: Int
-    if let incremental = ctx.model as? any IncrementalRecommender {
+    if let filtered {
+      // Filtering changes which honest playlists remain: retrain (no exact update).
+      let model = try spec.model.train(
+        playlists: filtered, trackCount: trackCount, seed: ctx.split.seed)
+      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
+      recomputed = ctx.contexts.count
+    } else if let incremental = ctx.model as? any IncrementalRecommender {
       let update = incremental.updating(old: planted.old, new: planted.new, trackCount: trackCount)
       let rows = update.contextsToRecompute(
         contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
@@ -284,6 +304,6 @@ public struct ExperimentRunner {
       bins: ext.binned(),
       songs: songs, artists: artists, lorenzWith: Concentration(withCounts),
       lorenzGained: Concentration(gained),
-      recomputedContexts: recomputed, seconds: 0)
+      recomputedContexts: recomputed, seconds: 0, detection: detection)
   }
 }

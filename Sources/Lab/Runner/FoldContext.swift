@@ -37,9 +37,19 @@ struct FoldContext {
     training = split.trainingStore(in: dataset.playlists)
     frequency = trackFrequencies(training, trackCount: dataset.trackCount)
     trainingEntries = training.entryCount
-    progress("fold \(fold): training \(modelSpec.name) on \(training.count) playlists")
+    // With a filtering detection stage the platform drops the flagged playlists here too: the
+    // clean model is what the defended platform trains without a collective.
+    var trainOn = training
+    if let stage = spec.detection, stage.filter {
+      let (_, flags) = stage.run(
+        training: training, trackCount: dataset.trackCount,
+        isPlanted: [Bool](repeating: false, count: training.count))
+      trainOn = DetectionStage.unflagged(training, flags: flags)
+      progress("fold \(fold): detection drops \(training.count - trainOn.count) flagged playlists")
+    }
+    progress("fold \(fold): training \(modelSpec.name) on \(trainOn.count) playlists")
     model = try modelSpec.train(
-      playlists: training, trackCount: dataset.trackCount, seed: split.seed)
+      playlists: trainOn, trackCount: dataset.trackCount, seed: split.seed)
     contexts = split.contexts(in: dataset.playlists)
     let split = self.split
     truthLengths = (0..<split.test.count).map {

@@ -4,6 +4,7 @@
 // makes resume and shard merging byte-identical to an uninterrupted run.
 import ChorusCore
 import CollectiveAction
+import Defences
 import Evaluation
 
 /// Identifies a run within a spec by indices into its lists (`strategies`, `sizes`,
@@ -72,6 +73,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
   public var recomputedContexts: Int
   /// Wall time of the run; recorded, never part of the CSVs.
   public var seconds: Double
+  /// How well the spec's detection stage found the collective; nil without one (and then
+  /// absent from the record file, so records of studies without it are unchanged).
+  public var detection: DetectionMetrics? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }

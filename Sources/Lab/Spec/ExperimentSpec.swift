@@ -34,13 +34,15 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var target: String = "chorus:target:0"
   /// Output folder; nil = results/<name>.
   public var out: String? = nil
+  /// The platform's moderation stage before training; nil = none (the study's setting).
+  public var detection: DetectionStage? = nil
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out",
+    "k", "target", "out", "detection",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -133,6 +135,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("k") { s.k = try SpecFields.integer(v, "k", in: Limits.k) }
     if let v = value("target") { s.target = try SpecFields.text(v, "target") }
     if let v = value("out") { s.out = try SpecFields.text(v, "out") }
+    if let v = value("detection") {
+      s.detection = try DetectionStage.decode(SpecFields.object(v, "detection"))
+    }
     try s.validate()
     return s
   }
@@ -263,6 +268,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       }
       try unique(folds.map { "\($0)" }, "folds", hint: "")
     }
+    try detection?.validate()
   }
 
   /// Refuses an empty or over-long list and one that names an entry twice (it would double
@@ -298,7 +304,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out
+    case out, detection
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -327,6 +333,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encode(k, forKey: .k)
     try c.encode(target, forKey: .target)
     try c.encodeIfPresent(out, forKey: .out)
+    try c.encodeIfPresent(detection, forKey: .detection)
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.

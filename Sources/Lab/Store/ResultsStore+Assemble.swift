@@ -32,6 +32,15 @@ extension ResultsStore {
       ("gini_with", .number(r.lorenzWith.gini)), ("gini_gained", .number(r.lorenzGained.gini)),
       ("recomputed_contexts", .int(r.recomputedContexts)),
     ]
+    if let d = r.detection {
+      // Only in studies with a detection stage, so other studies' CSVs are unchanged.
+      cols += [
+        ("detect_auc", cell(d.rocAUC)), ("detect_flagged", .int(d.flagged)),
+        ("detect_true_positives", .int(d.truePositives)),
+        ("detect_precision", cell(d.precision)), ("detect_recall", cell(d.recall)),
+        ("detect_false_positive_rate", cell(d.falsePositiveRate)),
+      ]
+    }
     let a = r.accuracy
     for (i, name) in PlaylistMetrics.names.enumerated() {
       cols.append(("\(name)_clean", .number(a.clean.values[i])))

@@ -1,0 +1,75 @@
+// `chorus detect` end to end: plant a collective, then score the planted dataset against its
+// edit log; a wrong edit log, an unknown pid and an unknown trait are refused with the place
+// named and the right exit code.
+import ChorusCore
+import ChorusTestSupport
+import Foundation
+import Testing
+
+@Suite struct DetectCLITests {
+  @Test func detectsAPlantedCollectiveAndWritesEveryScore() throws {
+    let dir = TemporaryDirectory()
+    let r = try ChorusBinary.run([
+      "plant", "--dataset", "synthetic:tiny", "--strategy", "at-the-end", "--budget", "6",
+      "--out", dir.file("p.json"),
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let d = try ChorusBinary.run([
+      "detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv"),
+      "--flag-rate", "0.05", "--out", dir.file("scores.csv"),
+    ])
+    #expect(d.status == 0, "\(d.stderr)")
+    #expect(d.stdout.contains("6 collective playlists among"))
+    #expect(d.stdout.contains("| combined |"))
+    let rows = try String(contentsOfFile: dir.file("scores.csv"), encoding: .utf8)
+      .split(separator: "\n").dropFirst()
+    #expect(rows.filter { $0.split(separator: ",")[2] == "1" }.count == 6)
+    // AtTheEnd appends s* to six playlists: every one of them ends with the same track, which
+    // the last-position trait sees; the JSON gives the numbers.
+    let j = try ChorusBinary.run([
+      "detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv"),
+      "--traits", "last-position", "--json",
+    ])
+    #expect(j.status == 0, "\(j.stderr)")
+    struct Output: Decodable {
+      struct Row: Decodable {
+        struct Metrics: Decodable { var rocAUC: Double? }
+        var detector: String
+        var metrics: Metrics
+      }
+      var collective: Int
+      var rows: [Row]
+    }
+    let out = try JSONDecoder().decode(Output.self, from: Data(j.stdout.utf8))
+    #expect(out.collective == 6 && out.rows.map(\.detector) == ["last-position"])
+    #expect((out.rows[0].metrics.rocAUC ?? 0) > 0.9)
+  }
+
+  @Test func badInputIsRefusedWithThePlaceNamed() throws {
+    let dir = TemporaryDirectory()
+    _ = try ChorusBinary.run([
+      "plant", "--dataset", "synthetic:tiny", "--strategy", "dirlof", "--budget", "3",
+      "--out", dir.file("p.json"),
+    ])
+    let notALog = dir.write("other.csv", "a,b\n1,2\n")
+    let wrong = try ChorusBinary.run([
+      "detect", "--dataset", dir.file("p.json"), "--edits", notALog,
+    ])
+    #expect(wrong.status == 1)
+    #expect(wrong.stderr.contains("other.csv:1: not an edit log"))
+    let log = try String(contentsOfFile: dir.file("p.edits.csv"), encoding: .utf8)
+    let unknown = dir.write("unknown.csv", log + "999999999,0,,,,,,,direct\n")
+    let missing = try ChorusBinary.run([
+      "detect", "--dataset", dir.file("p.json"), "--edits", unknown,
+    ])
+    #expect(missing.status == 1)
+    #expect(
+      missing.stderr.contains("unknown.csv:5: pid 999999999 of the edit log is not in the dataset"))
+    let trait = try ChorusBinary.run([
+      "detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv"), "--traits",
+      "rare-predecesor",
+    ])
+    #expect(trait.status == 64)
+    #expect(trait.stderr.contains("unknown trait 'rare-predecesor'"))
+  }
+}
