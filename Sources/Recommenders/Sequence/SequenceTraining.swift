@@ -84,6 +84,7 @@ enum SequenceTraining {
     var lastStep = [Int](repeating: 0, count: trackCount)
     let pool = (0..<Int32(trackCount)).filter { frequency[Int($0)] > 0 }
     let trainable = (0..<playlists.count).filter { playlists.length($0) >= 2 }
+    let workspaces = WorkspacePool(network: network)
     var history: [SequenceEpochStats] = []
     let start = wallClock()
     for epoch in 0..<config.epochs {
@@ -154,7 +155,7 @@ enum SequenceTraining {
                 indices: (batch.lowerBound + range.lowerBound)..<(batch.lowerBound
                   + range.upperBound),
                 candidates: Array(candidates[range]), epoch: epoch, network: network,
-                table: tablePtr.base, params: paramPtr.base, scale: scale)
+                pool: workspaces, table: tablePtr.base, params: paramPtr.base, scale: scale)
             }
           }
         }
@@ -250,41 +251,43 @@ enum SequenceTraining {
     var dParams: [Float]
   }
 
-  /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`).
+  /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`),
+  /// their windows stacked in one workspace from `pool`.
   static func batchChunk(
     playlists: PlaylistStore, order: [Int], starts: [Int], indices: Range<Int>,
-    candidates: [[Int32]], epoch: Int, network: SequenceNetwork,
+    candidates: [[Int32]], epoch: Int, network: SequenceNetwork, pool: WorkspacePool,
     table: UnsafeMutablePointer<Float>,
     params: UnsafeMutablePointer<Float>, scale: Float
   ) -> ChunkGradient {
     let config = network.config
-    let ws = network.makeWorkspace()
     var rows = SparseRows(dim: config.dim)
     var dParams = [Float](repeating: 0, count: network.parameterCount)
-    var loss = 0.0
+    var tracks: [Int32] = []
+    var lengths: [Int] = []
+    var rngs: [RandomStream] = []
     for i in indices {
       let p = order[i]
-      let tracks = Array(playlists[p])
-      let w = min(tracks.count, config.maxSize)
-      let window = Array(tracks[starts[i]..<(starts[i] + w)])
-      var rng = RandomStream(
-        seed: config.seed, component: "sequence.playlist",
-        chunk: UInt64(epoch) << 40 | UInt64(p))
-      let candidates = candidates[i - indices.lowerBound]
-      loss += window.withUnsafeBufferPointer { wb in
+      let w = min(playlists.length(p), config.maxSize)
+      let from = playlists.offsets[p] + starts[i]
+      tracks.append(contentsOf: playlists.tracks[from..<(from + w)])
+      lengths.append(w)
+      rngs.append(
+        RandomStream(
+          seed: config.seed, component: "sequence.playlist",
+          chunk: UInt64(epoch) << 40 | UInt64(p)))
+    }
+    let loss = pool.with { ws in
+      tracks.withUnsafeBufferPointer { tb in
         dParams.withUnsafeMutableBufferPointer { dp in
-          withUnsafeMutablePointer(to: &rng) { r in
-            network.windowLoss(
-              window: wb, candidates: candidates, nHard: config.nHard, nEasy: config.nEasy,
-              table: table, params: params, ws: ws, rng: r, dropout: true, scale: scale,
-              rows: &rows,
-              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table), flush: false)
+          rngs.withUnsafeMutableBufferPointer { r in
+            network.batchLoss(
+              tracks: tb, lengths: lengths, candidates: candidates, nHard: config.nHard,
+              nEasy: config.nEasy, table: table, params: params, ws: ws, rngs: r.baseAddress,
+              dropout: true, scale: scale, rows: &rows,
+              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table))
           }
         }
       }
-    }
-    dParams.withUnsafeMutableBufferPointer { dp in
-      if let base = dp.baseAddress { network.flush(ws: ws, dParams: base) }
     }
     return ChunkGradient(loss: loss, rows: rows, dParams: dParams)
   }
