@@ -1,5 +1,7 @@
 // `chorus train`: train a model on one fold's training split and print its accuracy on
 // the fold's test contexts, overall and per seed length, so that users can compare models.
+// `--save` keeps the trained model (embedding, als, mean, transformer); `--load` evaluates a
+// saved one instead of training (it must belong to the same fold's training split).
 import ChorusCore
 import Evaluation
 import Foundation
@@ -26,6 +28,14 @@ enum TrainCommand {
           default: "min(10000, 5% of eligible)"),
         .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
         .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
+        .option(
+          "save", value: "path",
+          help: "Save the trained model (embedding, als, mean or transformer) to this file."),
+        .option(
+          "load", value: "path",
+          help:
+            "Evaluate a model saved with --save (same dataset, fold and model) instead of training."
+        ),
         .flag("json", help: "Print JSON instead of a table."),
         threadsOption, kernelsOption,
       ],
@@ -42,10 +52,20 @@ enum TrainCommand {
     let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
     let train = split.trainingStore(in: dataset.playlists)
     var t = wallClock()
-    let recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
+    let recommender: any Recommender
+    if let path = p.value("load") {
+      recommender = try load(model, from: path, playlists: train, trackCount: dataset.trackCount)
+      Console.log("loaded \(model.name) from \(path) in \(formatDuration(wallClock() - t))")
+    } else {
+      recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
+      Console.log(
+        "trained \(model.name) on \(train.count) playlists in \(formatDuration(wallClock() - t))")
+    }
     let trainSeconds = wallClock() - t
-    Console.log(
-      "trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
+    if let path = p.value("save") {
+      try save(recommender, model: model, to: path)
+      Console.log("saved \(model.name) to \(path)")
+    }
     t = wallClock()
     let progress = ProgressBar("recommending", total: split.test.count)
     let table = recommender.recommendAll(
@@ -76,5 +96,43 @@ enum TrainCommand {
       Console.out(report.markdownTable)
     }
     return 0
+  }
+
+  /// The models whose trained weights can be saved and loaded.
+  static let savableModels = ["embedding", "als", "mean", "transformer"]
+
+  static func unsavable(_ model: ModelSpec) -> ChorusError {
+    ChorusError(
+      .usage, "the \(model.name) model cannot be saved or loaded",
+      hint: "--save and --load work with \(savableModels.joined(separator: ", "))")
+  }
+
+  /// Writes a trained model with its own format.
+  static func save(_ recommender: any Recommender, model: ModelSpec, to path: String) throws {
+    switch recommender {
+    case let m as EmbeddingModel: try m.save(to: path)
+    case let m as ALSModel: try m.save(to: path)
+    case let m as SequenceModel: try m.save(to: path)
+    default: throw unsavable(model)
+    }
+  }
+
+  /// Reads a model saved by `save`, checked against the training split it must belong to.
+  static func load(
+    _ model: ModelSpec, from path: String, playlists: PlaylistStore, trackCount: Int
+  ) throws -> any Recommender {
+    switch model {
+    case .embedding:
+      return try EmbeddingModel.load(from: path, playlists: playlists, trackCount: trackCount)
+    case .als:
+      return try ALSModel.load(from: path, playlists: playlists, trackCount: trackCount)
+    case .mean:
+      return try SequenceModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .mean)
+    case .transformer:
+      return try SequenceModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .transformer)
+    default: throw unsavable(model)
+    }
   }
 }
