@@ -125,7 +125,9 @@ final class TransformerTape {
     /// Per window: softmax weights, their dropout scales, and the two multiplied
     /// (windows × heads × P × P).
     var probs, attnMask, probsDrop: UnsafeMutablePointer<Float>
-    var h1, gd, maskF: UnsafeMutablePointer<Float>
+    /// Feed-forward pre-activations, Φ(h1) (GELU's Gaussian CDF, kept for the backward
+    /// pass), dropped GELU outputs and their mask (rows × ff).
+    var h1, cdf, gd, maskF: UnsafeMutablePointer<Float>
     var f, mask2, mean2, rstd2: UnsafeMutablePointer<Float>
   }
   var layers: [Layer] = []
@@ -162,7 +164,8 @@ final class TransformerTape {
           o: buffer(r * d), attn: buffer(r * d), mask1: buffer(r * d), y1: buffer(r * d),
           mean1: buffer(r), rstd1: buffer(r), probs: buffer(hpp), attnMask: buffer(hpp),
           probsDrop: buffer(hpp),
-          h1: buffer(r * ff), gd: buffer(r * ff), maskF: buffer(r * ff), f: buffer(r * d),
+          h1: buffer(r * ff), cdf: buffer(r * ff), gd: buffer(r * ff), maskF: buffer(r * ff),
+          f: buffer(r * d),
           mask2: buffer(r * d), mean2: buffer(r), rstd2: buffer(r)))
     }
     dY = buffer(r * d)
@@ -294,12 +297,14 @@ enum TransformerKernel {
     }
   }
 
-  @inline(__always) static func gelu(_ x: Float) -> Float {
-    0.5 * x * (1 + erff(x * 0.70710678118654752))
+  /// Φ(x), the standard Gaussian CDF: GELU(x) = x·Φ(x).
+  @inline(__always) static func gaussianCDF(_ x: Float) -> Float {
+    0.5 * (1 + erff(x * 0.70710678118654752))
   }
 
-  @inline(__always) static func geluDerivative(_ x: Float) -> Float {
-    0.5 * (1 + erff(x * 0.70710678118654752)) + x * 0.39894228040143268 * expf(-0.5 * x * x)
+  /// GELU'(x) = Φ(x) + x·φ(x), from Φ(x) saved by the forward pass.
+  @inline(__always) static func geluDerivative(_ x: Float, cdf: Float) -> Float {
+    cdf + x * 0.39894228040143268 * expf(-0.5 * x * x)
   }
 
   /// Dropout scales of `width` columns for every window's rows, each window from its own
@@ -391,7 +396,11 @@ enum TransformerKernel {
         rstd: t.rstd1, n: rows, dim: d)
       linear(t.y1, params + l.w1, params + l.b1, t.h1, n: rows, input: d, output: ff, level: level)
       windowMasks(t.maskF, width: ff, windows: windows, dropout: dropout, rngs: rngs)
-      for j in 0..<(rows * ff) { t.gd[j] = gelu(t.h1[j]) * t.maskF[j] }
+      for j in 0..<(rows * ff) {
+        let c = gaussianCDF(t.h1[j])
+        t.cdf[j] = c
+        t.gd[j] = t.h1[j] * c * t.maskF[j]
+      }
       linear(t.gd, params + l.w2, params + l.b2, t.f, n: rows, input: ff, output: d, level: level)
       windowMasks(t.mask2, width: d, windows: windows, dropout: dropout, rngs: rngs)
       let sum2 = ws.scratch
@@ -437,7 +446,7 @@ enum TransformerKernel {
         dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: dParams + l.w2, dB: dParams + l.b2,
         n: rows, input: ff, output: d, accumulate: false, tape: tape, level: level)
       for j in 0..<(rows * ff) {
-        tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j])
+        tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j], cdf: t.cdf[j])
       }
       linearBackward(
         tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: dParams + l.w1, dB: dParams + l.b1,
