@@ -1,6 +1,7 @@
 // `chorus train --save` and `--load` end to end: a saved sequence model evaluated with
-// --load reports the same accuracy as the run that trained it; models without a saved form
-// and files of another fold are refused with the usage or data exit code.
+// --load reports the same accuracy as the run that trained it; models without a saved form,
+// files of another fold and other --set settings are refused with the usage, data or
+// configuration exit code.
 import ChorusTestSupport
 import Foundation
 import Testing
@@ -24,6 +25,12 @@ import Testing
       return String(decoding: try JSONSerialization.data(withJSONObject: o), as: UTF8.self)
     }
     #expect(try overall(trained.stdout) == overall(loaded.stdout))
+    // The same settings given again are accepted; other settings are refused.
+    let same = try ChorusBinary.run(common + tiny + ["--load", path])
+    #expect(same.status == 0, "\(same.stderr)")
+    let other = try ChorusBinary.run(common + ["--set", "dim=16", "--load", path])
+    #expect(other.status == 64)
+    #expect(other.stderr.contains("different config"))
     // Another fold's training split is other data.
     let otherFold = try ChorusBinary.run(common + ["--fold", "1", "--load", path])
     #expect(otherFold.status == 1)

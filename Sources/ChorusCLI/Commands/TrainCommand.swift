@@ -54,7 +54,9 @@ enum TrainCommand {
     var t = wallClock()
     let recommender: any Recommender
     if let path = p.value("load") {
-      recommender = try load(model, from: path, playlists: train, trackCount: dataset.trackCount)
+      recommender = try load(
+        model, from: path, playlists: train, trackCount: dataset.trackCount,
+        checkConfig: !p.values("set").isEmpty)
       Console.log("loaded \(model.name) from \(path) in \(formatDuration(wallClock() - t))")
     } else {
       recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
@@ -117,21 +119,27 @@ enum TrainCommand {
     }
   }
 
-  /// Reads a model saved by `save`, checked against the training split it must belong to.
+  /// Reads a model saved by `save`, checked against the training split it must belong to
+  /// and, with `checkConfig` (settings given with --set), against the model's settings.
   static func load(
-    _ model: ModelSpec, from path: String, playlists: PlaylistStore, trackCount: Int
+    _ model: ModelSpec, from path: String, playlists: PlaylistStore, trackCount: Int,
+    checkConfig: Bool
   ) throws -> any Recommender {
     switch model {
-    case .embedding:
-      return try EmbeddingModel.load(from: path, playlists: playlists, trackCount: trackCount)
-    case .als:
-      return try ALSModel.load(from: path, playlists: playlists, trackCount: trackCount)
-    case .mean:
+    case .embedding(let c):
+      return try EmbeddingModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, expecting: checkConfig ? c : nil)
+    case .als(let c):
+      return try ALSModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, expecting: checkConfig ? c : nil)
+    case .mean(let c):
       return try SequenceModel.load(
-        from: path, playlists: playlists, trackCount: trackCount, aggregator: .mean)
-    case .transformer:
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .mean,
+        expecting: checkConfig ? c : nil)
+    case .transformer(let c):
       return try SequenceModel.load(
-        from: path, playlists: playlists, trackCount: trackCount, aggregator: .transformer)
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .transformer,
+        expecting: checkConfig ? c : nil)
     default: throw unsavable(model)
     }
   }
