@@ -413,43 +413,108 @@ struct TransformerReference {
     #expect(powers[0] == SIMD4(1, 0, 0, 1))
   }
 
-  /// Feed-forward weight gradients summed later for many windows (more than the deferral
-  /// capacity, so it flushes midway) equal the per-window gradients summed.
-  @Test func deferredGradientsMatchPerWindowGradients() {
+  /// A stack of windows (as a training chunk runs them) against each window alone: the
+  /// same representations bit for bit (every output row depends only on its window), the
+  /// same loss, and gradients equal to the per-window gradients summed; on every kernel
+  /// level this CPU runs.
+  @Test(arguments: KernelLevel.allCases.filter { $0 <= KernelLevel.supported })
+  func stackedWindowsMatchSingleWindows(level: KernelLevel) {
     var c = tinySequenceConfig()
     c.layers = 2
-    let network = SequenceNetwork(aggregator: .transformer, config: c)
+    c.dropout = 0.2
+    let network = SequenceNetwork(aggregator: .transformer, config: c, level: level)
     let layout = network.transformer!
     let table = randomWeights(count: 10 * 8, seed: 13)
     let params = layout.initialParameters(seed: 14)
     var rng = RandomStream(seed: 15)
-    let windows = (0..<(TransformerTape.deferredWindows + 5)).map { _ in
+    let windows = (0..<SequenceNetwork.trainingWindows).map { _ in
       (0..<(2 + rng.nextInt(below: 4))).map { _ in Int32(rng.nextInt(below: 10)) }
     }
-    func gradient(flushEach: Bool) -> [Float] {
-      let ws = network.makeWorkspace()
-      var rows = SparseRows(dim: 8)
-      var dParams = [Float](repeating: 0, count: layout.count)
-      for w in windows {
-        _ = table.withUnsafeBufferPointer { tb in
-          params.withUnsafeBufferPointer { pb in
-            w.withUnsafeBufferPointer { wb in
+    let candidates = windows.map { w in (0..<10).map(Int32.init).filter { !w.contains($0) } }
+    func streams() -> [RandomStream] {
+      (0..<windows.count).map { RandomStream(seed: 16, component: "stack", chunk: UInt64($0)) }
+    }
+    // Each window alone (its own stream), gradients summed in window order.
+    let ws = network.makeWorkspace()
+    var singleRows = SparseRows(dim: 8)
+    var singleGrad = [Float](repeating: 0, count: layout.count)
+    var singleLoss = 0.0
+    var singleReps: [[Float]] = []
+    var single = streams()
+    for (b, w) in windows.enumerated() {
+      singleLoss += table.withUnsafeBufferPointer { tb in
+        params.withUnsafeBufferPointer { pb in
+          w.withUnsafeBufferPointer { wb in
+            withUnsafeMutablePointer(to: &single[b]) { r in
               network.windowLoss(
-                window: wb, candidates: [0, 1], nHard: 2, nEasy: 0, table: tb.baseAddress!,
-                params: pb.baseAddress!, ws: ws, rng: nil, dropout: false, scale: 1,
-                rows: &rows, dParams: &dParams, flush: flushEach)
+                window: wb, candidates: candidates[b], nHard: 2, nEasy: 2,
+                table: tb.baseAddress!, params: pb.baseAddress!, ws: ws, rng: r, dropout: true,
+                scale: 0.5, rows: &singleRows, dParams: &singleGrad)
             }
           }
         }
       }
-      network.flush(ws: ws, dParams: &dParams)
-      return dParams
+      singleReps.append(Array(UnsafeBufferPointer(start: ws.reps, count: (w.count - 1) * 8)))
     }
-    let each = gradient(flushEach: true)
-    let deferred = gradient(flushEach: false)
+    // All windows stacked.
+    var stackedRows = SparseRows(dim: 8)
+    var stackedGrad = [Float](repeating: 0, count: layout.count)
+    var stacked = streams()
+    let flat = windows.flatMap { $0 }
+    let stackedLoss = table.withUnsafeBufferPointer { tb in
+      params.withUnsafeBufferPointer { pb in
+        flat.withUnsafeBufferPointer { fb in
+          stacked.withUnsafeMutableBufferPointer { r in
+            network.batchLoss(
+              tracks: fb, lengths: windows.map(\.count), candidates: candidates, nHard: 2,
+              nEasy: 2, table: tb.baseAddress!, params: pb.baseAddress!, ws: ws,
+              rngs: r.baseAddress, dropout: true, scale: 0.5, rows: &stackedRows,
+              dParams: &stackedGrad)
+          }
+        }
+      }
+    }
+    var at = 0
+    for reps in singleReps {
+      let got = Array(UnsafeBufferPointer(start: ws.reps + at, count: reps.count))
+      #expect(got.map(\.bitPattern) == reps.map(\.bitPattern))
+      at += reps.count
+    }
+    #expect(abs(stackedLoss - singleLoss) < 1e-5 * max(1, abs(singleLoss)))
     for j in 0..<layout.count {
-      #expect(abs(each[j] - deferred[j]) < 1e-5 * max(1, abs(each[j])), "parameter \(j)")
+      #expect(
+        abs(stackedGrad[j] - singleGrad[j]) < 1e-5 * max(1, abs(singleGrad[j])), "parameter \(j)")
     }
+    #expect(Set(stackedRows.ids) == Set(singleRows.ids))
+    for t in singleRows.ids {
+      let a = singleRows.row(t)!
+      let b = stackedRows.row(t)!
+      for d in 0..<8 {
+        #expect(abs(a[a.startIndex + d] - b[b.startIndex + d]) < 1e-5, "track \(t) dim \(d)")
+      }
+    }
+  }
+
+  /// The transformer on the portable kernels (what `--kernels portable` runs) also matches
+  /// the Double reference, and trains to the same weights on 1 and 2 threads.
+  @Test func portableKernelsMatchReferenceAndThreads() throws {
+    let c = tinySequenceConfig(initialization: .random)
+    let one = try KernelLevel.withLevel(.portable) {
+      try ParallelConfig.withThreads(1) { try train(c, .transformer) }
+    }
+    let two = try KernelLevel.withLevel(.portable) {
+      try ParallelConfig.withThreads(2) { try train(c, .transformer) }
+    }
+    #expect(one.network.level == .portable)
+    #expect(one.params.map(\.bitPattern) == two.params.map(\.bitPattern))
+    #expect(one.embeddings.map(\.bitPattern) == two.embeddings.map(\.bitPattern))
+    let reference = TransformerReference(layout: one.network.transformer!)
+    let table = one.embeddings.map(Double.init)
+    let context: [Int32] = [9, 1, 2, 3]
+    let q = try #require(one.contextVector(context))
+    let x = context.map { t in (0..<8).map { table[Int(t) * 8 + $0] } }
+    let r = reference.forward(x, params: one.params.map(Double.init)).last!
+    for d in 0..<8 { #expect(abs(Double(q[d]) - r[d]) < 1e-5) }
   }
 
   @Test func divergenceNamesTheEpoch() throws {

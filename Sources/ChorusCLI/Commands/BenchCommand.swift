@@ -12,7 +12,7 @@ enum BenchCommand {
     CommandSpec(
       name: "bench", abstract: "Measure speed and memory (build with -c release).",
       discussion:
-        "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts). On --preset mpd this takes about five minutes (under a minute with --skip-embedding) and needs about 1 GB of free disk for the cache and the sample slices.",
+        "Stages: generate the preset; write it as MPD slice JSON and read the slices back on one core (MB/s); write and load the .chorus cache; compute dataset statistics; statistics and planting on fold 0; the co-occurrence model (train, exact update of 10,000 playlists, top-500 for the test contexts); the embedding model (one epoch over the training playlists with dim 64, window 5, 5 negatives: training tokens per second; top-500 for the test contexts); ALS; the sequence models (one epoch of mean and transformer, fast preset, random initialisation: training tokens per second and peak memory; seq-train-paper, only when named, the transformer's paper preset). On --preset mpd this takes about five minutes (under a minute with --skip-embedding) and needs about 1 GB of free disk for the cache and the sample slices.",
       options: [
         .option("preset", value: "name", help: "tiny, small, medium or mpd.", default: "mpd"),
         .option(
@@ -28,7 +28,7 @@ enum BenchCommand {
         .option(
           "stages", value: "list",
           help:
-            "Comma-separated stages to run after generating: json, cache, stats, planting, cooccurrence, embedding-train, embedding-search (embedding = both), als-train.",
+            "Comma-separated stages to run after generating: json, cache, stats, planting, cooccurrence, embedding-train, embedding-search (embedding = both), als-train, seq-train; seq-train-paper runs only when named.",
           default: "all"),
         .flag(
           "skip-embedding",
@@ -215,6 +215,40 @@ enum BenchCommand {
         "als train (\(training.count) playlists × \(dataset.trackCount) tracks, \(config.factors) factors, \(config.iterations) iterations, \(config.cgSteps) CG steps)",
         formatDuration(wallClock() - t), "≤ 5 min")
     }
+    // 9. Sequence models: one epoch each from a random table (the ALS initialisation is
+    // the als-train stage), training positions per second and the memory high-water mark.
+    var sequenceRuns: [(SequenceAggregator, SequenceConfig, String)] = []
+    if stages.contains("seq-train") {
+      sequenceRuns += [
+        (.mean, SequenceConfig(), "≤ 2 min"), (.transformer, SequenceConfig(), "≤ 2 min"),
+      ]
+    }
+    if stages.contains("seq-train-paper") {
+      sequenceRuns.append((.transformer, SequenceConfig.paper, "≤ 30 min"))
+    }
+    for (aggregator, preset, target) in sequenceRuns {
+      var config = preset
+      config.epochs = 1
+      config.initialization = .random
+      config.verbose = false
+      let model = try SequenceModel(
+        playlists: training, trackCount: dataset.trackCount, aggregator: aggregator,
+        config: config)
+      let epoch = model.history[0]
+      let shape =
+        aggregator == .mean
+        ? "dim \(config.dim)"
+        : "dim \(config.dim), \(config.heads) heads, feed-forward \(config.feedForward)"
+      add(
+        "\(aggregator.rawValue) train, 1 epoch, \(config.preset) preset (\(epoch.tokens) positions, \(shape), batch \(config.batchSize), \(config.nNeg) candidates)",
+        formatDuration(epoch.seconds), target)
+      add(
+        "\(aggregator.rawValue) training throughput, \(config.preset) preset",
+        String(format: "%.0f tokens/s", Double(epoch.tokens) / max(epoch.seconds, 1e-9)), "-")
+      add(
+        "peak memory after \(aggregator.rawValue) \(config.preset)",
+        formatBytes(peakResidentBytes()), "-")
+    }
     add("peak memory overall", formatBytes(peakResidentBytes()), "≤ 8 GB (model)")
 
     Console.out("| stage | measured | target |")
@@ -242,8 +276,11 @@ enum BenchCommand {
 
   static let allStages = [
     "json", "cache", "stats", "planting", "cooccurrence", "embedding-train", "embedding-search",
-    "als-train",
+    "als-train", "seq-train",
   ]
+
+  /// Stages that run only when `--stages` names them (too slow for every bench).
+  static let optInStages = ["seq-train-paper"]
 
   /// The stages `--stages` names (all by default); `embedding` means both embedding stages, and
   /// the search needs the trained model, so it brings the training along.
@@ -254,12 +291,12 @@ enum BenchCommand {
         let name = raw.trimmingCharacters(in: .whitespaces)
         if name == "embedding" {
           chosen.formUnion(["embedding-train", "embedding-search"])
-        } else if allStages.contains(name) {
+        } else if allStages.contains(name) || optInStages.contains(name) {
           chosen.insert(name)
         } else {
           throw ChorusError(
             .usage,
-            "unknown bench stage '\(name)' in --stages; choose from \((allStages + ["embedding"]).joined(separator: ", "))"
+            "unknown bench stage '\(name)' in --stages; choose from \((allStages + optInStages + ["embedding"]).joined(separator: ", "))"
           )
         }
       }

@@ -1,5 +1,7 @@
 // `chorus train`: train a model on one fold's training split and print its accuracy on
 // the fold's test contexts, overall and per seed length, so that users can compare models.
+// `--save` keeps the trained model (embedding, als, mean, transformer); `--load` evaluates a
+// saved one instead of training (it must belong to the same fold's training split).
 import ChorusCore
 import Evaluation
 import Foundation
@@ -26,6 +28,14 @@ enum TrainCommand {
           default: "min(10000, 5% of eligible)"),
         .option("k", value: "n", help: "Length of each recommendation list.", default: "500"),
         .option("set", value: "key=value", help: "Override a model setting.", repeatable: true),
+        .option(
+          "save", value: "path",
+          help: "Save the trained model (embedding, als, mean or transformer) to this file."),
+        .option(
+          "load", value: "path",
+          help:
+            "Evaluate a model saved with --save (same dataset, fold and model) instead of training."
+        ),
         .flag("json", help: "Print JSON instead of a table."),
         .flag(
           "diagnostics",
@@ -52,13 +62,25 @@ enum TrainCommand {
     let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
     let train = split.trainingStore(in: dataset.playlists)
     var t = wallClock()
-    let recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
+    let recommender: any Recommender
+    if let path = p.value("load") {
+      recommender = try load(
+        model, from: path, playlists: train, trackCount: dataset.trackCount,
+        checkConfig: !p.values("set").isEmpty)
+      Console.log("loaded \(model.name) from \(path) in \(formatDuration(wallClock() - t))")
+    } else {
+      recommender = try model.train(playlists: train, trackCount: dataset.trackCount)
+      Console.log(
+        "trained \(model.name) on \(train.count) playlists in \(formatDuration(wallClock() - t))")
+    }
     let trainSeconds = wallClock() - t
     let diagnostics =
       p.flag("diagnostics")
       ? try diagnose(recommender, playlists: train, trackCount: dataset.trackCount) : nil
-    Console.log(
-      "trained \(model.name) on \(train.count) playlists in \(formatDuration(trainSeconds))")
+    if let path = p.value("save") {
+      try save(recommender, model: model, to: path)
+      Console.log("saved \(model.name) to \(path)")
+    }
     t = wallClock()
     let progress = ProgressBar("recommending", total: split.test.count)
     let table = recommender.recommendAll(
@@ -107,5 +129,49 @@ enum TrainCommand {
         playlists: playlists, trackCount: trackCount, config: sequence.config),
       "trained": SequenceDiagnostics(model: sequence),
     ]
+  }
+
+  /// The models whose trained weights can be saved and loaded.
+  static let savableModels = ["embedding", "als", "mean", "transformer"]
+
+  static func unsavable(_ model: ModelSpec) -> ChorusError {
+    ChorusError(
+      .usage, "the \(model.name) model cannot be saved or loaded",
+      hint: "--save and --load work with \(savableModels.joined(separator: ", "))")
+  }
+
+  /// Writes a trained model with its own format.
+  static func save(_ recommender: any Recommender, model: ModelSpec, to path: String) throws {
+    switch recommender {
+    case let m as EmbeddingModel: try m.save(to: path)
+    case let m as ALSModel: try m.save(to: path)
+    case let m as SequenceModel: try m.save(to: path)
+    default: throw unsavable(model)
+    }
+  }
+
+  /// Reads a model saved by `save`, checked against the training split it must belong to
+  /// and, with `checkConfig` (settings given with --set), against the model's settings.
+  static func load(
+    _ model: ModelSpec, from path: String, playlists: PlaylistStore, trackCount: Int,
+    checkConfig: Bool
+  ) throws -> any Recommender {
+    switch model {
+    case .embedding(let c):
+      return try EmbeddingModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, expecting: checkConfig ? c : nil)
+    case .als(let c):
+      return try ALSModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, expecting: checkConfig ? c : nil)
+    case .mean(let c):
+      return try SequenceModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .mean,
+        expecting: checkConfig ? c : nil)
+    case .transformer(let c):
+      return try SequenceModel.load(
+        from: path, playlists: playlists, trackCount: trackCount, aggregator: .transformer,
+        expecting: checkConfig ? c : nil)
+    default: throw unsavable(model)
+    }
   }
 }

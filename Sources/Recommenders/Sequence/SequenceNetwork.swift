@@ -1,9 +1,11 @@
-// One playlist window through a sequence model: the tracks' embeddings, the aggregator's
-// causal representations (mean of the prefix, or a transformer's outputs), the loss on every
+// Playlist windows through a sequence model: the tracks' embeddings, the aggregator's causal
+// representations (mean of the prefix, or a transformer's outputs), the loss on every
 // prefix's next track and on the playlist's negatives, and the backward pass into sparse
-// embedding-row gradients and dense aggregator gradients. Shared by training, inference
-// (forward only) and the tests (which check it against a plain Double reference).
+// embedding-row gradients and dense aggregator gradients. A parallel chunk's windows run
+// stacked (row-major, back to back), so the aggregator's projections are matrix products.
+// Shared by training, inference (forward only) and the tests (against a plain reference).
 import ChorusCore
+import Synchronization
 
 /// How a window of track embeddings becomes one representation per position.
 public enum SequenceAggregator: String, Codable, Sendable, Equatable {
@@ -44,7 +46,7 @@ struct SparseRows {
   }
 }
 
-/// The shapes of a sequence model and its per-window passes.
+/// The shapes of a sequence model and its passes over stacks of windows.
 struct SequenceNetwork: Sendable {
   let aggregator: SequenceAggregator
   let config: SequenceConfig
@@ -53,10 +55,14 @@ struct SequenceNetwork: Sendable {
   let maxInput: Int
   /// The transformer's parameter layout (nil for `mean`).
   let transformer: TransformerLayout?
+  /// The matrix kernels' level (read once, when the network is made: worker threads do not
+  /// see a task's level).
+  let level: KernelLevel
 
-  init(aggregator: SequenceAggregator, config: SequenceConfig) {
+  init(aggregator: SequenceAggregator, config: SequenceConfig, level: KernelLevel = .current) {
     self.aggregator = aggregator
     self.config = config
+    self.level = level
     dim = config.dim
     maxInput = config.maxSize - 1
     transformer =
@@ -69,10 +75,13 @@ struct SequenceNetwork: Sendable {
   /// Dense aggregator parameters (0 for `mean`).
   var parameterCount: Int { transformer?.count ?? 0 }
 
-  /// Scratch for one thread; `training` false leaves out the room for deferred gradients
-  /// (inference only runs forward passes).
+  /// Windows a training workspace stacks (one parallel chunk of a batch).
+  static var trainingWindows: Int { SequenceTraining.chunkPlaylists }
+
+  /// Scratch for one thread; `training` false sizes it for one window (inference only runs
+  /// single forward passes).
   func makeWorkspace(training: Bool = true) -> SequenceWorkspace {
-    SequenceWorkspace(network: self, training: training)
+    SequenceWorkspace(network: self, windows: training ? SequenceNetwork.trainingWindows : 1)
   }
 
   /// Representations of `n` ≤ maxInput positions from their embeddings `x` (n × dim) into
@@ -82,119 +91,163 @@ struct SequenceNetwork: Sendable {
     rng: UnsafeMutablePointer<RandomStream>?
   ) {
     precondition(n >= 1 && n <= maxInput)
+    forward(x, windows: WindowRows(lengths: [n]), params: params, ws: ws, rngs: rng)
+  }
+
+  /// Representations of stacked windows (`x` rows × dim, as `windows`) into `ws.reps`;
+  /// `rngs` (one stream per window) non-nil turns dropout on.
+  func forward(
+    _ x: UnsafePointer<Float>, windows: WindowRows, params: UnsafePointer<Float>,
+    ws: SequenceWorkspace, rngs: UnsafeMutablePointer<RandomStream>?
+  ) {
+    precondition(windows.count <= ws.windows, "more windows than the workspace holds")
     let dim = self.dim
     let reps = ws.reps
     switch aggregator {
     case .mean:
       // Causal: position i holds the mean of x[0...i] (running sum, then scaled).
       let sum = ws.scratch
-      sum.update(repeating: 0, count: dim)
-      for i in 0..<n {
-        SeqMath.axpy(1, x + i * dim, sum, dim)
-        let inv = 1 / Float(i + 1)
-        for d in 0..<dim { reps[i * dim + d] = sum[d] * inv }
+      for b in 0..<windows.count {
+        let s = windows.starts[b]
+        sum.update(repeating: 0, count: dim)
+        for i in 0..<windows.lengths[b] {
+          SeqMath.axpy(1, x + (s + i) * dim, sum, dim)
+          let inv = 1 / Float(i + 1)
+          for d in 0..<dim { reps[(s + i) * dim + d] = sum[d] * inv }
+        }
       }
     case .transformer:
       TransformerKernel.forward(
-        x, n: n, params: params, layout: transformer!, ws: ws,
-        dropout: rng == nil ? 0 : Float(config.dropout), rng: rng)
+        x, windows: windows, params: params, layout: transformer!, ws: ws,
+        dropout: rngs == nil ? 0 : Float(config.dropout), rngs: rngs, level: level)
     }
   }
 
-  /// Backward of `forward` (same n, after it): given d reps in `ws.dReps` (n × dim), writes
-  /// d x into `ws.dx` (n × dim) and adds the parameter gradients to `dParams`.
+  /// Backward of `forward` (same windows, after it): given d reps in `ws.dReps`, writes d x
+  /// into `ws.dx` and adds the parameter gradients to `dParams`.
   func backward(
-    n: Int, params: UnsafePointer<Float>, ws: SequenceWorkspace,
+    windows: WindowRows, params: UnsafePointer<Float>, ws: SequenceWorkspace,
     dParams: UnsafeMutablePointer<Float>
   ) {
     let dim = self.dim
     switch aggregator {
     case .mean:
-      // dx[j] = Σ_{i ≥ j} dReps[i] / (i + 1): a suffix sum.
+      // dx[j] = Σ_{i ≥ j} dReps[i] / (i + 1): a suffix sum per window.
       let acc = ws.scratch
-      acc.update(repeating: 0, count: dim)
-      for j in stride(from: n - 1, through: 0, by: -1) {
-        SeqMath.axpy(1 / Float(j + 1), ws.dReps + j * dim, acc, dim)
-        (ws.dx + j * dim).update(from: acc, count: dim)
+      for b in 0..<windows.count {
+        let s = windows.starts[b]
+        acc.update(repeating: 0, count: dim)
+        for j in stride(from: windows.lengths[b] - 1, through: 0, by: -1) {
+          SeqMath.axpy(1 / Float(j + 1), ws.dReps + (s + j) * dim, acc, dim)
+          (ws.dx + (s + j) * dim).update(from: acc, count: dim)
+        }
       }
     case .transformer:
       TransformerKernel.backward(
-        n: n, params: params, layout: transformer!, ws: ws, dParams: dParams)
+        windows: windows, params: params, layout: transformer!, ws: ws, dParams: dParams,
+        level: level)
     }
   }
 
-  /// Adds gradients the aggregator deferred (the transformer's feed-forward weights) to
-  /// `dParams`.
-  func flush(ws: SequenceWorkspace, dParams: UnsafeMutablePointer<Float>) {
-    if let layout = transformer, let tape = ws.tape {
-      TransformerKernel.flush(layout: layout, tape: tape, dParams: dParams)
-    }
-  }
-
-  /// Loss and gradients of one window (`window.count` ≥ 2 tracks): inputs window[0..<w−1],
-  /// targets window[1..<w]. Negatives: of `candidates`, the `nHard` scoring highest against
-  /// the last position's representation (ties by candidate order) and `nEasy` drawn from the
-  /// rest with `rng`. Loss = Σ_i [softplus(−s⁺ᵢ) + (1/N) Σ_neg softplus(sᵢ,neg)];
-  /// gradients are scaled by `scale` and added to `rows` and `dParams` (with `flush` false,
-  /// part of `dParams` waits in `ws` for a later `flush`).
-  /// Returns the unscaled loss.
+  /// Loss and gradients of one window (`window.count` ≥ 2 tracks): `batchLoss` of a stack of
+  /// one.
   func windowLoss(
     window: UnsafeBufferPointer<Int32>, candidates: [Int32], nHard: Int, nEasy: Int,
     table: UnsafePointer<Float>, params: UnsafePointer<Float>, ws: SequenceWorkspace,
     rng: UnsafeMutablePointer<RandomStream>?, dropout: Bool, scale: Float,
-    rows: inout SparseRows, dParams: UnsafeMutablePointer<Float>, flush: Bool = true
+    rows: inout SparseRows, dParams: UnsafeMutablePointer<Float>
   ) -> Double {
-    let n = window.count - 1
+    batchLoss(
+      tracks: window, lengths: [window.count], candidates: [candidates], nHard: nHard,
+      nEasy: nEasy, table: table, params: params, ws: ws, rngs: rng, dropout: dropout,
+      scale: scale, rows: &rows, dParams: dParams)
+  }
+
+  /// Loss and gradients of a stack of windows: window b is `lengths[b]` ≥ 2 consecutive
+  /// entries of `tracks`, inputs its first length − 1 tracks, targets the last length − 1.
+  /// Negatives: of `candidates[b]`, the `nHard` scoring highest against the window's last
+  /// representation (ties by candidate order) and `nEasy` drawn from the rest with
+  /// `rngs[b]` (which also draws the window's dropout masks first). Loss = Σ_i
+  /// [softplus(−s⁺ᵢ) + (1/N) Σ_neg softplus(sᵢ,neg)]; gradients are scaled by `scale` and
+  /// added to `rows` (output rows of every window in order, then input rows) and `dParams`.
+  /// Returns the unscaled loss (windows summed in order).
+  func batchLoss(
+    tracks: UnsafeBufferPointer<Int32>, lengths: [Int], candidates: [[Int32]], nHard: Int,
+    nEasy: Int, table: UnsafePointer<Float>, params: UnsafePointer<Float>,
+    ws: SequenceWorkspace, rngs: UnsafeMutablePointer<RandomStream>?, dropout: Bool,
+    scale: Float, rows: inout SparseRows, dParams: UnsafeMutablePointer<Float>
+  ) -> Double {
+    precondition(lengths.allSatisfy { $0 >= 2 && $0 - 1 <= maxInput })
     let dim = self.dim
+    let windows = WindowRows(lengths: lengths.map { $0 - 1 })
+    var trackStart = [Int](repeating: 0, count: lengths.count)
+    for b in 1..<max(1, lengths.count) { trackStart[b] = trackStart[b - 1] + lengths[b - 1] }
     let x = ws.x
-    for i in 0..<n { (x + i * dim).update(from: table + Int(window[i]) * dim, count: dim) }
-    forward(x, n: n, params: params, ws: ws, rng: dropout ? rng : nil)
-    let reps = ws.reps
-    // Negatives from the candidates.
-    let last = reps + (n - 1) * dim
-    var scored = candidates.enumerated().map { (i, t) in
-      (SeqMath.dot(table + Int(t) * dim, last, dim), i)
-    }
-    scored.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-    let hard = min(nHard, scored.count)
-    var negatives = scored.prefix(hard).map { candidates[$0.1] }
-    var rest = scored.dropFirst(hard).map { candidates[$0.1] }
-    for _ in 0..<min(nEasy, rest.count) {
-      let j = rng?.pointee.nextInt(below: rest.count) ?? 0
-      negatives.append(rest[j])
-      rest.swapAt(j, rest.count - 1)
-      rest.removeLast()
-    }
-    let invN = negatives.isEmpty ? 0 : 1 / Float(negatives.count)
-    let dReps = ws.dReps
-    dReps.update(repeating: 0, count: n * dim)
-    var loss = 0.0
-    for i in 0..<n {
-      let r = reps + i * dim
-      let dr = dReps + i * dim
-      let y = window[i + 1]
-      let sp = SeqMath.dot(table + Int(y) * dim, r, dim)
-      loss += Double(SeqMath.softplus(-sp))
-      let gp = SeqMath.sigmoid(sp) - 1
-      SeqMath.axpy(gp * scale, table + Int(y) * dim, dr, dim)
-      rows.add(y, gp * scale, r)
-      for t in negatives {
-        let sn = SeqMath.dot(table + Int(t) * dim, r, dim)
-        loss += Double(invN * SeqMath.softplus(sn))
-        let gn = SeqMath.sigmoid(sn) * invN * scale
-        SeqMath.axpy(gn, table + Int(t) * dim, dr, dim)
-        rows.add(t, gn, r)
+    for b in 0..<windows.count {
+      for i in 0..<windows.lengths[b] {
+        (x + (windows.starts[b] + i) * dim).update(
+          from: table + Int(tracks[trackStart[b] + i]) * dim, count: dim)
       }
     }
-    backward(n: n, params: params, ws: ws, dParams: dParams)
-    for j in 0..<n { rows.add(window[j], 1, ws.dx + j * dim) }
-    if flush { self.flush(ws: ws, dParams: dParams) }
+    forward(x, windows: windows, params: params, ws: ws, rngs: dropout ? rngs : nil)
+    let reps = ws.reps
+    let dReps = ws.dReps
+    dReps.update(repeating: 0, count: windows.total * dim)
+    var loss = 0.0
+    for b in 0..<windows.count {
+      let n = windows.lengths[b]
+      let s = windows.starts[b]
+      let rng = rngs.map { $0 + b }
+      // Negatives from the candidates.
+      let last = reps + (s + n - 1) * dim
+      let cands = candidates[b]
+      var scored = cands.enumerated().map { (i, t) in
+        (SeqMath.dot(table + Int(t) * dim, last, dim), i)
+      }
+      scored.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+      let hard = min(nHard, scored.count)
+      var negatives = scored.prefix(hard).map { cands[$0.1] }
+      var rest = scored.dropFirst(hard).map { cands[$0.1] }
+      for _ in 0..<min(nEasy, rest.count) {
+        let j = rng?.pointee.nextInt(below: rest.count) ?? 0
+        negatives.append(rest[j])
+        rest.swapAt(j, rest.count - 1)
+        rest.removeLast()
+      }
+      let invN = negatives.isEmpty ? 0 : 1 / Float(negatives.count)
+      for i in 0..<n {
+        let r = reps + (s + i) * dim
+        let dr = dReps + (s + i) * dim
+        let y = tracks[trackStart[b] + i + 1]
+        let sp = SeqMath.dot(table + Int(y) * dim, r, dim)
+        loss += Double(SeqMath.softplus(-sp))
+        let gp = SeqMath.sigmoid(sp) - 1
+        SeqMath.axpy(gp * scale, table + Int(y) * dim, dr, dim)
+        rows.add(y, gp * scale, r)
+        for t in negatives {
+          let sn = SeqMath.dot(table + Int(t) * dim, r, dim)
+          loss += Double(invN * SeqMath.softplus(sn))
+          let gn = SeqMath.sigmoid(sn) * invN * scale
+          SeqMath.axpy(gn, table + Int(t) * dim, dr, dim)
+          rows.add(t, gn, r)
+        }
+      }
+    }
+    backward(windows: windows, params: params, ws: ws, dParams: dParams)
+    for b in 0..<windows.count {
+      for j in 0..<windows.lengths[b] {
+        rows.add(tracks[trackStart[b] + j], 1, ws.dx + (windows.starts[b] + j) * dim)
+      }
+    }
     return loss
   }
 }
 
-/// Per-thread buffers of one window's passes (sized for maxInput positions).
+/// Per-thread buffers of a stack of windows' passes (sized for `windows` windows of
+/// maxInput positions).
 final class SequenceWorkspace {
+  /// Windows the buffers hold.
+  let windows: Int
   let x: UnsafeMutablePointer<Float>
   let reps: UnsafeMutablePointer<Float>
   let dReps: UnsafeMutablePointer<Float>
@@ -203,24 +256,41 @@ final class SequenceWorkspace {
   /// The transformer's activations (nil for `mean`).
   let tape: TransformerTape?
 
-  init(network: SequenceNetwork, training: Bool) {
-    let size = network.maxInput * network.dim
+  init(network: SequenceNetwork, windows: Int) {
+    let size = windows * network.maxInput * network.dim
     func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
       let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
       p.initialize(repeating: 0, count: max(1, count))
       return p
     }
+    self.windows = windows
     x = buffer(size)
     reps = buffer(size)
     dReps = buffer(size)
     dx = buffer(size)
     scratch = buffer(max(size, network.dim))
-    tape = network.transformer.map {
-      TransformerTape(layout: $0, deferredWindows: training ? TransformerTape.deferredWindows : 1)
-    }
+    tape = network.transformer.map { TransformerTape(layout: $0, windows: windows) }
   }
 
   deinit {
     for p in [x, reps, dReps, dx, scratch] { p.deallocate() }
+  }
+}
+
+/// Training workspaces reused across chunks and steps (allocating and zeroing a stack's
+/// buffers per chunk would cost more than a small model's arithmetic). Which workspace a
+/// chunk gets never changes a result: every pass overwrites what it reads.
+final class WorkspacePool: @unchecked Sendable {
+  private let network: SequenceNetwork
+  private var free: [SequenceWorkspace] = []
+  private let lock = Mutex<Void>(())
+
+  init(network: SequenceNetwork) { self.network = network }
+
+  /// Runs `body` with a workspace no other thread holds meanwhile.
+  func with<T>(_ body: (SequenceWorkspace) -> T) -> T {
+    let ws = lock.withLock { _ in free.popLast() } ?? network.makeWorkspace()
+    defer { lock.withLock { _ in free.append(ws) } }
+    return body(ws)
   }
 }

@@ -84,6 +84,12 @@ enum SequenceTraining {
     var lastStep = [Int](repeating: 0, count: trackCount)
     let pool = (0..<Int32(trackCount)).filter { frequency[Int($0)] > 0 }
     let trainable = (0..<playlists.count).filter { playlists.length($0) >= 2 }
+    let workspaces = WorkspacePool(network: network)
+    // Each chunk's parameter gradient has its own slice, allocated once (fresh arrays per
+    // chunk and step cost page faults and zeroing comparable to a small model's arithmetic).
+    let chunksPerBatch = (config.batchSize + chunkPlaylists - 1) / chunkPlaylists
+    var chunkGrads = [Float](repeating: 0, count: max(1, chunksPerBatch * params.count))
+    var paramGrad = [Float](repeating: 0, count: params.count)
     var history: [SequenceEpochStats] = []
     let start = wallClock()
     for epoch in 0..<config.epochs {
@@ -142,27 +148,32 @@ enum SequenceTraining {
         catchUp(
           rows: readRows, step: step, powers: powers, last: &lastStep, table: &table,
           velocity: &tableVelocity, dim: dim)
-        let chunks = table.withUnsafeBufferPointer { tb in
-          params.withUnsafeBufferPointer { pb in
-            let tablePtr = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
-            let paramPtr = SendablePointer(
-              UnsafeMutablePointer(mutating: pb.baseAddress ?? UnsafePointer(tb.baseAddress!)))
-            return Parallel.mapChunks(count: batch.count, chunkSize: chunkPlaylists) {
-              _, range in
-              batchChunk(
-                playlists: playlists, order: order, starts: starts,
-                indices: (batch.lowerBound + range.lowerBound)..<(batch.lowerBound
-                  + range.upperBound),
-                candidates: Array(candidates[range]), epoch: epoch, network: network,
-                table: tablePtr.base, params: paramPtr.base, scale: scale)
+        let paramCount = params.count
+        let chunks = chunkGrads.withUnsafeMutableBufferPointer { gb in
+          let gradPtr = SendablePointer(gb.baseAddress!)
+          return table.withUnsafeBufferPointer { tb in
+            params.withUnsafeBufferPointer { pb in
+              let tablePtr = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
+              let paramPtr = SendablePointer(
+                UnsafeMutablePointer(mutating: pb.baseAddress ?? UnsafePointer(tb.baseAddress!)))
+              return Parallel.mapChunks(count: batch.count, chunkSize: chunkPlaylists) {
+                c, range in
+                batchChunk(
+                  playlists: playlists, order: order, starts: starts,
+                  indices: (batch.lowerBound + range.lowerBound)..<(batch.lowerBound
+                    + range.upperBound),
+                  candidates: Array(candidates[range]), epoch: epoch, network: network,
+                  pool: workspaces, table: tablePtr.base, params: paramPtr.base,
+                  dParams: gradPtr.base + c * paramCount, scale: scale)
+              }
             }
           }
         }
         // Reduce in chunk order.
         var touchedList: [Int32] = []
-        var paramGrad = [Float](repeating: 0, count: params.count)
+        paramGrad.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         var batchLoss = 0.0
-        for c in chunks {
+        for (ci, c) in chunks.enumerated() {
           batchLoss += c.loss
           c.rows.rows.withUnsafeBufferPointer { rb in
             tableGrad.withUnsafeMutableBufferPointer { gb in
@@ -175,7 +186,13 @@ enum SequenceTraining {
               }
             }
           }
-          for j in 0..<paramGrad.count { paramGrad[j] += c.dParams[j] }
+          if paramCount > 0 {
+            chunkGrads.withUnsafeBufferPointer { cg in
+              paramGrad.withUnsafeMutableBufferPointer { pg in
+                SeqMath.axpy(1, cg.baseAddress! + ci * paramCount, pg.baseAddress!, paramCount)
+              }
+            }
+          }
         }
         guard batchLoss.isFinite else {
           throw divergence(epoch: epoch, config: config)
@@ -243,50 +260,50 @@ enum SequenceTraining {
       field: "learningRate", hint: "lower learningRate or clip (e.g. clip=1)")
   }
 
-  /// One chunk's summed (unscaled) loss and its scaled gradients.
+  /// One chunk's summed (unscaled) loss and its scaled embedding-row gradients (the
+  /// parameter gradient is in the chunk's slice of the caller's buffer).
   struct ChunkGradient: @unchecked Sendable {
     var loss: Double
     var rows: SparseRows
-    var dParams: [Float]
   }
 
-  /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`).
+  /// Loss and gradients of the playlists `order[indices]` (each its window from `starts`),
+  /// their windows stacked in one workspace from `pool`; the parameter gradient overwrites
+  /// `dParams` (parameterCount floats).
   static func batchChunk(
     playlists: PlaylistStore, order: [Int], starts: [Int], indices: Range<Int>,
-    candidates: [[Int32]], epoch: Int, network: SequenceNetwork,
-    table: UnsafeMutablePointer<Float>,
-    params: UnsafeMutablePointer<Float>, scale: Float
+    candidates: [[Int32]], epoch: Int, network: SequenceNetwork, pool: WorkspacePool,
+    table: UnsafeMutablePointer<Float>, params: UnsafeMutablePointer<Float>,
+    dParams: UnsafeMutablePointer<Float>, scale: Float
   ) -> ChunkGradient {
     let config = network.config
-    let ws = network.makeWorkspace()
     var rows = SparseRows(dim: config.dim)
-    var dParams = [Float](repeating: 0, count: network.parameterCount)
-    var loss = 0.0
+    dParams.update(repeating: 0, count: network.parameterCount)
+    var tracks: [Int32] = []
+    var lengths: [Int] = []
+    var rngs: [RandomStream] = []
     for i in indices {
       let p = order[i]
-      let tracks = Array(playlists[p])
-      let w = min(tracks.count, config.maxSize)
-      let window = Array(tracks[starts[i]..<(starts[i] + w)])
-      var rng = RandomStream(
-        seed: config.seed, component: "sequence.playlist",
-        chunk: UInt64(epoch) << 40 | UInt64(p))
-      let candidates = candidates[i - indices.lowerBound]
-      loss += window.withUnsafeBufferPointer { wb in
-        dParams.withUnsafeMutableBufferPointer { dp in
-          withUnsafeMutablePointer(to: &rng) { r in
-            network.windowLoss(
-              window: wb, candidates: candidates, nHard: config.nHard, nEasy: config.nEasy,
-              table: table, params: params, ws: ws, rng: r, dropout: true, scale: scale,
-              rows: &rows,
-              dParams: dp.baseAddress ?? UnsafeMutablePointer(mutating: table), flush: false)
-          }
+      let w = min(playlists.length(p), config.maxSize)
+      let from = playlists.offsets[p] + starts[i]
+      tracks.append(contentsOf: playlists.tracks[from..<(from + w)])
+      lengths.append(w)
+      rngs.append(
+        RandomStream(
+          seed: config.seed, component: "sequence.playlist",
+          chunk: UInt64(epoch) << 40 | UInt64(p)))
+    }
+    let loss = pool.with { ws in
+      tracks.withUnsafeBufferPointer { tb in
+        rngs.withUnsafeMutableBufferPointer { r in
+          network.batchLoss(
+            tracks: tb, lengths: lengths, candidates: candidates, nHard: config.nHard,
+            nEasy: config.nEasy, table: table, params: params, ws: ws, rngs: r.baseAddress,
+            dropout: true, scale: scale, rows: &rows, dParams: dParams)
         }
       }
     }
-    dParams.withUnsafeMutableBufferPointer { dp in
-      if let base = dp.baseAddress { network.flush(ws: ws, dParams: base) }
-    }
-    return ChunkGradient(loss: loss, rows: rows, dParams: dParams)
+    return ChunkGradient(loss: loss, rows: rows)
   }
 
   /// `nNeg` tracks drawn uniformly from `pool` (with replacement), skipping the playlist's

@@ -4,6 +4,7 @@
 // with a causal mask and dropout on the attention weights, then
 // x = LN₂(x + Drop(W₂ Drop(GELU(W₁x + b₁)) + b₂)). Forward keeps its activations on a tape;
 // backward walks it in reverse. Weights are row-major [out][in] (y = x·Wᵀ + b) as PyTorch.
+// A chunk's windows are stacked row by row, so projections are matrix products.
 import ChorusCore
 
 /// Offsets of every transformer parameter in one flat Float array.
@@ -91,41 +92,62 @@ struct TransformerLayout: Sendable, Equatable {
   }
 }
 
-/// Activations of one forward pass (per layer) and backward scratch, sized for the longest
-/// input.
+/// The rows of a stack of windows: window b holds rows starts[b] ..< starts[b] + lengths[b]
+/// of every row-major activation (windows back to back, row-major, contiguous).
+struct WindowRows {
+  let starts: [Int]
+  let lengths: [Int]
+  /// Σ lengths: the stacked rows.
+  let total: Int
+
+  init(lengths: [Int]) {
+    var starts: [Int] = []
+    starts.reserveCapacity(lengths.count)
+    var at = 0
+    for n in lengths {
+      starts.append(at)
+      at += n
+    }
+    self.starts = starts
+    self.lengths = lengths
+    total = at
+  }
+
+  var count: Int { lengths.count }
+}
+
+/// Activations of one forward pass over a stack of windows (per layer) and backward
+/// scratch, sized for `windows` windows of the longest input.
 final class TransformerTape {
-  /// One layer's saved activations.
+  /// One layer's saved activations (rows × width, stacked as `WindowRows`).
   struct Layer {
     var input, q, k, v, o, attn, mask1, y1, mean1, rstd1: UnsafeMutablePointer<Float>
-    /// Softmax weights, their dropout scales, and the two multiplied (heads × P × P).
+    /// Per window: softmax weights, their dropout scales, and the two multiplied
+    /// (windows × heads × P × P).
     var probs, attnMask, probsDrop: UnsafeMutablePointer<Float>
-    var h1, gd, maskF: UnsafeMutablePointer<Float>
+    /// Feed-forward pre-activations, Φ(h1) (GELU's Gaussian CDF, kept for the backward
+    /// pass), dropped GELU outputs and their mask (rows × ff).
+    var h1, cdf, gd, maskF: UnsafeMutablePointer<Float>
     var f, mask2, mean2, rstd2: UnsafeMutablePointer<Float>
   }
   var layers: [Layer] = []
-  /// Per layer: saved rows of the feed-forward gradients and inputs (capacity rows each).
-  struct Deferred {
-    var dF, gd, dH, y1: UnsafeMutablePointer<Float>
-  }
-  var deferred: [Deferred] = []
-  /// Rows saved so far (and after the backward pass in progress); the capacity.
-  var deferredRows = 0
-  var pendingRows = 0
-  let deferredCapacity: Int
-  /// Backward scratch: P × dim (several), P × ff, P × P.
+  /// Windows and stacked rows the buffers hold.
+  let windows: Int
+  let rows: Int
+  /// Backward scratch: rows × dim (several), rows × ff, P.
   let dY, dSum, dQ, dK, dV, dO, dA, dX: UnsafeMutablePointer<Float>
   let dH, dG: UnsafeMutablePointer<Float>
   let dP: UnsafeMutablePointer<Float>
+  /// A transposed output gradient (out × rows) and a product before it is added.
+  let transposed, product: UnsafeMutablePointer<Float>
   private var owned: [UnsafeMutablePointer<Float>] = []
 
-  /// Windows whose feed-forward gradient rows are summed at once.
-  static let deferredWindows = 16
-
-  init(layout: TransformerLayout, deferredWindows: Int) {
+  init(layout: TransformerLayout, windows: Int) {
     let p = layout.positions
     let d = layout.dim
     let ff = layout.feedForward
-    let hpp = layout.heads * p * p
+    let r = windows * p
+    let hpp = windows * layout.heads * p * p
     var owned: [UnsafeMutablePointer<Float>] = []
     func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
       let b = UnsafeMutablePointer<Float>.allocate(capacity: max(1, n))
@@ -133,40 +155,43 @@ final class TransformerTape {
       owned.append(b)
       return b
     }
+    self.windows = windows
+    rows = r
     for _ in 0..<layout.layers {
       layers.append(
         Layer(
-          input: buffer(p * d), q: buffer(p * d), k: buffer(p * d), v: buffer(p * d),
-          o: buffer(p * d), attn: buffer(p * d), mask1: buffer(p * d), y1: buffer(p * d),
-          mean1: buffer(p), rstd1: buffer(p), probs: buffer(hpp), attnMask: buffer(hpp),
+          input: buffer(r * d), q: buffer(r * d), k: buffer(r * d), v: buffer(r * d),
+          o: buffer(r * d), attn: buffer(r * d), mask1: buffer(r * d), y1: buffer(r * d),
+          mean1: buffer(r), rstd1: buffer(r), probs: buffer(hpp), attnMask: buffer(hpp),
           probsDrop: buffer(hpp),
-          h1: buffer(p * ff), gd: buffer(p * ff), maskF: buffer(p * ff), f: buffer(p * d),
-          mask2: buffer(p * d), mean2: buffer(p), rstd2: buffer(p)))
+          h1: buffer(r * ff), cdf: buffer(r * ff), gd: buffer(r * ff), maskF: buffer(r * ff),
+          f: buffer(r * d),
+          mask2: buffer(r * d), mean2: buffer(r), rstd2: buffer(r)))
     }
-    deferredCapacity = p * deferredWindows
-    let r = deferredCapacity
-    for _ in 0..<layout.layers {
-      deferred.append(
-        Deferred(dF: buffer(r * d), gd: buffer(r * ff), dH: buffer(r * ff), y1: buffer(r * d)))
-    }
-    dY = buffer(p * d)
-    dSum = buffer(p * d)
-    dQ = buffer(p * d)
-    dK = buffer(p * d)
-    dV = buffer(p * d)
-    dO = buffer(p * d)
-    dA = buffer(p * d)
-    dX = buffer(p * d)
-    dH = buffer(p * ff)
-    dG = buffer(p * ff)
+    dY = buffer(r * d)
+    dSum = buffer(r * d)
+    dQ = buffer(r * d)
+    dK = buffer(r * d)
+    dV = buffer(r * d)
+    dO = buffer(r * d)
+    dA = buffer(r * d)
+    dX = buffer(r * d)
+    dH = buffer(r * ff)
+    dG = buffer(r * ff)
     dP = buffer(p)
+    transposed = buffer(r * max(d, ff))
+    product = buffer(max(r * max(d, ff), ff * d, d * d))
     self.owned = owned
   }
 
   deinit { for b in owned { b.deallocate() } }
 }
 
-/// Forward and backward of the transformer aggregator.
+/// Forward and backward of the transformer aggregator over a stack of windows: the
+/// projections and the feed-forward block (and their backward passes) are matrix products
+/// of all stacked rows at once (`MatrixKernels.multiply` at the network's kernel level);
+/// attention, LayerNorm and dropout run per window or per row. Every output row depends only
+/// on its own window, so a window's representations are the same bits alone or stacked.
 enum TransformerKernel {
   static let layerNormEpsilon: Float = 1e-5
 
@@ -188,21 +213,39 @@ enum TransformerKernel {
   @inline(__always)
   static func linear(
     _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-    _ y: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int
+    _ y: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int, level: KernelLevel
   ) {
-    SeqMath.matmulBT(x, w, y, m: n, k: input, n: output)
+    MatrixKernels.multiply(
+      x, w, into: y, m: n, n: output, k: input, transposedB: true, level: level)
     for i in 0..<n { SeqMath.axpy(1, b, y + i * output, output) }
   }
 
-  /// Backward of `linear`: dx (+)= dy·W, dW += dyᵀ·x, db += Σ dy.
+  /// Backward of `linear`: dx (+)= dy·W, dW += dyᵀ·x (one product over all n rows, in row
+  /// order), db += Σ dy.
   @inline(__always)
   static func linearBackward(
     _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dW: UnsafeMutablePointer<Float>?,
-    dB: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int, accumulate: Bool
+    dB: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int, accumulate: Bool,
+    tape: TransformerTape, level: KernelLevel
   ) {
-    if let dx { SeqMath.matmul(dy, w, dx, m: n, k: output, n: input, accumulate: accumulate) }
-    if let dW { SeqMath.matmulAT(dy, x, dW, m: output, k: n, n: input, accumulate: true) }
+    let product = tape.product
+    if let dx {
+      if accumulate {
+        MatrixKernels.multiply(dy, w, into: product, m: n, n: input, k: output, level: level)
+        SeqMath.axpy(1, product, dx, n * input)
+      } else {
+        MatrixKernels.multiply(dy, w, into: dx, m: n, n: input, k: output, level: level)
+      }
+    }
+    if let dW {
+      let t = tape.transposed
+      for r in 0..<n {
+        for o in 0..<output { t[o * n + r] = dy[r * output + o] }
+      }
+      MatrixKernels.multiply(t, x, into: product, m: output, n: input, k: n, level: level)
+      SeqMath.axpy(1, product, dW, output * input)
+    }
     for i in 0..<n { SeqMath.axpy(1, dy + i * output, dB, output) }
   }
 
@@ -254,18 +297,34 @@ enum TransformerKernel {
     }
   }
 
-  @inline(__always) static func gelu(_ x: Float) -> Float {
-    0.5 * x * (1 + erff(x * 0.70710678118654752))
+  /// Φ(x), the standard Gaussian CDF: GELU(x) = x·Φ(x).
+  @inline(__always) static func gaussianCDF(_ x: Float) -> Float {
+    0.5 * (1 + erff(x * 0.70710678118654752))
   }
 
-  @inline(__always) static func geluDerivative(_ x: Float) -> Float {
-    0.5 * (1 + erff(x * 0.70710678118654752)) + x * 0.39894228040143268 * expf(-0.5 * x * x)
+  /// GELU'(x) = Φ(x) + x·φ(x), from Φ(x) saved by the forward pass.
+  @inline(__always) static func geluDerivative(_ x: Float, cdf: Float) -> Float {
+    cdf + x * 0.39894228040143268 * expf(-0.5 * x * x)
   }
 
-  /// Representations of n positions from embeddings `x` (n × dim) into `ws.reps`.
+  /// Dropout scales of `width` columns for every window's rows, each window from its own
+  /// stream (`rngs[b]`), so a window's masks do not depend on its neighbours.
+  static func windowMasks(
+    _ m: UnsafeMutablePointer<Float>, width: Int, windows: WindowRows, dropout: Float,
+    rngs: UnsafeMutablePointer<RandomStream>?
+  ) {
+    for b in 0..<windows.count {
+      dropoutMask(
+        m + windows.starts[b] * width, windows.lengths[b] * width, dropout, rngs.map { $0 + b })
+    }
+  }
+
+  /// Representations of the stacked windows' positions from their embeddings `x`
+  /// (rows × dim) into `ws.reps`. `rngs` (one stream per window) non-nil turns dropout on.
   static func forward(
-    _ x: UnsafePointer<Float>, n: Int, params: UnsafePointer<Float>, layout: TransformerLayout,
-    ws: SequenceWorkspace, dropout: Float, rng: UnsafeMutablePointer<RandomStream>?
+    _ x: UnsafePointer<Float>, windows: WindowRows, params: UnsafePointer<Float>,
+    layout: TransformerLayout, ws: SequenceWorkspace, dropout: Float,
+    rngs: UnsafeMutablePointer<RandomStream>?, level: KernelLevel
   ) {
     let tape = ws.tape!
     let d = layout.dim
@@ -273,95 +332,91 @@ enum TransformerKernel {
     let heads = layout.heads
     let dh = d / heads
     let p = layout.positions
+    let rows = windows.total
     let scale = 1 / Float(dh).squareRoot()
-    // Input: embedding + the position embedding counted from the right end.
-    var current = UnsafePointer(tape.layers[0].input)
-    for i in 0..<n {
-      let row = tape.layers[0].input + i * d
-      let pos = params + (p - n + i) * d
-      for c in 0..<d { row[c] = x[i * d + c] + pos[c] }
+    // Input: embedding + the position embedding counted from the right end of each window.
+    for b in 0..<windows.count {
+      let s = windows.starts[b]
+      let n = windows.lengths[b]
+      for i in 0..<n {
+        let row = tape.layers[0].input + (s + i) * d
+        let pos = params + (p - n + i) * d
+        for c in 0..<d { row[c] = x[(s + i) * d + c] + pos[c] }
+      }
     }
     for (li, l) in layout.layerOffsets.enumerated() {
       let t = tape.layers[li]
-      linear(t.input, params + l.wq, params + l.bq, t.q, n: n, input: d, output: d)
-      linear(t.input, params + l.wk, params + l.bk, t.k, n: n, input: d, output: d)
-      linear(t.input, params + l.wv, params + l.bv, t.v, n: n, input: d, output: d)
-      // Causal attention per head: probs[h][i][j] for j ≤ i.
-      t.o.update(repeating: 0, count: n * d)
-      for h in 0..<heads {
-        for i in 0..<n {
-          let pr = t.probs + (h * p + i) * p
-          let pd = t.probsDrop + (h * p + i) * p
-          var mx = -Float.infinity
-          for j in 0...i {
-            let s = SeqMath.dot(t.q + i * d + h * dh, t.k + j * d + h * dh, dh) * scale
-            pr[j] = s
-            mx = max(mx, s)
-          }
-          var sum: Float = 0
-          for j in 0...i {
-            pr[j] = expf(pr[j] - mx)
-            sum += pr[j]
-          }
-          for j in 0...i { pr[j] /= sum }
-          for j in (i + 1)..<max(i + 1, p) { pr[j] = 0 }
-          let mask = t.attnMask + (h * p + i) * p
-          dropoutMask(mask, i + 1, dropout, rng)
-          for j in 0...i {
-            pd[j] = pr[j] * mask[j]
-            SeqMath.axpy(pd[j], t.v + j * d + h * dh, t.o + i * d + h * dh, dh)
+      linear(t.input, params + l.wq, params + l.bq, t.q, n: rows, input: d, output: d, level: level)
+      linear(t.input, params + l.wk, params + l.bk, t.k, n: rows, input: d, output: d, level: level)
+      linear(t.input, params + l.wv, params + l.bv, t.v, n: rows, input: d, output: d, level: level)
+      // Causal attention per window and head: probs[b][h][i][j] for j ≤ i.
+      t.o.update(repeating: 0, count: rows * d)
+      for b in 0..<windows.count {
+        let s = windows.starts[b]
+        let n = windows.lengths[b]
+        let rng = rngs.map { $0 + b }
+        let q = t.q + s * d
+        let k = t.k + s * d
+        let v = t.v + s * d
+        let o = t.o + s * d
+        for h in 0..<heads {
+          for i in 0..<n {
+            let at = ((b * heads + h) * p + i) * p
+            let pr = t.probs + at
+            let pd = t.probsDrop + at
+            var mx = -Float.infinity
+            for j in 0...i {
+              let sc = SeqMath.dot(q + i * d + h * dh, k + j * d + h * dh, dh) * scale
+              pr[j] = sc
+              mx = max(mx, sc)
+            }
+            var sum: Float = 0
+            for j in 0...i {
+              pr[j] = expf(pr[j] - mx)
+              sum += pr[j]
+            }
+            for j in 0...i { pr[j] /= sum }
+            for j in (i + 1)..<max(i + 1, p) { pr[j] = 0 }
+            let mask = t.attnMask + at
+            dropoutMask(mask, i + 1, dropout, rng)
+            for j in 0...i {
+              pd[j] = pr[j] * mask[j]
+              SeqMath.axpy(pd[j], v + j * d + h * dh, o + i * d + h * dh, dh)
+            }
           }
         }
       }
-      linear(t.o, params + l.wo, params + l.bo, t.attn, n: n, input: d, output: d)
-      dropoutMask(t.mask1, n * d, dropout, rng)
+      linear(t.o, params + l.wo, params + l.bo, t.attn, n: rows, input: d, output: d, level: level)
+      windowMasks(t.mask1, width: d, windows: windows, dropout: dropout, rngs: rngs)
       // sum1 = input + drop(attn) → LN₁ → y1 (backward recomputes the sum).
       let sum1 = ws.scratch
-      for j in 0..<(n * d) { sum1[j] = t.input[j] + t.attn[j] * t.mask1[j] }
+      for j in 0..<(rows * d) { sum1[j] = t.input[j] + t.attn[j] * t.mask1[j] }
       layerNorm(
         sum1, t.y1, gamma: params + l.ln1g, beta: params + l.ln1b, mean: t.mean1,
-        rstd: t.rstd1, n: n, dim: d)
-      linear(t.y1, params + l.w1, params + l.b1, t.h1, n: n, input: d, output: ff)
-      dropoutMask(t.maskF, n * ff, dropout, rng)
-      for j in 0..<(n * ff) { t.gd[j] = gelu(t.h1[j]) * t.maskF[j] }
-      linear(t.gd, params + l.w2, params + l.b2, t.f, n: n, input: ff, output: d)
-      dropoutMask(t.mask2, n * d, dropout, rng)
+        rstd: t.rstd1, n: rows, dim: d)
+      linear(t.y1, params + l.w1, params + l.b1, t.h1, n: rows, input: d, output: ff, level: level)
+      windowMasks(t.maskF, width: ff, windows: windows, dropout: dropout, rngs: rngs)
+      for j in 0..<(rows * ff) {
+        let c = gaussianCDF(t.h1[j])
+        t.cdf[j] = c
+        t.gd[j] = t.h1[j] * c * t.maskF[j]
+      }
+      linear(t.gd, params + l.w2, params + l.b2, t.f, n: rows, input: ff, output: d, level: level)
+      windowMasks(t.mask2, width: d, windows: windows, dropout: dropout, rngs: rngs)
       let sum2 = ws.scratch
-      for j in 0..<(n * d) { sum2[j] = t.y1[j] + t.f[j] * t.mask2[j] }
+      for j in 0..<(rows * d) { sum2[j] = t.y1[j] + t.f[j] * t.mask2[j] }
       let out = li + 1 < layout.layers ? tape.layers[li + 1].input : ws.reps
       layerNorm(
         sum2, out, gamma: params + l.ln2g, beta: params + l.ln2b, mean: t.mean2,
-        rstd: t.rstd2, n: n, dim: d)
-      current = UnsafePointer(out)
+        rstd: t.rstd2, n: rows, dim: d)
     }
-    if current != UnsafePointer(ws.reps) { ws.reps.update(from: current, count: n * d) }
   }
 
-  /// Adds the deferred feed-forward weight gradients to `dParams` (dW₂ += Σ dFᵀ·gd,
-  /// dW₁ += Σ dHᵀ·y1 over the saved rows, in order) and empties the buffers.
-  static func flush(
-    layout: TransformerLayout, tape: TransformerTape, dParams: UnsafeMutablePointer<Float>
-  ) {
-    let rows = tape.deferredRows
-    if rows == 0 { return }
-    for (li, l) in layout.layerOffsets.enumerated() {
-      let saved = tape.deferred[li]
-      SeqMath.matmulAT(
-        saved.dF, saved.gd, dParams + l.w2, m: layout.dim, k: rows, n: layout.feedForward,
-        accumulate: true)
-      SeqMath.matmulAT(
-        saved.dH, saved.y1, dParams + l.w1, m: layout.feedForward, k: rows, n: layout.dim,
-        accumulate: true)
-    }
-    tape.deferredRows = 0
-    tape.pendingRows = 0
-  }
-
-  /// Backward of `forward`: from `ws.dReps` to `ws.dx` and `dParams` (added; the
-  /// feed-forward weights' part only after `flush`).
+  /// Backward of `forward` (same windows, after it): from `ws.dReps` to `ws.dx` and
+  /// `dParams` (added).
   static func backward(
-    n: Int, params: UnsafePointer<Float>, layout: TransformerLayout, ws: SequenceWorkspace,
-    dParams: UnsafeMutablePointer<Float>
+    windows: WindowRows, params: UnsafePointer<Float>, layout: TransformerLayout,
+    ws: SequenceWorkspace, dParams: UnsafeMutablePointer<Float>, level: KernelLevel
   ) {
     let tape = ws.tape!
     let d = layout.dim
@@ -369,101 +424,102 @@ enum TransformerKernel {
     let heads = layout.heads
     let dh = d / heads
     let p = layout.positions
+    let rows = windows.total
     let scale = 1 / Float(dh).squareRoot()
     let dY = tape.dY
-    dY.update(from: ws.dReps, count: n * d)
+    dY.update(from: ws.dReps, count: rows * d)
     for li in stride(from: layout.layers - 1, through: 0, by: -1) {
       let l = layout.layerOffsets[li]
       let t = tape.layers[li]
       // LN₂: recompute its input sum2 = y1 + f·mask2.
       let sum = ws.scratch
-      for j in 0..<(n * d) { sum[j] = t.y1[j] + t.f[j] * t.mask2[j] }
+      for j in 0..<(rows * d) { sum[j] = t.y1[j] + t.f[j] * t.mask2[j] }
       let dSum = tape.dSum
       layerNormBackward(
         dY, x: sum, gamma: params + l.ln2g, mean: t.mean2, rstd: t.rstd2, dx: dSum,
-        dGamma: dParams + l.ln2g, dBeta: dParams + l.ln2b, n: n, dim: d)
+        dGamma: dParams + l.ln2g, dBeta: dParams + l.ln2b, n: rows, dim: d)
       // Residual into y1; the feed-forward branch.
-      dY.update(from: dSum, count: n * d)
+      dY.update(from: dSum, count: rows * d)
       let dF = tape.dA
-      for j in 0..<(n * d) { dF[j] = dSum[j] * t.mask2[j] }
-      // The feed-forward weight gradients are deferred: their rows are saved and summed
-      // for many windows at once (`flush`), so the big dW matrices are swept once per
-      // chunk instead of once per window.
-      if tape.deferredRows + n > tape.deferredCapacity {
-        flush(layout: layout, tape: tape, dParams: dParams)
+      for j in 0..<(rows * d) { dF[j] = dSum[j] * t.mask2[j] }
+      linearBackward(
+        dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: dParams + l.w2, dB: dParams + l.b2,
+        n: rows, input: ff, output: d, accumulate: false, tape: tape, level: level)
+      for j in 0..<(rows * ff) {
+        tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j], cdf: t.cdf[j])
       }
-      let at = tape.deferredRows
       linearBackward(
-        dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: nil, dB: dParams + l.b2, n: n,
-        input: ff, output: d, accumulate: false)
-      for j in 0..<(n * ff) { tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j]) }
-      linearBackward(
-        tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: nil, dB: dParams + l.b1,
-        n: n, input: d, output: ff, accumulate: true)
-      let saved = tape.deferred[li]
-      (saved.dF + at * d).update(from: dF, count: n * d)
-      (saved.gd + at * ff).update(from: t.gd, count: n * ff)
-      (saved.dH + at * ff).update(from: tape.dH, count: n * ff)
-      (saved.y1 + at * d).update(from: t.y1, count: n * d)
-      if li == 0 { tape.pendingRows = at + n }
+        tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: dParams + l.w1, dB: dParams + l.b1,
+        n: rows, input: d, output: ff, accumulate: true, tape: tape, level: level)
       // LN₁: its input sum1 = input + attn·mask1.
-      for j in 0..<(n * d) { sum[j] = t.input[j] + t.attn[j] * t.mask1[j] }
+      for j in 0..<(rows * d) { sum[j] = t.input[j] + t.attn[j] * t.mask1[j] }
       layerNormBackward(
         dY, x: sum, gamma: params + l.ln1g, mean: t.mean1, rstd: t.rstd1, dx: dSum,
-        dGamma: dParams + l.ln1g, dBeta: dParams + l.ln1b, n: n, dim: d)
+        dGamma: dParams + l.ln1g, dBeta: dParams + l.ln1b, n: rows, dim: d)
       // Residual into the layer input (dX); the attention branch.
       let dX = tape.dX
-      dX.update(from: dSum, count: n * d)
+      dX.update(from: dSum, count: rows * d)
       let dAttn = tape.dA
-      for j in 0..<(n * d) { dAttn[j] = dSum[j] * t.mask1[j] }
+      for j in 0..<(rows * d) { dAttn[j] = dSum[j] * t.mask1[j] }
       linearBackward(
         dAttn, x: t.o, w: params + l.wo, dx: tape.dO, dW: dParams + l.wo, dB: dParams + l.bo,
-        n: n, input: d, output: d, accumulate: false)
+        n: rows, input: d, output: d, accumulate: false, tape: tape, level: level)
       let dQ = tape.dQ
       let dK = tape.dK
       let dV = tape.dV
-      dQ.update(repeating: 0, count: n * d)
-      dK.update(repeating: 0, count: n * d)
-      dV.update(repeating: 0, count: n * d)
+      dQ.update(repeating: 0, count: rows * d)
+      dK.update(repeating: 0, count: rows * d)
+      dV.update(repeating: 0, count: rows * d)
       let dP = tape.dP
-      for h in 0..<heads {
-        for i in 0..<n {
-          let pr = t.probs + (h * p + i) * p
-          let pd = t.probsDrop + (h * p + i) * p
-          let mask = t.attnMask + (h * p + i) * p
-          let dOi = tape.dO + i * d + h * dh
-          // dPd_j = dO_i · v_j; dV_j += Pd_ij dO_i; dP = dPd · mask.
-          var rowSum: Float = 0
-          for j in 0...i {
-            let dpd = SeqMath.dot(dOi, t.v + j * d + h * dh, dh)
-            SeqMath.axpy(pd[j], dOi, dV + j * d + h * dh, dh)
-            dP[j] = dpd * mask[j]
-            rowSum += dP[j] * pr[j]
-          }
-          for j in 0...i {
-            let ds = pr[j] * (dP[j] - rowSum) * scale
-            SeqMath.axpy(ds, t.k + j * d + h * dh, dQ + i * d + h * dh, dh)
-            SeqMath.axpy(ds, t.q + i * d + h * dh, dK + j * d + h * dh, dh)
+      for b in 0..<windows.count {
+        let s = windows.starts[b]
+        let n = windows.lengths[b]
+        let q = t.q + s * d
+        let k = t.k + s * d
+        let v = t.v + s * d
+        for h in 0..<heads {
+          for i in 0..<n {
+            let at = ((b * heads + h) * p + i) * p
+            let pr = t.probs + at
+            let pd = t.probsDrop + at
+            let mask = t.attnMask + at
+            let dOi = tape.dO + (s + i) * d + h * dh
+            // dPd_j = dO_i · v_j; dV_j += Pd_ij dO_i; dP = dPd · mask.
+            var rowSum: Float = 0
+            for j in 0...i {
+              let dpd = SeqMath.dot(dOi, v + j * d + h * dh, dh)
+              SeqMath.axpy(pd[j], dOi, dV + (s + j) * d + h * dh, dh)
+              dP[j] = dpd * mask[j]
+              rowSum += dP[j] * pr[j]
+            }
+            for j in 0...i {
+              let ds = pr[j] * (dP[j] - rowSum) * scale
+              SeqMath.axpy(ds, k + j * d + h * dh, dQ + (s + i) * d + h * dh, dh)
+              SeqMath.axpy(ds, q + i * d + h * dh, dK + (s + j) * d + h * dh, dh)
+            }
           }
         }
       }
       linearBackward(
-        dQ, x: t.input, w: params + l.wq, dx: dX, dW: dParams + l.wq, dB: dParams + l.bq, n: n,
-        input: d, output: d, accumulate: true)
+        dQ, x: t.input, w: params + l.wq, dx: dX, dW: dParams + l.wq, dB: dParams + l.bq,
+        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
       linearBackward(
-        dK, x: t.input, w: params + l.wk, dx: dX, dW: dParams + l.wk, dB: dParams + l.bk, n: n,
-        input: d, output: d, accumulate: true)
+        dK, x: t.input, w: params + l.wk, dx: dX, dW: dParams + l.wk, dB: dParams + l.bk,
+        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
       linearBackward(
-        dV, x: t.input, w: params + l.wv, dx: dX, dW: dParams + l.wv, dB: dParams + l.bv, n: n,
-        input: d, output: d, accumulate: true)
-      dY.update(from: dX, count: n * d)
+        dV, x: t.input, w: params + l.wv, dx: dX, dW: dParams + l.wv, dB: dParams + l.bv,
+        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
+      dY.update(from: dX, count: rows * d)
     }
-    tape.deferredRows = tape.pendingRows
     // Input = embedding + position: both get dY.
-    for i in 0..<n {
-      SeqMath.axpy(1, dY + i * d, dParams + (p - n + i) * d, d)
+    for b in 0..<windows.count {
+      let s = windows.starts[b]
+      let n = windows.lengths[b]
+      for i in 0..<n {
+        SeqMath.axpy(1, dY + (s + i) * d, dParams + (p - n + i) * d, d)
+      }
     }
-    ws.dx.update(from: dY, count: n * d)
+    ws.dx.update(from: dY, count: rows * d)
   }
 }
 
