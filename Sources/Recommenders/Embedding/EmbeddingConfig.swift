@@ -34,8 +34,8 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   public var window = 5
   /// Contexts after the track only (`next`) or on both sides (`both`, word2vec's skip-gram).
   /// Both sides measured more accurate on every fold (synthetic:small, 10 epochs, 3 folds:
-  /// NDCG 0.231 vs 0.200, R-precision 0.187 vs 0.158; gensim's skip-gram with these settings
-  /// 0.253 / 0.196) at about 1.4× the training time, so it is the default; `next` is the
+  /// NDCG 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram with these settings
+  /// 0.253 / 0.196) at about 1.4× the training CPU time, so it is the default; `next` is the
   /// pure next-track model that the rare-sharing studies (Experiments/demo.json,
   /// next-track-sharing.json, rare-sharing.json, embedding.json) pin. Notebooks-md/06.
   public var contextDirection = ContextDirection.both
@@ -48,7 +48,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// (Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed Memory"), instead
   /// of a fresh set per pair as word2vec does. Random rows touched per entry fall from about
   /// 19 to 9, which is what training speed depends on: deterministic training ran 1.5×
-  /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways).
+  /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways). With contexts on
+  /// both sides (up to 2W pairs share one set) it costs accuracy: fold 0 of synthetic:small,
+  /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247), but fresh negatives took
+  /// 3× the CPU time, below 3× gensim's throughput; so shared stays the default.
   public var sharedNegatives = true
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
