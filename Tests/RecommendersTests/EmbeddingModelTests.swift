@@ -138,10 +138,11 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     let m = try EmbeddingModel(
       playlists: data.playlists, trackCount: data.trackCount, config: config)
     #expect(vectorChecksum(m) == 1_696_602_934_855_549_979)
-    // The default direction is both sides: other vectors.
+    // The default direction is next-track; both sides gives other vectors.
+    #expect(EmbeddingConfig().contextDirection == .next)
+    config.contextDirection = .both
     let both = try EmbeddingModel(
-      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
-    #expect(EmbeddingConfig().contextDirection == .both)
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
     #expect(vectorChecksum(both) != vectorChecksum(m))
   }
 

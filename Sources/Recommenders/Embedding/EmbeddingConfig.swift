@@ -33,12 +33,13 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// next track is always a context.
   public var window = 5
   /// Contexts after the track only (`next`) or on both sides (`both`, word2vec's skip-gram).
-  /// Both sides measured more accurate on every fold (synthetic:small, 10 epochs, 3 folds:
-  /// NDCG 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram with these settings
-  /// 0.253 / 0.196) at about 1.4× the training CPU time, so it is the default; `next` is the
-  /// pure next-track model that the rare-sharing studies (Experiments/demo.json,
-  /// next-track-sharing.json, rare-sharing.json, embedding.json) pin. Notebooks-md/06.
-  public var contextDirection = ContextDirection.both
+  /// The data disagree, so the default stays `next` (the model every result so far used):
+  /// on synthetic:small both sides was more accurate on every fold (10 epochs, 3 folds: NDCG
+  /// 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram 0.253 / 0.196), but on
+  /// synthetic:medium fold 0 next-track was (NDCG 0.256 vs 0.238, R-precision 0.198 vs
+  /// 0.187), and the rare-sharing finding holds only for `next` (the specs that show it pin
+  /// it). Both sides costs about 1.4× the training time. Notebooks-md/06.
+  public var contextDirection = ContextDirection.next
   /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
   /// are trained more often than far ones (an implicit distance weighting).
   public var reducedWindow = true
@@ -51,7 +52,7 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways). With contexts on
   /// both sides (up to 2W pairs share one set) it costs accuracy: fold 0 of synthetic:small,
   /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247), but fresh negatives took
-  /// 3× the CPU time, below 3× gensim's throughput; so shared stays the default.
+  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on.
   public var sharedNegatives = true
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
