@@ -52,7 +52,7 @@ struct FindingsTests {
       s.name = "sanity-rare"
       s.dataset = "synthetic:small"
       s.split.folds = 1
-      var config: [String: Any] = ["window": 1, "epochs": 10]
+      var config: [String: Any] = ["window": 1, "contextDirection": "next", "epochs": 10]
       if sharing {
         config["popularityFeature"] = true
         config["popularityFeatureMaxFrequency"] = 2

@@ -64,11 +64,12 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     ModelConformance.check(m, contexts: [[1, 2], [5]], k: 20)
   }
 
-  @Test(arguments: [true, false])
-  func identicalVectorsOnAnyThreadCount(sharedNegatives: Bool) throws {
+  @Test(arguments: [true, false], ContextDirection.allCases)
+  func identicalVectorsOnAnyThreadCount(sharedNegatives: Bool, direction: ContextDirection) throws {
     let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
     var config = smallEmbeddingConfig()
     config.sharedNegatives = sharedNegatives
+    config.contextDirection = direction
     let first = try expectSameOnAnyThreadCount(data, config)
     // The seed matters.
     var other = config
@@ -129,11 +130,20 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
   }
 
   @Test func goldenVectorsWithoutPopularityFeature() throws {
-    // Pinned before `popularityFeature` existed: with the flag off, training is unchanged.
+    // Pinned before `popularityFeature` and `contextDirection` existed: with the flag off
+    // and next-track contexts (the direction then), training is unchanged.
     let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    var config = smallEmbeddingConfig()
+    config.contextDirection = .next
     let m = try EmbeddingModel(
-      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
     #expect(vectorChecksum(m) == 1_696_602_934_855_549_979)
+    // The default direction is next-track; both sides gives other vectors.
+    #expect(EmbeddingConfig().contextDirection == .next)
+    config.contextDirection = .both
+    let both = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: config)
+    #expect(vectorChecksum(both) != vectorChecksum(m))
   }
 
   @Test func popularityFeatureIdenticalOnAnyThreadCount() throws {
@@ -212,9 +222,61 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     var c = smallEmbeddingConfig(dim: 16, epochs: 8)
     c.window = 1
     c.subsample = 0
+    c.contextDirection = .next
     let m = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
     let misses = (0..<60).filter { m.recommend([Int32($0)], k: 1) != [Int32(($0 + 1) % 60)] }
     #expect(misses.count <= 1, "successors not ranked first after \(misses)")
+  }
+
+  /// Both sides trains each (center, neighbour) pair in both orders: with a fixed window and
+  /// no subsampling, exactly twice the next-track pairs, Σ min(W, L − 1 − i) per playlist.
+  @Test func bothSidesTrainsTwiceTheNextTrackPairs() throws {
+    let data = Fixtures.random(playlists: 90, tracks: 200, lengths: 1...25, seed: 4)
+    var c = smallEmbeddingConfig(epochs: 1)
+    c.contextDirection = .next
+    c.reducedWindow = false
+    c.subsample = 0
+    c.window = 3
+    var expected = 0
+    for p in 0..<data.playlists.count {
+      let length = data.playlists.length(p)
+      for i in 0..<length { expected += min(c.window, length - 1 - i) }
+    }
+    let next = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: c)
+    c.contextDirection = .both
+    let both = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: c)
+    #expect(next.stats.pairs == expected)
+    #expect(both.stats.pairs == 2 * expected)
+    #expect(both.inputMatrix != next.inputMatrix)
+  }
+
+  @Test func bothSidesLearnsPredecessorsAndSuccessors() throws {
+    // The ring of `learnsANextTrackChain`: with contexts on both sides, i − 1 and i + 1 are
+    // the two best answers after i (in either order); next-track only, i − 1 is not.
+    var rng = RandomStream(seed: 3)
+    var lists: [[Int32]] = []
+    for _ in 0..<300 {
+      let start = rng.nextInt(below: 60)
+      lists.append((0..<12).map { Int32((start + $0) % 60) })
+    }
+    var c = smallEmbeddingConfig(dim: 16, epochs: 8)
+    c.window = 1
+    c.subsample = 0
+    c.contextDirection = .both
+    let m = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    let misses = (0..<60).filter { (i: Int) -> Bool in
+      let neighbours: Set<Int32> = [Int32((i + 1) % 60), Int32((i + 59) % 60)]
+      return Set(m.recommend([Int32(i)], k: 2)) != neighbours
+    }
+    #expect(misses.count <= 1, "neighbours not ranked first after \(misses)")
+    c.contextDirection = .next
+    let forward = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    let predecessors = (0..<60).filter { (i: Int) -> Bool in
+      forward.recommend([Int32(i)], k: 2).contains(Int32((i + 59) % 60))
+    }
+    #expect(predecessors.count < 30, "next-track only ranks predecessors after \(predecessors)")
   }
 
   @Test func trainingReducesTheLoss() throws {
@@ -418,13 +480,27 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     #expect(throws: ChorusError.self) {
       try ModelSpec(name: "embedding", overrides: ["popularityFeature=maybe"])
     }
-    // Configs saved before the key existed still decode (as false); other keys stay required.
+    // contextDirection: set by --set and in specs, other values refused naming the key.
+    #expect(
+      try ModelSpec(name: "embedding", overrides: ["contextDirection=both"]).embeddingDirection
+        == .both)
+    #expect(
+      try ModelSpec(name: "embedding", config: ["contextDirection": "next"]).embeddingDirection
+        == .next)
+    #expect {
+      try ModelSpec(name: "embedding", overrides: ["contextDirection=left"])
+    } throws: { ($0 as? ChorusError)?.field == "contextDirection" }
+    // Configs saved before the keys existed still decode (as next, false and 0, how those
+    // models were trained); other keys stay required.
     var old = try ConfigCoding.object(EmbeddingConfig())
+    old["contextDirection"] = nil
     old["popularityFeature"] = nil
     old["popularityFeatureMaxFrequency"] = nil
     let decoded = try JSONDecoder().decode(
       EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
-    #expect(decoded == EmbeddingConfig())
+    var trainedBefore = EmbeddingConfig()
+    trainedBefore.contextDirection = .next
+    #expect(decoded == trainedBefore)
     old["dim"] = nil
     #expect(throws: DecodingError.self) {
       try JSONDecoder().decode(
@@ -447,5 +523,13 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
       #expect(error.field == "learningRate")
       #expect(error.message.contains("diverged"))
     }
+  }
+}
+
+extension ModelSpec {
+  /// The context direction of an embedding spec (nil for other models).
+  fileprivate var embeddingDirection: ContextDirection? {
+    if case .embedding(let c) = self { return c.contextDirection }
+    return nil
   }
 }

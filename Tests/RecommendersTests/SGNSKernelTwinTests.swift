@@ -1,5 +1,6 @@
-// The SGNS kernel against its plain twin (SGNSReference): one chunk trained by the kernel,
-// on the shared rows and on an overlay, equals the scalar loops bit for bit; whole
+// The SGNS kernel against its plain twin (SGNSReference), in the next-track direction and
+// with contexts on both sides: one chunk trained by the kernel, on the shared rows and on
+// an overlay, equals the scalar loops bit for bit; whole
 // deterministic training equals "each chunk of a round trains on the round's starting
 // rows, then the start plus every chunk's delta, in chunk order"; Hogwild on one thread
 // equals plain sequential training; and the tables the kernel draws from (alias, keep,
@@ -19,7 +20,7 @@ import Testing
   /// three branches of the sigmoid), and tables built from the fixture's frequencies.
   func reference(
     _ data: PlaylistStore, trackCount: Int, dim: Int, shared: Bool, reduced: Bool,
-    popularity: Bool, subsample: Double, seed: UInt64
+    popularity: Bool, subsample: Double, seed: UInt64, bothSides: Bool = false
   ) -> SGNSReference {
     let stride = (dim + 7) & ~7
     var frequency = [Int32](repeating: 0, count: trackCount)
@@ -40,7 +41,8 @@ import Testing
         weights: frequency.map { $0 > 0 ? Foundation.pow(Double($0), 0.5) : 0 }),
       bucketRow: popularity
         ? EmbeddingModel.popularityBuckets(
-          frequency: frequency, trackCount: trackCount, maxFrequency: 3) : nil)
+          frequency: frequency, trackCount: trackCount, maxFrequency: 3) : nil,
+      bothSides: bothSides)
   }
 
   /// Runs the kernel over playlists `range` from the reference's rows, directly on the
@@ -56,7 +58,8 @@ import Testing
     let maxLength = (0..<data.count).map { data.length($0) }.max() ?? 1
     let state = SGNSChunkState(
       stride: stride, maxPlaylistLength: maxLength,
-      targets: (ref.window + 1) * (ref.negatives + 1), ahead: ref.negatives + 1)
+      targets: (SGNSKernel.maxPairs(window: ref.window, bothSides: ref.bothSides) + 1)
+        * (ref.negatives + 1), ahead: ref.negatives + 1)
     let bucketRow = ref.bucketRow ?? []
     var counts = SGNSChunkCounts()
     data.tracks.withUnsafeBufferPointer { tracks in
@@ -71,7 +74,8 @@ import Testing
                       tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
                       keep: keep.baseAddress!, alias: alias.baseAddress!,
                       trackCount: ref.output.count, sigmoid: sigmoid.baseAddress!,
-                      stride: stride, window: ref.window, reducedWindow: ref.reducedWindow,
+                      stride: stride, window: ref.window, bothSides: ref.bothSides,
+                      reducedWindow: ref.reducedWindow,
                       negatives: ref.negatives, sharedNegatives: ref.sharedNegatives,
                       learningRate: ref.learningRate, minLearningRate: ref.minLearningRate,
                       scheduleLength: ref.scheduleLength,
@@ -114,20 +118,28 @@ import Testing
   }
 
   /// Shared negatives or not, reduced window or not, with and without the popularity
-  /// feature, strides of 1, 2 and 3 SIMD blocks (the odd one takes the dot's tail path).
+  /// feature, strides of 1, 2 and 3 SIMD blocks (the odd one takes the dot's tail path),
+  /// contexts after each position or on both sides of it.
   @Test(arguments: [
-    (dim: 8, shared: true, reduced: true, popularity: false),
-    (dim: 20, shared: false, reduced: true, popularity: false),
-    (dim: 12, shared: true, reduced: false, popularity: false),
-    (dim: 20, shared: true, reduced: true, popularity: true),
-    (dim: 7, shared: false, reduced: false, popularity: true),
+    (dim: 8, shared: true, reduced: true, popularity: false, both: false),
+    (dim: 20, shared: false, reduced: true, popularity: false, both: false),
+    (dim: 12, shared: true, reduced: false, popularity: false, both: false),
+    (dim: 20, shared: true, reduced: true, popularity: true, both: false),
+    (dim: 7, shared: false, reduced: false, popularity: true, both: false),
+    (dim: 8, shared: true, reduced: true, popularity: false, both: true),
+    (dim: 20, shared: false, reduced: true, popularity: false, both: true),
+    (dim: 12, shared: true, reduced: false, popularity: false, both: true),
+    (dim: 20, shared: true, reduced: true, popularity: true, both: true),
+    (dim: 7, shared: false, reduced: false, popularity: true, both: true),
   ])
-  func oneChunkEqualsPlainReference(dim: Int, shared: Bool, reduced: Bool, popularity: Bool) {
+  func oneChunkEqualsPlainReference(
+    dim: Int, shared: Bool, reduced: Bool, popularity: Bool, both: Bool
+  ) {
     let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
     let store = data.playlists
     let ref = reference(
       store, trackCount: data.trackCount, dim: dim, shared: shared, reduced: reduced,
-      popularity: popularity, subsample: 0.01, seed: 5)
+      popularity: popularity, subsample: 0.01, seed: 5, bothSides: both)
     // Playlists 3..<30 as one chunk, in the second epoch (the schedule has moved on).
     let range = 3..<30
     let epochOffset = store.entryCount
@@ -164,6 +176,7 @@ import Testing
   static let trainingConfigs: [EmbeddingConfig] = {
     var configs: [EmbeddingConfig] = []
     var c = EmbeddingConfig()
+    c.contextDirection = .next
     c.dim = 8
     c.epochs = 2
     c.chunkTokens = 200
@@ -188,6 +201,11 @@ import Testing
     f.subsample = 0
     f.chunksPerRound = 1
     configs.append(f)
+    // Contexts on both sides, with each of the options above.
+    for var config in configs where config.contextDirection == .next {
+      config.contextDirection = .both
+      configs.append(config)
+    }
     return configs
   }()
 

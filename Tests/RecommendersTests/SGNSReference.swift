@@ -8,7 +8,7 @@ import Foundation
 
 @testable import Recommenders
 
-/// Plain SGNS training (next-track direction) over `[[Float]]` rows.
+/// Plain SGNS training (next-track direction, or both sides) over `[[Float]]` rows.
 struct SGNSReference {
   /// Input rows (tracks, then popularity-bucket rows), each `stride` floats.
   var input: [[Float]]
@@ -29,6 +29,8 @@ struct SGNSReference {
   let alias: [UInt64]
   /// Per track its bucket's input row, or −1; nil without the popularity feature.
   let bucketRow: [Int32]?
+  /// Contexts on both sides of a position (earlier ones first), not only after it.
+  var bothSides = false
   /// σ at the centres of 1024 cells over [−6, 6], built here from its definition.
   let sigmoid: [Float] = (0..<1024).map { i in
     let x = (Double(i) + 0.5) / 1024 * 12 - 6
@@ -95,14 +97,17 @@ struct SGNSReference {
       let progress = Double(epochOffset + playlist.start) / scheduleLength
       let alpha = Float(
         max(minLearningRate, learningRate - (learningRate - minLearningRate) * progress))
-      for i in 0..<(kept.count - 1) {
+      // Next-track only: the last track is no center (nothing follows it).
+      for i in 0..<(bothSides ? kept.count : kept.count - 1) {
         // The window: W, or with `reducedWindow` W − ⌊hi32(r) · W / 2³²⌋ ∈ 1…W.
         var w = window
         if reducedWindow && window > 1 {
           let r = rng.next()
           w = window - Int(((r >> 32) * UInt64(window)) >> 32)
         }
-        let contexts = Array(kept[(i + 1)...min(kept.count - 1, i + w)])
+        let after = Array(kept[(i + 1)..<min(kept.count, i + w + 1)])
+        let contexts = bothSides ? Array(kept[max(0, i - w)..<i]) + after : after
+        if contexts.isEmpty { continue }
         // Shared: this position's negatives are the ones drawn ahead; draw the next set.
         var positionNegatives: [Int32] = []
         if sharedNegatives {
@@ -225,7 +230,8 @@ extension SGNSReference {
       minLearningRate: c.minLearningRate, scheduleLength: Double(entries) * Double(c.epochs),
       keep: SGNSKernel.makeKeepThresholds(
         frequency: frequency, entries: entries, threshold: c.subsample),
-      alias: SGNSKernel.makeAliasTable(weights: weights), bucketRow: bucketRow)
+      alias: SGNSKernel.makeAliasTable(weights: weights), bucketRow: bucketRow,
+      bothSides: c.contextDirection == .both)
     // Chunks: whole playlists, closed once they hold at least chunkTokens entries.
     var chunks: [[(start: Int, tracks: [Int32])]] = [[]]
     var start = 0

@@ -22,6 +22,7 @@ public enum DemoStudies {
         "name": "embedding",
         "config": {
           "window": 1,
+          "contextDirection": "next",
           "epochs": 10,
           "popularityFeature": true,
           "popularityFeatureMaxFrequency": 2

@@ -14,7 +14,7 @@ public struct EmbeddingTrainingStats: Codable, Sendable, Equatable {
   public var entriesPerEpoch = 0
   /// Entries kept by subsampling, summed over epochs.
   public var effectiveTokens = 0
-  /// Positive (track, following track) pairs trained, summed over epochs.
+  /// Positive (track, context track) pairs trained, summed over epochs.
   public var pairs = 0
   /// Chunks per epoch.
   public var chunksPerEpoch = 0
@@ -103,15 +103,18 @@ extension EmbeddingModel {
               tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
               keep: keep.base, alias: alias.base, trackCount: trackCount,
               sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
-              reducedWindow: config.reducedWindow, negatives: config.negatives,
+              bothSides: config.contextDirection == .both, reducedWindow: config.reducedWindow,
+              negatives: config.negatives,
               sharedNegatives: config.sharedNegatives,
               learningRate: config.learningRate, minLearningRate: config.minLearningRate,
               scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
               bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
+            let maxPairs = SGNSKernel.maxPairs(
+              window: config.window, bothSides: config.contextDirection == .both)
             let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
               SGNSChunkState(
                 stride: stride, maxPlaylistLength: maxLength,
-                targets: (config.window + 1) * (config.negatives + 1),
+                targets: (maxPairs + 1) * (config.negatives + 1),
                 ahead: config.negatives + 1)
             }
             let inPtr = SendablePointer(input.base)
@@ -227,10 +230,12 @@ extension EmbeddingModel {
       let kept = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
       let gradient = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
       let combined = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
-      let targets = UnsafeMutablePointer<Int32>.allocate(
-        capacity: (params.window + 1) * (params.negatives + 1))
+      let targetCount =
+        (SGNSKernel.maxPairs(window: params.window, bothSides: params.bothSides) + 1)
+        * (params.negatives + 1)
+      let targets = UnsafeMutablePointer<Int32>.allocate(capacity: targetCount)
       let targetRows = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
-        capacity: (params.window + 1) * (params.negatives + 1))
+        capacity: targetCount)
       let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: params.negatives + 1)
       defer {
         kept.deallocate()

@@ -1,7 +1,8 @@
 // The sequential embedding model (Experiments/PROTOCOL.md §5): skip-gram with negative sampling
 // (Mikolov et al. 2013) trained in the next-track direction, so input(a) · output(b) is high when b
-// tends to follow a. A seed context becomes one query (mean or recency-weighted input vectors of
-// its known tracks) scored against every output vector. Training lives in
+// tends to follow a (or with contexts on both sides, when b tends to be near a). A seed context
+// becomes one query (mean or recency-weighted input vectors of its known tracks) scored against
+// every output vector. Training lives in
 // EmbeddingModel+Training.swift, batch top-K in +TopK, files in +IO.
 import ChorusCore
 
@@ -211,7 +212,8 @@ public struct EmbeddingModel: Recommender {
   // MARK: - Loss
 
   /// Mean SGNS loss per positive pair on `playlists`: −log σ(in_a·out_b) − Σ log σ(−in_a·out_n)
-  /// over every pair (a, b) with b within `window` after a, with `negatives` negatives per
+  /// over every pair (a, b) with b within `window` after a (or on either side of it with
+  /// `contextDirection` `both`), with `negatives` negatives per
   /// pair drawn from the training distribution with `seed`. Exact (no table); for tests and
   /// diagnostics.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
@@ -232,7 +234,8 @@ public struct EmbeddingModel: Recommender {
     for p in 0..<playlists.count {
       let list = Array(playlists[p])
       for i in 0..<list.count {
-        for j in (i + 1)..<min(list.count, i + 1 + config.window) {
+        let first = config.contextDirection == .both ? max(0, i - config.window) : i + 1
+        for j in first..<min(list.count, i + 1 + config.window) where j != i {
           let a = Int(list[i])
           total -= logSigmoid(dot(a, Int(list[j])))
           for _ in 0..<config.negatives {

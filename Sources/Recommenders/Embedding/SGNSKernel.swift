@@ -1,6 +1,6 @@
-// The skip-gram negative-sampling kernel (Mikolov et al. 2013) in the next-track direction:
-// the input vector of a track is trained to score the output vectors of the tracks that
-// follow it. One call trains one chunk of playlists sequentially; where rows live (shared
+// The skip-gram negative-sampling kernel (Mikolov et al. 2013): the input vector of a track
+// is trained to score the output vectors of the tracks that follow it (next-track
+// direction) or of those on both sides of it (word2vec's skip-gram). One call trains one chunk of playlists sequentially; where rows live (shared
 // matrices or a chunk-private overlay) is the caller's choice through `SGNSRows`.
 // It does not schedule, merge or allocate anything: that is EmbeddingModel+Training.swift.
 import ChorusCSupport
@@ -54,6 +54,8 @@ struct SGNSParameters: @unchecked Sendable {
   /// Row stride in floats (a multiple of 8).
   let stride: Int
   let window: Int
+  /// Contexts on both sides of the center (word2vec), not only after it.
+  let bothSides: Bool
   let reducedWindow: Bool
   let negatives: Int
   /// One set of negatives per position, shared by its pairs (Ji et al. 2016).
@@ -134,15 +136,16 @@ enum SGNSKernel {
     }
   }
 
-  /// Trains playlists `playlists` in order: subsampling, a (reduced) forward window, one
-  /// positive and `negatives` negative updates per pair, the learning rate decaying
-  /// linearly with the playlist's position `epoch × entries + offset` in the schedule.
+  /// Trains playlists `playlists` in order: subsampling, a (reduced) window after each
+  /// position (or on both sides of it, the earlier contexts first), one positive and
+  /// `negatives` negative updates per pair, the learning rate decaying linearly with the
+  /// playlist's position `epoch × entries + offset` in the schedule.
   ///
   /// - Parameters:
   ///   - kept: scratch for one subsampled playlist (longest playlist length).
   ///   - gradient: scratch row (stride floats).
   ///   - combined: scratch row (stride floats) for h = (u + b) / 2 with `bucketRows`.
-  ///   - targets: scratch for (window + 1) × (negatives + 1) targets.
+  ///   - targets: scratch for (`maxPairs(window:bothSides:)` + 1) × (negatives + 1) targets.
   ///   - targetRows: scratch for as many row pointers (the targets' output rows).
   ///   - ahead: scratch for negatives + 1 random values.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
@@ -167,12 +170,13 @@ enum SGNSKernel {
     let tracks = p.tracks
     let group = p.negatives &+ 1
     let shared = p.sharedNegatives
+    let both = p.bothSides
     let bucketRows = p.bucketRows
     // Input rows a position touches: the center's, and its bucket's with the feature.
     let inputRows = bucketRows == nil ? 1 : 2
     // Shared negatives: the current position's, and the random values drawn ahead for the
     // next position (their alias entries prefetched meanwhile).
-    let drawn = targets + p.window &* group
+    let drawn = targets + maxPairs(window: window, bothSides: both) &* group
     if shared {
       for d in 1..<group {
         let r = rng.next()
@@ -198,14 +202,19 @@ enum SGNSKernel {
       let progress = Double(epochOffset + start) / p.scheduleLength
       let alpha = Float(
         max(p.minLearningRate, p.learningRate - (p.learningRate - p.minLearningRate) * progress))
-      for i in 0..<(m &- 1) {
+      // Next-track only: the last track has no context after it and is no center.
+      for i in 0..<(both ? m : m &- 1) {
         var w = window
         if p.reducedWindow && window > 1 {
           w = window &- Int(((rng.next() >> 32) &* UInt64(window)) >> 32)
         }
-        let last = min(m &- 1, i &+ w)
-        if last <= i { continue }
-        let pairs = last &- i
+        // Contexts: `before` tracks ending just before i (both sides only), then `after`
+        // tracks from i + 1 on.
+        let before = both ? min(i, w) : 0
+        let after = min(m &- 1, i &+ w) &- i
+        let pairs = before &+ after
+        if pairs == 0 { continue }
+        let firstBefore = i &- before
         rows.reserve(inputRows &+ pairs &* group)
         // Draw every target of this position first (−1: a negative equal to its positive,
         // skipped as in word2vec), then prepare their rows: in separate loops, the cache misses
@@ -222,7 +231,7 @@ enum SGNSKernel {
           }
         }
         for pair in 0..<pairs {
-          let positive = kept[i &+ 1 &+ pair]
+          let positive = kept[pair < before ? firstBefore &+ pair : i &+ 1 &+ pair &- before]
           let slot = targets + pair &* group
           slot[0] = positive
           for d in 1..<group {
@@ -283,6 +292,9 @@ enum SGNSKernel {
     }
     return counts
   }
+
+  /// The most context pairs one position trains: W, or 2W with both sides.
+  static func maxPairs(window: Int, bothSides: Bool) -> Int { bothSides ? 2 * window : window }
 
   /// One draw from the alias table: the high 32 bits of `r` pick an entry, the low 32 bits
   /// decide between it and its alias.

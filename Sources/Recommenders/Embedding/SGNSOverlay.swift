@@ -28,7 +28,7 @@ final class SGNSChunkState: @unchecked Sendable {
   let kept: UnsafeMutablePointer<Int32>
   let gradient: UnsafeMutablePointer<Float>
   let combined: UnsafeMutablePointer<Float>
-  /// Scratch for the targets of one position: (window + 1) × (negatives + 1).
+  /// Scratch for the targets of one position: (most pairs + 1) × (negatives + 1).
   let targets: UnsafeMutablePointer<Int32>
   /// Scratch for the targets' output-row pointers (same count).
   let targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
