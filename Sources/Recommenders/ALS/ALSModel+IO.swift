@@ -54,54 +54,31 @@ extension ALSModel {
     from path: String, playlists: PlaylistStore, trackCount: Int, expecting: ALSConfig? = nil
   ) throws -> ALSModel {
     let hint = "fit the ALS model again (chorus train --model als --save …)"
-    let data = try FileIO.read(path)
-    var r = try BinaryReader(
-      data: data, path: path, magic: fileMagic, supportedVersions: 1...fileVersion, hint: hint,
-      checksum: .hash64)
-    guard r.sectionCount == 4 else {
-      throw ChorusError(
-        .data, "expected 4 sections, found \(r.sectionCount)", file: path, hint: hint)
-    }
-    let header = try r.readSection(UInt64.self, expectedCount: 5, name: "header")
-    let metaBytes = try r.readSection(UInt8.self, name: "meta")
-    let meta: FileMeta
-    do {
-      meta = try JSONDecoder().decode(FileMeta.self, from: Data(metaBytes))
-    } catch {
-      throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
-    }
+    var file = try SavedModelFile.open(
+      path, magic: fileMagic, version: fileVersion, checksum: .hash64, sections: 4,
+      headerCount: 5, hint: hint, as: FileMeta.self)
+    let (header, meta) = (file.header, file.meta)
     let saved = meta.fingerprint
-    guard header[0] == UInt64(saved.trackCount), header[1] == UInt64(meta.config.factors),
-      header[4] == saved.checksum
-    else {
-      throw ChorusError(
-        .data, "header and settings disagree: the file is corrupt", file: path, hint: hint)
-    }
-    let current = DatasetFingerprint(playlists: playlists, trackCount: trackCount)
-    guard saved == current else {
-      throw ChorusError(
-        .data,
-        "saved model does not match the dataset (fitted on \(saved); this dataset has \(current))",
-        file: path, hint: "fit the ALS model on this dataset")
-    }
-    if let expecting, expecting != meta.config {
-      throw ChorusError(
-        .config, "saved model was fitted with a different config", file: path,
-        hint: "fit with the requested config, or load without one")
-    }
+    try SavedModelFile.requireConsistentHeader(
+      header[0] == UInt64(saved.trackCount) && header[1] == UInt64(meta.config.factors)
+        && header[4] == saved.checksum, path: path, hint: hint)
+    try SavedModelFile.requireSameData(
+      saved, playlists: playlists, trackCount: trackCount, path: path, madeBy: "fitted",
+      remake: "fit the ALS model on this dataset")
+    try SavedModelFile.requireConfig(
+      meta.config, expecting: expecting, path: path, madeBy: "fitted", remake: "fit")
     do {
       try meta.config.validate()
     } catch let e as ChorusError {
       throw e.inFile(path)
     }
     let n = saved.trackCount
-    let factors = try r.readSection(
+    let factors = try file.reader.readSection(
       Float.self, expectedCount: n * meta.config.factors, name: "factors")
-    let frequency = try r.readSection(Int32.self, expectedCount: n, name: "frequency")
-    try r.finish()
-    guard frequency == trackFrequencies(playlists, trackCount: trackCount) else {
-      throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
-    }
+    let frequency = try file.reader.readSection(Int32.self, expectedCount: n, name: "frequency")
+    try file.reader.finish()
+    try SavedModelFile.requireFrequencies(
+      frequency, playlists: playlists, trackCount: trackCount, path: path, hint: hint)
     return ALSModel(
       config: meta.config, frequency: frequency, fingerprint: saved, itemFactors: factors)
   }

@@ -103,40 +103,19 @@ extension EmbeddingModel {
     expecting: EmbeddingConfig? = nil
   ) throws -> EmbeddingModel {
     let hint = "retrain the embedding model and save it again"
-    let data = try FileIO.read(path)
-    var r = try BinaryReader(
-      data: data, path: path, magic: fileMagic, supportedVersions: 1...fileVersion, hint: hint)
-    guard r.sectionCount == 5 else {
-      throw ChorusError(
-        .data, "expected 5 sections, found \(r.sectionCount)", file: path, hint: hint)
-    }
-    let header = try r.readSection(UInt64.self, expectedCount: 5, name: "header")
-    let metaBytes = try r.readSection(UInt8.self, name: "meta")
-    let meta: FileMeta
-    do {
-      meta = try JSONDecoder().decode(FileMeta.self, from: Data(metaBytes))
-    } catch {
-      throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
-    }
+    var file = try SavedModelFile.open(
+      path, magic: fileMagic, version: fileVersion, checksum: .fletcher64, sections: 5,
+      headerCount: 5, hint: hint, as: FileMeta.self)
+    let (header, meta) = (file.header, file.meta)
     let saved = meta.fingerprint
-    guard header[0] == UInt64(saved.trackCount), header[1] == UInt64(meta.config.dim),
-      header[4] == saved.checksum
-    else {
-      throw ChorusError(
-        .data, "header and settings disagree: the file is corrupt", file: path, hint: hint)
-    }
-    let current = DatasetFingerprint(playlists: playlists, trackCount: trackCount)
-    guard saved == current else {
-      throw ChorusError(
-        .data,
-        "saved model does not match the dataset (trained on \(saved); this dataset has \(current))",
-        file: path, hint: "retrain the embedding model on this dataset")
-    }
-    if let expecting, expecting != meta.config {
-      throw ChorusError(
-        .config, "saved model was trained with a different config", file: path,
-        hint: "retrain with the requested config, or load without one")
-    }
+    try SavedModelFile.requireConsistentHeader(
+      header[0] == UInt64(saved.trackCount) && header[1] == UInt64(meta.config.dim)
+        && header[4] == saved.checksum, path: path, hint: hint)
+    try SavedModelFile.requireSameData(
+      saved, playlists: playlists, trackCount: trackCount, path: path, madeBy: "trained",
+      remake: "retrain the embedding model on this dataset")
+    try SavedModelFile.requireConfig(
+      meta.config, expecting: expecting, path: path, madeBy: "trained", remake: "retrain")
     do {
       try meta.config.validate()
     } catch let e as ChorusError {
@@ -144,12 +123,11 @@ extension EmbeddingModel {
     }
     let n = saved.trackCount
     let dim = meta.config.dim
-    let input = try r.readSection(Float.self, expectedCount: n * dim, name: "input")
-    let output = try r.readSection(Float.self, expectedCount: n * dim, name: "output")
-    let frequency = try r.readSection(Int32.self, expectedCount: n, name: "frequency")
-    guard frequency == trackFrequencies(playlists, trackCount: trackCount) else {
-      throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
-    }
+    let input = try file.reader.readSection(Float.self, expectedCount: n * dim, name: "input")
+    let output = try file.reader.readSection(Float.self, expectedCount: n * dim, name: "output")
+    let frequency = try file.reader.readSection(Int32.self, expectedCount: n, name: "frequency")
+    try SavedModelFile.requireFrequencies(
+      frequency, playlists: playlists, trackCount: trackCount, path: path, hint: hint)
     return EmbeddingModel(
       config: meta.config, frequency: frequency, fingerprint: saved, stats: meta.stats,
       input: input, output: output)

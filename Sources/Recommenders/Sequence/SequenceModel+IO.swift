@@ -65,22 +65,10 @@ extension SequenceModel {
     expecting: SequenceConfig? = nil
   ) throws -> SequenceModel {
     let hint = "train the sequence model again (chorus train --model mean|transformer --save …)"
-    let data = try FileIO.read(path)
-    var r = try BinaryReader(
-      data: data, path: path, magic: fileMagic, supportedVersions: 1...fileVersion, hint: hint,
-      checksum: .hash64)
-    guard r.sectionCount == 5 else {
-      throw ChorusError(
-        .data, "expected 5 sections, found \(r.sectionCount)", file: path, hint: hint)
-    }
-    let header = try r.readSection(UInt64.self, expectedCount: 6, name: "header")
-    let metaBytes = try r.readSection(UInt8.self, name: "meta")
-    let meta: FileMeta
-    do {
-      meta = try JSONDecoder().decode(FileMeta.self, from: Data(metaBytes))
-    } catch {
-      throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
-    }
+    var file = try SavedModelFile.open(
+      path, magic: fileMagic, version: fileVersion, checksum: .hash64, sections: 5,
+      headerCount: 6, hint: hint, as: FileMeta.self)
+    let (header, meta) = (file.header, file.meta)
     do {
       try meta.config.validate()
     } catch let e as ChorusError {
@@ -88,39 +76,30 @@ extension SequenceModel {
     }
     let saved = meta.fingerprint
     let network = SequenceNetwork(aggregator: meta.aggregator, config: meta.config)
-    guard header[0] == UInt64(saved.trackCount), header[1] == UInt64(meta.config.dim),
-      header[2] == UInt64(network.parameterCount), header[5] == saved.checksum
-    else {
-      throw ChorusError(
-        .data, "header and settings disagree: the file is corrupt", file: path, hint: hint)
-    }
-    let current = DatasetFingerprint(playlists: playlists, trackCount: trackCount)
-    guard saved == current else {
-      throw ChorusError(
-        .data,
-        "saved model does not match the dataset (trained on \(saved); this dataset has \(current))",
-        file: path, hint: "train the sequence model on this dataset")
-    }
+    try SavedModelFile.requireConsistentHeader(
+      header[0] == UInt64(saved.trackCount) && header[1] == UInt64(meta.config.dim)
+        && header[2] == UInt64(network.parameterCount) && header[5] == saved.checksum,
+      path: path, hint: hint)
+    try SavedModelFile.requireSameData(
+      saved, playlists: playlists, trackCount: trackCount, path: path, madeBy: "trained",
+      remake: "train the sequence model on this dataset")
     if let expectedAggregator, expectedAggregator != meta.aggregator {
       throw ChorusError(
         .config,
         "saved model is a \(meta.aggregator.rawValue) model, not \(expectedAggregator.rawValue)",
         file: path, field: "model", hint: "load it with --model \(meta.aggregator.rawValue)")
     }
-    if let expecting, expecting != meta.config {
-      throw ChorusError(
-        .config, "saved model was trained with a different config", file: path,
-        hint: "train with the requested config, or load without one")
-    }
+    try SavedModelFile.requireConfig(
+      meta.config, expecting: expecting, path: path, madeBy: "trained", remake: "train")
     let n = saved.trackCount
-    let table = try r.readSection(Float.self, expectedCount: n * meta.config.dim, name: "table")
-    let params = try r.readSection(
+    let table = try file.reader.readSection(
+      Float.self, expectedCount: n * meta.config.dim, name: "table")
+    let params = try file.reader.readSection(
       Float.self, expectedCount: network.parameterCount, name: "params")
-    let frequency = try r.readSection(Int32.self, expectedCount: n, name: "frequency")
-    try r.finish()
-    guard frequency == trackFrequencies(playlists, trackCount: trackCount) else {
-      throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
-    }
+    let frequency = try file.reader.readSection(Int32.self, expectedCount: n, name: "frequency")
+    try file.reader.finish()
+    try SavedModelFile.requireFrequencies(
+      frequency, playlists: playlists, trackCount: trackCount, path: path, hint: hint)
     return SequenceModel(
       aggregator: meta.aggregator, config: meta.config, frequency: frequency,
       fingerprint: saved, table: table, params: params, history: meta.history)
