@@ -22,7 +22,9 @@ import Testing
     func overall(_ out: String) throws -> String {
       let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
       let o = try #require(json?["overall"])
-      return String(decoding: try JSONSerialization.data(withJSONObject: o), as: UTF8.self)
+      return String(
+        decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]),
+        as: UTF8.self)
     }
     #expect(try overall(trained.stdout) == overall(loaded.stdout))
     // The same settings given again are accepted; other settings are refused.
