@@ -25,7 +25,7 @@ enum DetectCommand {
         .option(
           "traits", value: "list",
           help:
-            "Comma-separated traits: \(OccurrenceTrait.allCases.map(\.rawValue).joined(separator: ", ")).",
+            "Comma-separated traits: \(OccurrenceTrait.names).",
           default: OccurrenceTrait.allCases.map(\.rawValue).joined(separator: ",")),
         .option(
           "rare-max-count", value: "n",
@@ -102,7 +102,7 @@ enum DetectCommand {
         throw ChorusError(
           .usage, "unknown trait '\(name)'", field: "traits",
           hint:
-            "choose from \(OccurrenceTrait.allCases.map(\.rawValue).joined(separator: ", "))")
+            "choose from \(OccurrenceTrait.names)")
       }
       if !traits.contains(t) { traits.append(t) }
     }

@@ -38,16 +38,9 @@ public struct DetectionReport: Sendable, Codable {
     self.detector = detector
     self.flagRate = flagRate
     self.isPlanted = isPlanted
-    // Each trait's scores once; the combination is their elementwise maximum, which is what
-    // `detector.scores` computes.
-    let perTrait = detector.traits.map { trait in
-      PlantingDetector(traits: [trait], rareMaxCount: detector.rareMaxCount)
-        .scores(playlists, trackCount: trackCount)
-    }
-    var combined = perTrait[0]
-    for scores in perTrait.dropFirst() {
-      for i in combined.indices { combined[i] = Swift.max(combined[i], scores[i]) }
-    }
+    // Each trait's scores once, then their combination as `detector.scores` forms it.
+    let perTrait = detector.scoresByTrait(playlists, trackCount: trackCount)
+    let combined = PlantingDetector.combined(perTrait)
     var rows: [Row] = []
     if detector.traits.count > 1 {
       for (trait, scores) in zip(detector.traits, perTrait) {

@@ -9,6 +9,9 @@ import Foundation
 
 /// A positional trait of one occurrence (playlist p, position i) of a track.
 public enum OccurrenceTrait: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Every trait's name, comma-separated, for help texts and hints.
+  public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
   /// The track directly follows a rare track (frequency ≤ `rareMaxCount` in the training data).
   /// Eligible occurrences: positions i > 0. A track placed after the rarest track of many
   /// playlists (the pattern DirLoF creates) shows it in nearly every occurrence.
@@ -42,22 +45,40 @@ public struct PlantingDetector: Sendable, Hashable, Codable {
     self.rareMaxCount = rareMaxCount
   }
 
-  /// One score per playlist of `store` (≥ 0, larger is more suspicious).
+  /// One score per playlist of `store` (≥ 0, larger is more suspicious): the maximum over the
+  /// traits of `scoresByTrait`.
   /// - Parameter trackCount: every track id of `store` is below it.
   /// - Complexity: O(entries + trackCount) per trait; single-threaded and deterministic.
   public func scores(_ store: PlaylistStore, trackCount: Int) -> [Double] {
+    Self.combined(scoresByTrait(store, trackCount: trackCount))
+  }
+
+  /// The combined score of each playlist: the maximum over the traits' scores.
+  /// - Precondition: at least one trait, every list equally long.
+  public static func combined(_ perTrait: [[Double]]) -> [Double] {
+    var best = perTrait[0]
+    for scores in perTrait.dropFirst() {
+      for p in best.indices { best[p] = Swift.max(best[p], scores[p]) }
+    }
+    return best
+  }
+
+  /// Per trait (in the order of `traits`): one score per playlist of `store`, the largest
+  /// score of a track that shows the trait in that playlist (0 when none does).
+  /// - Complexity: O(entries + trackCount) per trait.
+  public func scoresByTrait(_ store: PlaylistStore, trackCount: Int) -> [[Double]] {
     let frequency = store.trackFrequencies(trackCount: trackCount)
-    var best = [Double](repeating: 0, count: store.count)
-    for trait in traits {
+    return traits.map { trait in
       let perTrack = trackScores(store, trait: trait, frequency: frequency)
+      var best = [Double](repeating: 0, count: store.count)
       for p in 0..<store.count {
         let range = store.offsets[p]..<store.offsets[p + 1]
         for i in range where shows(trait, store, p: p, index: i, frequency: frequency) {
           best[p] = Swift.max(best[p], perTrack[Int(store.tracks[i])])
         }
       }
+      return best
     }
-    return best
   }
 
   /// Per track: its anomaly score for `trait` (see the type's documentation).

@@ -38,7 +38,7 @@ public struct DetectionStage: Sendable, Equatable, Codable {
         guard let t = OccurrenceTrait(rawValue: name) else {
           throw ChorusError(
             .config, "unknown trait '\(name)'", field: "detection.traits",
-            hint: "choose from \(OccurrenceTrait.allCases.map(\.rawValue).joined(separator: ", "))")
+            hint: "choose from \(OccurrenceTrait.names)")
         }
         return t
       }

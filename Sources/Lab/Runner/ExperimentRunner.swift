@@ -218,26 +218,32 @@ public struct ExperimentRunner {
     // The moderation stage, when the spec has one: score the training data as the platform
     // sees it, measure against the collective, and with `filter` drop the flagged playlists.
     var detection: DetectionMetrics? = nil
-    var filtered: PlaylistStore? = nil
-    if let stage = spec.detection {
+    // What a retrained model learns from: the manipulated training set, minus what a filtering
+    // stage flags. nil when an exact update of the clean model replaces retraining.
+    var retrainOn: PlaylistStore? = nil
+    let incremental = ctx.model as? any IncrementalRecommender
+    if spec.detection != nil || incremental == nil {
       let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
-      let members = Set(planted.collective)
-      let (metrics, flags) = stage.run(
-        training: manipulated, trackCount: trackCount,
-        isPlanted: ctx.split.training.map { members.contains($0) })
-      detection = metrics
-      if stage.filter { filtered = DetectionStage.unflagged(manipulated, flags: flags) }
+      if incremental == nil { retrainOn = manipulated }
+      if let stage = spec.detection {
+        let members = Set(planted.collective)
+        let (metrics, flags) = stage.run(
+          training: manipulated, trackCount: trackCount,
+          isPlanted: ctx.split.training.map { members.contains($0) })
+        detection = metrics
+        // Filtering changes which honest playlists remain: retrain (no exact update).
+        if stage.filter { retrainOn = DetectionStage.unflagged(manipulated, flags: flags) }
+      }
     }
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
     let recomputed: Int
-    if let filtered {
-      // Filtering changes which honest playlists remain: retrain (no exact update).
+    if let retrainOn {
       let model = try spec.model.train(
-        playlists: filtered, trackCount: trackCount, seed: ctx.split.seed)
+        playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
-    } else if let incremental = ctx.model as? any IncrementalRecommender {
+    } else if let incremental {
       let update = incremental.updating(old: planted.old, new: planted.new, trackCount: trackCount)
       let rows = update.contextsToRecompute(
         contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
@@ -245,11 +251,7 @@ public struct ExperimentRunner {
         update.model.recommendRows(rows, of: ctx.contexts, k: spec.k, base: ctx.cleanTable).table
       recomputed = rows.count
     } else {
-      let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
-      let model = try spec.model.train(
-        playlists: manipulated, trackCount: trackCount, seed: ctx.split.seed)
-      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
-      recomputed = ctx.contexts.count
+      preconditionFailure("a model without exact updates always has training data to retrain on")
     }
     var direct = [Bool](repeating: false, count: trackCount)
     var indirect = [Bool](repeating: false, count: trackCount)
