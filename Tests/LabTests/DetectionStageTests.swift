@@ -73,9 +73,7 @@ import Testing
   }
 
   func runsCSV(_ s: ExperimentSpec, _ folder: String) throws -> CSVTable {
-    var o = RunOptions()
-    o.showProgress = false
-    try ExperimentRunner(spec: s, folder: folder, options: o).run()
+    try runQuietly(s, in: folder)
     return try CSVTable.read(path: folder + "/runs.csv")
   }
 

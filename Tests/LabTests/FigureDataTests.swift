@@ -125,10 +125,8 @@ import Testing
     s.sizes = sizes
     s.statistics = statistics
     s.k = 30
-    var o = RunOptions()
-    o.showProgress = false
     let folder = dir.file("out")
-    try ExperimentRunner(spec: s, folder: folder, options: o).run()
+    try runQuietly(s, in: folder)
     try StudyReport.write(folder: folder)
     return folder
   }

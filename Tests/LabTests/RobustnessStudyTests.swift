@@ -27,10 +27,8 @@ import Testing
       s.strategies = [.dirLoF, .random]
       s.sizes = [.budget(4)]
       s.k = 20
-      var o = RunOptions()
-      o.showProgress = false
       let folder = dir.file("out\(i)")
-      try ExperimentRunner(spec: s, folder: folder, options: o).run()
+      try runQuietly(s, in: folder)
       folders.append(folder)
     }
     return folders

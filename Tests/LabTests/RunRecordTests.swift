@@ -56,10 +56,8 @@ import Testing
     s.sizes = [.alpha(0.01), .alpha(0.05)]
     s.folds = [0]
     s.k = 10
-    var o = RunOptions()
-    o.showProgress = false
     let folder = dir.file("out")
-    let store = try ExperimentRunner(spec: s, folder: folder, options: o).run()
+    let store = try runQuietly(s, in: folder)
     let key = RunKey(fold: 0, strategyIndex: 0, sizeIndex: 1, statisticsIndex: 0)
     let json = try #require(
       try JSONSerialization.jsonObject(with: FileIO.read(folder + "/runs/\(key.id).json"))

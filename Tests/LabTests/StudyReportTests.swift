@@ -27,10 +27,8 @@ import Testing
     s.sizes = [.alpha(0.05), .alpha(0.2)]
     s.statistics = statistics
     s.k = 30
-    var o = RunOptions()
-    o.showProgress = false
     let folder = dir.file("out")
-    try ExperimentRunner(spec: s, folder: folder, options: o).run()
+    try runQuietly(s, in: folder)
     try StudyReport.write(folder: folder)
     return folder
   }

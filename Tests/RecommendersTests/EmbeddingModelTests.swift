@@ -210,9 +210,9 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     } throws: { ($0 as? ChorusError)?.field == "popularityFeatureMaxFrequency" }
   }
 
-  @Test func learnsANextTrackChain() throws {
-    // A ring of 60 tracks: track i is always followed by i + 1 (mod 60), and every track is
-    // equally frequent. After i, the model must recommend i + 1 first.
+  /// A ring of 60 tracks: track i is always followed by i + 1 (mod 60), and every track is
+  /// equally frequent; a one-track window in the given direction, 8 epochs.
+  func ringModel(_ direction: ContextDirection) throws -> EmbeddingModel {
     var rng = RandomStream(seed: 3)
     var lists: [[Int32]] = []
     for _ in 0..<300 {
@@ -222,8 +222,13 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     var c = smallEmbeddingConfig(dim: 16, epochs: 8)
     c.window = 1
     c.subsample = 0
-    c.contextDirection = .next
-    let m = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    c.contextDirection = direction
+    return try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+  }
+
+  @Test func learnsANextTrackChain() throws {
+    // After i, the next-track model must recommend i + 1 first.
+    let m = try ringModel(.next)
     let misses = (0..<60).filter { m.recommend([Int32($0)], k: 1) != [Int32(($0 + 1) % 60)] }
     #expect(misses.count <= 1, "successors not ranked first after \(misses)")
   }
@@ -253,26 +258,15 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
   }
 
   @Test func bothSidesLearnsPredecessorsAndSuccessors() throws {
-    // The ring of `learnsANextTrackChain`: with contexts on both sides, i − 1 and i + 1 are
+    // The ring of `ringModel`: with contexts on both sides, i − 1 and i + 1 are
     // the two best answers after i (in either order); next-track only, i − 1 is not.
-    var rng = RandomStream(seed: 3)
-    var lists: [[Int32]] = []
-    for _ in 0..<300 {
-      let start = rng.nextInt(below: 60)
-      lists.append((0..<12).map { Int32((start + $0) % 60) })
-    }
-    var c = smallEmbeddingConfig(dim: 16, epochs: 8)
-    c.window = 1
-    c.subsample = 0
-    c.contextDirection = .both
-    let m = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    let m = try ringModel(.both)
     let misses = (0..<60).filter { (i: Int) -> Bool in
       let neighbours: Set<Int32> = [Int32((i + 1) % 60), Int32((i + 59) % 60)]
       return Set(m.recommend([Int32(i)], k: 2)) != neighbours
     }
     #expect(misses.count <= 1, "neighbours not ranked first after \(misses)")
-    c.contextDirection = .next
-    let forward = try EmbeddingModel(playlists: store(lists), trackCount: 60, config: c)
+    let forward = try ringModel(.next)
     let predecessors = (0..<60).filter { (i: Int) -> Bool in
       forward.recommend([Int32(i)], k: 2).contains(Int32((i + 59) % 60))
     }
