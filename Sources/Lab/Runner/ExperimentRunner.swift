@@ -67,7 +67,7 @@ public struct ExperimentRunner {
       folder: folder, spec: spec, dataset: identity, resume: options.resume)
     let plan = ResultsStore.plan(spec)
     let mine = plan.enumerated().filter { i, _ in
-      options.shard.map { i % $0.count == $0.index } ?? true
+      options.shard.map { ResultsStore.shard(ofPosition: i, count: $0.count) == $0.index } ?? true
     }.map(\.element)
     let done = store.finishedRuns()
     let todo = mine.filter { !done.contains($0) }

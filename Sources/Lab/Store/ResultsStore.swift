@@ -281,6 +281,17 @@ public struct ResultsStore {
     return keys
   }
 
+  /// The shard (0-based, of `count`) that runs the plan's run at `position`. Runs are dealt
+  /// out in rounds of `count`, every other round in reverse (1, 2, …, n, n, …, 2, 1), so that
+  /// when the inner loops (sizes × statistics) have a length divisible by `count` no shard gets
+  /// only the largest collectives — which an exact update makes the most expensive runs.
+  public static func shard(ofPosition position: Int, count: Int) -> Int {
+    precondition(count > 0 && position >= 0, "a shard count is positive")
+    let round = position / count
+    let place = position % count
+    return round % 2 == 0 ? place : count - 1 - place
+  }
+
   // MARK: - Records
 
   func runPath(_ key: RunKey) -> String { runsFolder + "/\(key.id).json" }
