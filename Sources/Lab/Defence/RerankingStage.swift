@@ -215,13 +215,13 @@ public struct RerankingStage: Sendable, Equatable, Codable {
     }
   }
 
-  /// A short label for figures and tables, e.g. "artist-diversity n=1 m=3 (depth 2)".
+  /// A short label for figures and tables, e.g. "artist-diversity n=1 m=3, depth 2".
   public var label: String {
     var parts = [kind.rawValue]
     if let maxPerArtist, let window { parts.append("n=\(maxPerArtist) m=\(window)") }
     if let minCount, let maxCold { parts.append("below \(minCount) max \(maxCold)") }
     if let beta { parts.append("beta=\(beta)") }
-    return parts.joined(separator: " ") + " (depth \(depth))"
+    return parts.joined(separator: " ") + ", depth \(depth)"
   }
 
   /// The first `k` tracks of every row of `table` (the list without re-ranking).
