@@ -27,12 +27,26 @@ settings=(
   'cold-cap-20|reranking={"kind":"cold-cap","minCount":20,"maxCold":0,"depth":2}'
   'popularity-0.25|reranking={"kind":"popularity-discount","beta":0.25,"depth":2}'
 )
+# The settings to run, in the order given (default: all, in the order above).
 wanted=("$@")
+if ((${#wanted[@]} == 0)); then
+  for setting in "${settings[@]}"; do wanted+=("${setting%%|*}"); done
+fi
 mkdir -p "$out"
 folders=()
-for setting in "${settings[@]}"; do
-  IFS='|' read -r name override <<<"$setting"
-  if ((${#wanted[@]} > 0)) && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
+for name in "${wanted[@]}"; do
+  override=
+  found=0
+  for setting in "${settings[@]}"; do
+    if [[ "${setting%%|*}" == "$name" ]]; then
+      override=${setting#*|}
+      found=1
+    fi
+  done
+  if ((found == 0)); then
+    echo "unknown setting '$name'; choose from: ${settings[*]%%|*}" >&2
+    exit 64
+  fi
   folder="$out/$name"
   if [[ ! -f "$folder/manifest.json" ]]; then
     args=(--kernels portable --quiet --out "$folder")
