@@ -44,6 +44,12 @@ public struct DefenceFrontierFigure: Sendable {
       if !panels.contains(p.panel) { panels.append(p.panel) }
       if !series.contains(p.series) { series.append(p.series) }
     }
+    // One x range for every panel (a defence costs honest users the same whatever the
+    // strategy), padded so that markers at the extremes stay off the frame, and including 0.
+    let xs = points.map(\.x).filter(\.isFinite) + [0]
+    let (low, high) = (xs.min()!, xs.max()!)
+    let pad = max(high - low, 1e-6) * 0.08
+    let n = Double(series.count)
     let charts = panels.map { panel -> LineChart in
       let mine = points.filter { $0.panel == panel }
       var chart = LineChart(
@@ -54,9 +60,11 @@ public struct DefenceFrontierFigure: Sendable {
           guard !pts.isEmpty else { return nil }
           var s = ChartSeries(
             name: name, points: pts, style: .errorBars, colour: i % LineChart.palette.count)
-          s.dodge = 0
+          // Defences that cost (almost) nothing share x ≈ 0: shift each a few pixels.
+          s.dodge = (Double(i) - (n - 1) / 2) * 4
           return s
         })
+      chart.xRange = (low - pad)...(high + pad)
       chart.nonNegative = true
       chart.legendWidth = 260
       chart.referenceY = (1, "ordinary song")
@@ -66,7 +74,7 @@ public struct DefenceFrontierFigure: Sendable {
       title: "Defence frontier: what the collective keeps against what honest users lose",
       panels: charts, columns: min(3, max(1, charts.count)))
     figure.caption = [
-      "One marker per defence (mean over folds, whiskers 95% CI of amplification); lower and further left is better for the platform."
+      "One marker per defence (mean over folds, whiskers 95% CI of amplification; markers shifted a few pixels apart so equal costs stay visible); lower and further left is better for the platform."
     ]
     return figure
   }
