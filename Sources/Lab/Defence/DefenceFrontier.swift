@@ -279,7 +279,11 @@ public enum DefenceFrontier {
   public static func markdown(_ points: [Point], metric: String) -> String {
     var out = "| strategy | defence | amplification | \(metric) lost by honest users | folds |\n"
     out += "|---|---|---:|---:|---:|\n"
-    for p in points.sorted(by: { $0.strategy < $1.strategy }) {
+    // By strategy, and within one in the order read (the baseline first).
+    let order = points.indices.sorted {
+      (points[$0].strategy, $0) < (points[$1].strategy, $1)
+    }
+    for p in order.map({ points[$0] }) {
       out +=
         "| \(SafeText.markdown(p.strategy)) | \(SafeText.markdown(p.defence)) | "
         + String(format: "%.3g ± %.2g", p.amplification, p.amplificationCI) + " | "
