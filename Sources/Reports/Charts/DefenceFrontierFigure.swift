@@ -71,10 +71,12 @@ public struct DefenceFrontierFigure: Sendable {
       return chart
     }
     var figure = PanelFigure(
-      title: "Defence frontier: what the collective keeps against what honest users lose",
+      title: "Defence frontier: amplification left vs accuracy lost",
       panels: charts, columns: min(3, max(1, charts.count)))
+    // Short lines: a single panel is only one chart wide.
     figure.caption = [
-      "One marker per defence (mean over folds, whiskers 95% CI of amplification; markers shifted a few pixels apart so equal costs stay visible); lower and further left is better for the platform."
+      "One marker per defence: mean over folds, whiskers 95% CI of amplification.",
+      "Markers are shifted a few pixels apart; lower and further left is better for the platform.",
     ]
     return figure
   }
