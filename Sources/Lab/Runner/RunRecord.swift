@@ -92,7 +92,8 @@ public struct RerankingMeasures: Sendable, Codable, Equatable {
   /// `accuracy.clean` is with it, so the honest users' cost is the difference.
   public var cleanUndefended: PlaylistMetrics
   /// Shown lists (with the collective) shorter than K: the re-ranker ran out of candidates
-  /// that keep its rule (artist diversity), so a deeper candidate list would fill them.
+  /// that keep its rule (artist diversity, a cold-track cap), so a deeper candidate list would
+  /// fill them.
   public var shortLists: Int
 }
 
