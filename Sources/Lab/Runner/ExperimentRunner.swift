@@ -221,9 +221,14 @@ public struct ExperimentRunner {
     // What a retrained model learns from: the manipulated training set, minus what a filtering
     // stage flags. nil when an exact update of the clean model replaces retraining.
     var retrainOn: PlaylistStore? = nil
+    // The manipulated training set, when something needs it (retraining, detection, or a
+    // re-ranker that reads training frequencies).
+    var manipulated: PlaylistStore? = nil
     let incremental = ctx.model as? any IncrementalRecommender
-    if spec.detection != nil || incremental == nil {
-      let manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
+    if spec.detection != nil || incremental == nil || spec.reranking?.usesTrainingCounts == true {
+      manipulated = planted.applied(to: dataset.playlists, rows: ctx.split.training)
+    }
+    if let manipulated, spec.detection != nil || incremental == nil {
       if incremental == nil { retrainOn = manipulated }
       if let stage = spec.detection {
         let members = Set(planted.collective)
@@ -235,23 +240,34 @@ public struct ExperimentRunner {
         if stage.filter { retrainOn = DetectionStage.unflagged(manipulated, flags: flags) }
       }
     }
-    // The model with the collective, and the contexts whose recommendations can change.
-    let table: RecommendationTable
+    // The model with the collective, and the contexts whose recommendations can change, at
+    // the candidate depth (K, or K · depth when a re-ranking stage picks the K shown).
+    let depth = spec.candidateDepth
+    var table: RecommendationTable
     let recomputed: Int
     if let retrainOn {
       let model = try spec.model.train(
         playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
-      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
+      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: depth).0
       recomputed = ctx.contexts.count
     } else if let incremental {
       let update = incremental.updating(old: planted.old, new: planted.new, trackCount: trackCount)
       let rows = update.contextsToRecompute(
-        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
+        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: depth)
       table =
-        update.model.recommendRows(rows, of: ctx.contexts, k: spec.k, base: ctx.cleanTable).table
+        update.model.recommendRows(rows, of: ctx.contexts, k: depth, base: ctx.cleanDeep).table
       recomputed = rows.count
     } else {
       preconditionFailure("a model without exact updates always has training data to retrain on")
+    }
+    if let stage = spec.reranking {
+      // Every row is re-ranked (not only the recomputed ones): a re-ranker that reads training
+      // frequencies sees the collective's change to them in every list.
+      let counts =
+        stage.usesTrainingCounts
+        ? trackFrequencies(retrainOn ?? manipulated!, trackCount: trackCount) : []
+      table = stage.reranker(trackArtist: dataset.catalogue.trackArtist, trainingCounts: counts)
+        .rerank(table, k: spec.k)
     }
     var direct = [Bool](repeating: false, count: trackCount)
     var indirect = [Bool](repeating: false, count: trackCount)
@@ -306,6 +322,11 @@ public struct ExperimentRunner {
       bins: ext.binned(),
       songs: songs, artists: artists, lorenzWith: Concentration(withCounts),
       lorenzGained: Concentration(gained),
-      recomputedContexts: recomputed, seconds: 0, detection: detection)
+      recomputedContexts: recomputed, seconds: 0, detection: detection,
+      reranking: ctx.undefendedReport.map {
+        RerankingMeasures(
+          cleanUndefended: $0.overall,
+          shortLists: (0..<table.rows).filter { table[$0].contains(-1) }.count)
+      })
   }
 }

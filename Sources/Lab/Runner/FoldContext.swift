@@ -20,9 +20,17 @@ struct FoldContext {
   /// Seed contexts of the test playlists (row i = test playlist i).
   let contexts: PlaylistStore
   let truthLengths: [Int]
+  /// The shown clean lists (K per row; re-ranked when the spec has a re-ranking stage).
   let cleanTable: RecommendationTable
-  /// Per context: how many scored candidates it had (< K means the fallback filled it).
+  /// The clean model's candidates at the spec's candidate depth (K · depth with a re-ranking
+  /// stage; then the exact update recomputes and re-ranks from these), else `cleanTable`.
+  let cleanDeep: RecommendationTable
+  /// Per context: how many scored candidates it had at the candidate depth (fewer means the
+  /// fallback filled it).
   let cleanCandidates: [Int]
+  /// With a re-ranking stage: the clean model's accuracy on the first K candidates, i.e.
+  /// without the stage (the honest users' cost is the difference to `cleanReport`).
+  let undefendedReport: AccuracyReport?
   let cleanReport: AccuracyReport
   let cleanCounts: TopRCounts
   /// Per artist (base artists): clean R₀.
@@ -56,9 +64,25 @@ struct FoldContext {
       split.context(ofTest: $0, in: dataset.playlists).truth.count
     }
     progress("fold \(fold): clean recommendations for \(split.test.count) test playlists")
-    let (table, candidates) = Self.recommendAll(model, contexts: contexts, k: spec.k)
-    cleanTable = table
+    let (deep, candidates) = Self.recommendAll(model, contexts: contexts, k: spec.candidateDepth)
+    cleanDeep = deep
     cleanCandidates = candidates
+    let table: RecommendationTable
+    if let stage = spec.reranking {
+      // The platform re-ranks with the frequencies of the data its model was trained on.
+      let reranker = stage.reranker(
+        trackArtist: dataset.catalogue.trackArtist,
+        trainingCounts: trackFrequencies(trainOn, trackCount: dataset.trackCount))
+      table = reranker.rerank(deep, k: spec.k)
+      undefendedReport = AccuracyReport(
+        table: RerankingStage.prefix(deep, k: spec.k), split: split, dataset: dataset)
+      progress(
+        "fold \(fold): re-ranked \(spec.candidateDepth) candidates to \(spec.k) (\(stage.label))")
+    } else {
+      table = deep
+      undefendedReport = nil
+    }
+    cleanTable = table
     cleanReport = AccuracyReport(table: table, split: split, dataset: dataset)
     let counts = TopRCounts(
       table: table, truthLengths: truthLengths, trackCount: dataset.trackCount)

@@ -76,11 +76,25 @@ public struct RunRecord: Sendable, Codable, Equatable {
   /// How well the spec's detection stage found the collective; nil without one (and then
   /// absent from the record file, so records of studies without it are unchanged).
   public var detection: DetectionMetrics? = nil
+  /// With a re-ranking stage: the fold's clean accuracy without it and how many shown lists
+  /// were shorter than K; nil (and absent from the record file) without one.
+  public var reranking: RerankingMeasures? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }
   /// The realised α = B / training playlists (differs from a spec's α by the rounding of B).
   public var alpha: Double { Double(budget) / Double(trainingPlaylists) }
+}
+
+/// What a run records about its re-ranking stage.
+public struct RerankingMeasures: Sendable, Codable, Equatable {
+  /// The fold's clean accuracy on the first K candidates, i.e. without the stage; the run's
+  /// `accuracy.clean` is with it, so the honest users' cost is the difference.
+  public var cleanUndefended: PlaylistMetrics
+  /// Shown lists (with the collective) shorter than K: the re-ranker ran out of candidates
+  /// that keep its rule (artist diversity, a cold-track cap), so a deeper candidate list would
+  /// fill them.
+  public var shortLists: Int
 }
 
 /// The clean model's figures of one fold.

@@ -36,13 +36,15 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var out: String? = nil
   /// The platform's moderation stage before training; nil = none (the study's setting).
   public var detection: DetectionStage? = nil
+  /// The platform's re-ranking stage after scoring; nil = none (the study's setting).
+  public var reranking: RerankingStage? = nil
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out", "detection",
+    "k", "target", "out", "detection", "reranking",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -137,6 +139,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("out") { s.out = try SpecFields.text(v, "out") }
     if let v = value("detection") {
       s.detection = try DetectionStage.decode(SpecFields.object(v, "detection"))
+    }
+    if let v = value("reranking") {
+      s.reranking = try RerankingStage.decode(SpecFields.object(v, "reranking"))
     }
     try s.validate()
     return s
@@ -269,6 +274,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       try unique(folds.map { "\($0)" }, "folds", hint: "")
     }
     try detection?.validate()
+    try reranking?.validate(k: k)
   }
 
   /// Refuses an empty or over-long list and one that names an entry twice (it would double
@@ -299,12 +305,15 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   /// The number of collective sizes.
   public var sizeCount: Int { sizes.count }
 
+  /// Candidates scored per context: K, or K · depth with a re-ranking stage.
+  public var candidateDepth: Int { reranking?.candidateDepth(k: k) ?? k }
+
   /// The output folder.
   public var outputFolder: String { out ?? "results/\(name)" }
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out, detection
+    case out, detection, reranking
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -334,6 +343,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encode(target, forKey: .target)
     try c.encodeIfPresent(out, forKey: .out)
     try c.encodeIfPresent(detection, forKey: .detection)
+    try c.encodeIfPresent(reranking, forKey: .reranking)
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.

@@ -49,6 +49,16 @@ extension ResultsStore {
       cols.append(("\(name)_loss_adversarial", .number(a.adversarialLoss.values[i])))
       cols.append(("\(name)_loss_optimistic", .number(a.optimisticLoss.values[i])))
     }
+    if let m = r.reranking {
+      // Only in studies with a re-ranking stage: the clean accuracy without the stage and the
+      // stage's cost to honest users (defended clean − undefended clean, < 0 = a loss).
+      cols.append(("rerank_short_lists", .int(m.shortLists)))
+      for (i, name) in PlaylistMetrics.names.enumerated() {
+        cols.append(("\(name)_clean_undefended", .number(m.cleanUndefended.values[i])))
+        cols.append(
+          ("\(name)_defence_loss", .number(a.clean.values[i] - m.cleanUndefended.values[i])))
+      }
+    }
     return cols
   }
 
