@@ -36,13 +36,15 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var out: String? = nil
   /// The platform's moderation stage before training; nil = none (the study's setting).
   public var detection: DetectionStage? = nil
+  /// Settings with several collectives at once (Lab/Collectives); nil = none.
+  public var collectives: CollectivesStudy? = nil
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out", "detection",
+    "k", "target", "out", "detection", "collectives",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -137,6 +139,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("out") { s.out = try SpecFields.text(v, "out") }
     if let v = value("detection") {
       s.detection = try DetectionStage.decode(SpecFields.object(v, "detection"))
+    }
+    if let v = value("collectives") {
+      s.collectives = try CollectivesStudy.decode(SpecFields.object(v, "collectives"))
     }
     try s.validate()
     return s
@@ -269,6 +274,12 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       try unique(folds.map { "\($0)" }, "folds", hint: "")
     }
     try detection?.validate()
+    try collectives?.validate()
+    if collectives != nil, detection != nil {
+      throw ChorusError(
+        .config, "'collectives' cannot be combined with 'detection' yet", field: "collectives",
+        hint: "run the settings with several collectives in a spec without a detection stage")
+    }
   }
 
   /// Refuses an empty or over-long list and one that names an entry twice (it would double
@@ -304,7 +315,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out, detection
+    case out, detection, collectives
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -334,6 +345,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encode(target, forKey: .target)
     try c.encodeIfPresent(out, forKey: .out)
     try c.encodeIfPresent(detection, forKey: .detection)
+    try c.encodeIfPresent(collectives, forKey: .collectives)
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.

@@ -90,11 +90,12 @@ public struct ResultsStore {
   }
 
   /// The files a study writes at the top of its folder.
-  static let studyFiles = [
-    "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
-    "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
-    "clean-accuracy.csv", "manifest.json",
-  ]
+  static let studyFiles =
+    [
+      "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
+      "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
+      "clean-accuracy.csv", "manifest.json",
+    ] + collectivesFiles
 
   /// Removes the temporary files (`.NAME.PID.tmp`, see `FileIO.writeAtomically`) that a
   /// killed writer of this folder left: any in runs/, and those of the study's own files at
@@ -364,6 +365,7 @@ public struct ResultsStore {
   public func isComplete(plan: [RunKey]) -> Bool {
     let done = finishedRuns()
     return plan.allSatisfy(done.contains) && Set(plan.map(\.fold)).allSatisfy(hasFoldRecord)
+      && collectivesComplete
   }
 
   /// Remembers the dataset's warnings for the manifest.
