@@ -200,6 +200,13 @@ import Testing
     // Alone, collective 1 is the same in both settings (same playlists, song and strategy).
     let first = r.filter { $0["collective"]?.double == 1 }
     #expect(first[0]["amplification_alone"] == first[1]["amplification_alone"])
+    // The report draws the interference figure and tabulates every collective.
+    try StudyReport.write(folder: dir.file("out"))
+    let report = try String(contentsOfFile: dir.file("out/report.md"), encoding: .utf8)
+    #expect(report.contains("## Several collectives at once"))
+    #expect(report.contains("| same-song | 2 | t:a | inclust |"))
+    let svg = try String(contentsOfFile: dir.file("out/figures/interference.svg"), encoding: .utf8)
+    #expect(svg.contains("2: same-song"))
     // The same song pursued by two collectives: together, both rows report one song.
     let same = r.filter { $0["setting"]?.string == "same-song" && $0["fold"]?.double == 0 }
     #expect(same[0]["recommendations_together"] == same[1]["recommendations_together"])

@@ -38,17 +38,17 @@ struct CollectivesRunner {
     let split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: spec.foldList[0])
     for i in study.settings.indices {
       _ = try Self.members(study, setting: i, split: split)
-      var catalogue = dataset.catalogue
-      for (t, id) in study.settings[i].targets.enumerated() {
-        let j = study.settings[i].collectives.firstIndex { $0.target == id }!
-        _ = try ExperimentSpec.renamingField(CollectivesStudy.field(i, j, "target")) {
-          try Self.targetTrack(id, index: t).append(to: &catalogue)
-        }
+    }
+    var catalogue = dataset.catalogue
+    for (t, id) in study.targets.enumerated() {
+      let (i, j) = study.firstUse(of: id)
+      _ = try ExperimentSpec.renamingField(CollectivesStudy.field(i, j, "target")) {
+        try Self.targetTrack(id, index: t).append(to: &catalogue)
       }
     }
   }
 
-  /// Target number `index` of a setting: the first is the lab's s* (its default artist), the
+  /// Target number `index` of the study: the first is the lab's s* (its default artist), the
   /// others get artists of their own.
   static func targetTrack(_ id: String, index: Int) -> TargetTrack {
     index == 0
@@ -139,7 +139,7 @@ struct CollectivesRunner {
     setting i: Int, ctx: FoldContext, dataset: Dataset, cache: inout [String: TargetMeasures]
   ) throws -> CollectivesRecord {
     let setting = study.settings[i]
-    let targets = setting.targets
+    let targets = study.targets
     let trackCount = dataset.trackCount + targets.count
     let members = try Self.members(study, setting: i, split: ctx.split)
     var plants: [PlantResult] = []

@@ -79,12 +79,6 @@ public struct CollectiveSetting: Sendable, Equatable, Encodable {
     self.collectives = collectives
   }
 
-  /// The distinct targets in order of first appearance: target i is appended to the catalogue
-  /// as track `trackCount + i`.
-  public var targets: [String] {
-    var seen = Set<String>()
-    return collectives.map(\.target).filter { seen.insert($0).inserted }
-  }
 }
 
 /// The `collectives` block: the settings a study measures, besides its single-collective grid.
@@ -92,6 +86,22 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
   public var settings: [CollectiveSetting]
 
   public init(settings: [CollectiveSetting]) { self.settings = settings }
+
+  /// The distinct targets of every setting, in order of first appearance: target i is
+  /// appended to the catalogue as track `trackCount + i` for every setting, so that one
+  /// collective alone is the same measurement in each setting it appears in.
+  public var targets: [String] {
+    var seen = Set<String>()
+    return settings.flatMap { $0.collectives.map(\.target) }.filter { seen.insert($0).inserted }
+  }
+
+  /// The (setting, collective) where `target` first appears, for error messages.
+  func firstUse(of target: String) -> (setting: Int, collective: Int) {
+    for (i, s) in settings.enumerated() {
+      if let j = s.collectives.firstIndex(where: { $0.target == target }) { return (i, j) }
+    }
+    preconditionFailure("\(target) is not a target of the study")
+  }
 
   /// The keys of the block, of a setting and of a collective.
   public static let keys = ["settings"]
