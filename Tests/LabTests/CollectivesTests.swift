@@ -324,6 +324,12 @@ import Testing
     u.collectives!.settings[0].collectives[0].target = store.catalogue.trackIDs[0]
     let f = #expect(throws: ChorusError.self) { try runQuietly(u, in: dir.file("out")) }
     #expect(f?.field == "collectives.settings[0].collectives[0].target")
+    // So is a statistics table that does not exist.
+    var v = t
+    v.collectives!.settings[0].collectives[0].statistics = .table(path: dir.file("none.csv"))
+    let g = #expect(throws: ChorusError.self) { try runQuietly(v, in: dir.file("out")) }
+    #expect(g?.field == "collectives.settings[0].collectives[0].statistics")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("out")))
   }
 
   var twoSettings: [CollectiveSetting] {

@@ -31,13 +31,21 @@ struct CollectivesRunner {
     }.map(\.element)
   }
 
-  /// The data-dependent checks before anything is written: every setting's targets are new
-  /// songs and its collectives fit in the first fold's eligible playlists (every fold has
-  /// the same number).
+  /// The data-dependent checks before anything is written: every target is a new song, every
+  /// statistics table exists and every setting's collectives fit in the first fold's eligible
+  /// playlists (every fold has the same number).
   func preflight(dataset: Dataset) throws {
     let split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: spec.foldList[0])
-    for i in study.settings.indices {
+    for (i, setting) in study.settings.enumerated() {
       _ = try Self.members(study, setting: i, split: split)
+      for (j, g) in setting.collectives.enumerated() {
+        if case .table(let path) = g.statistics, !FileManager.default.fileExists(atPath: path) {
+          throw ChorusError(
+            .io, "the statistics table does not exist", file: path,
+            field: CollectivesStudy.field(i, j, "statistics"),
+            hint: "give the path of a CSV track_id,count")
+        }
+      }
     }
     var catalogue = dataset.catalogue
     for (t, id) in study.targets.enumerated() {
