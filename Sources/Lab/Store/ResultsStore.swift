@@ -90,12 +90,11 @@ public struct ResultsStore {
   }
 
   /// The files a study writes at the top of its folder.
-  static let studyFiles =
-    [
-      "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
-      "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
-      "clean-accuracy.csv", "manifest.json",
-    ] + collectivesFiles
+  static let studyFiles = [
+    "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
+    "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
+    "clean-accuracy.csv", "manifest.json", "collectives.csv", "collectives-summary.csv",
+  ]
 
   /// Removes the temporary files (`.NAME.PID.tmp`, see `FileIO.writeAtomically`) that a
   /// killed writer of this folder left: any in runs/, and those of the study's own files at
