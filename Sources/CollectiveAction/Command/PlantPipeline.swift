@@ -121,7 +121,21 @@ public enum PlantPipeline {
     strategy: Strategy, statistics: EstimateSource, size: CollectiveSize,
     trueCounts: [Int32]? = nil
   ) throws -> PlantedCollective {
-    let collective = try size.collective(in: split)
+    try plant(
+      store: store, catalogue: catalogue, split: split, target: target, strategy: strategy,
+      statistics: statistics, members: size.collective(in: split), trueCounts: trueCounts)
+  }
+
+  /// The planting core for a collective given by its members (playlist indices of `store`,
+  /// distinct eligible training playlists of `split`) instead of a size: what
+  /// `plant(…size:…)` does once it has drawn the prefix of `split.collectiveOrder`, for
+  /// callers that draw collectives otherwise (several collectives in one study).
+  /// - Throws: as `plant(…size:…)`, without the size checks.
+  public static func plant(
+    store: PlaylistStore, catalogue: Catalogue, split: FoldSplit, target: Int32,
+    strategy: Strategy, statistics: EstimateSource, members collective: ArraySlice<Int>,
+    trueCounts: [Int32]? = nil
+  ) throws -> PlantedCollective {
     guard split.training.count + split.test.count == store.count,
       (split.training.last ?? -1) < store.count, (split.test.max() ?? -1) < store.count
     else {

@@ -84,6 +84,15 @@ public struct PlantResult: Sendable, Equatable {
   /// their new versions; e.g. `rows = split.training` gives the manipulated training set.
   /// - Complexity: O(entries of the rows), copied in parallel chunks.
   public func applied(to store: PlaylistStore, rows: [Int]) -> PlaylistStore {
+    Self.splice(new, at: collective, into: store, rows: rows)
+  }
+
+  /// A store whose row r is playlist `rows[r]` of `store`, or its replacement when
+  /// `collective` names it (row i of `new` replaces playlist `collective[i]`).
+  /// - Complexity: O(entries of the rows), copied in parallel chunks.
+  public static func splice(
+    _ new: PlaylistStore, at collective: [Int], into store: PlaylistStore, rows: [Int]
+  ) -> PlaylistStore {
     // Per dataset playlist: its row in `new`, or -1 when it is not in the collective.
     var replacement = [Int32](repeating: -1, count: store.count)
     for (i, p) in collective.enumerated() { replacement[p] = Int32(i) }

@@ -60,6 +60,8 @@ public struct ExperimentRunner {
       try target.appended(to: dataset.catalogue)
     }
     let budgets = try preflight(dataset: dataset, log: log)
+    let collectives = spec.collectives.map { CollectivesRunner(spec: spec, study: $0) }
+    try collectives?.preflight(dataset: dataset)
     let h0 = wallClock()
     let identity = DatasetIdentity(dataset)
     log("dataset fingerprint: \(identity) (\(formatDuration(wallClock() - h0)))")
@@ -72,9 +74,11 @@ public struct ExperimentRunner {
     let done = store.finishedRuns()
     let todo = mine.filter { !done.contains($0) }
     let todoFolds = Set(todo.map(\.fold))
+    // The settings with several collectives this shard still has to run.
+    let collectivesTodo = collectives?.todo(store: store, shard: options.shard) ?? []
     let foldsNeeded = Set(mine.map(\.fold)).filter {
       !store.hasFoldRecord($0) || todoFolds.contains($0)
-    }
+    }.union(collectivesTodo.map(\.fold))
     log(
       "\(spec.name): \(plan.count) runs in the study, \(mine.count) in this shard, \(mine.count - todo.count) already done"
     )
@@ -117,6 +121,8 @@ public struct ExperimentRunner {
           try store.writeRun(record)
           progress.step()
         }
+        try collectives?.run(
+          keys: collectivesTodo, ctx: ctx, dataset: dataset, store: store, log: log)
       }
       progress.finish()
     }

@@ -38,13 +38,15 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var detection: DetectionStage? = nil
   /// The platform's re-ranking stage after scoring; nil = none (the study's setting).
   public var reranking: RerankingStage? = nil
+  /// Settings with several collectives at once (Lab/Collectives); nil = none.
+  public var collectives: CollectivesStudy? = nil
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out", "detection", "reranking",
+    "k", "target", "out", "detection", "reranking", "collectives",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -142,6 +144,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     }
     if let v = value("reranking") {
       s.reranking = try RerankingStage.decode(SpecFields.object(v, "reranking"))
+    }
+    if let v = value("collectives") {
+      s.collectives = try CollectivesStudy.decode(SpecFields.object(v, "collectives"))
     }
     try s.validate()
     return s
@@ -275,6 +280,13 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     }
     try detection?.validate()
     try reranking?.validate(k: k)
+    try collectives?.validate()
+    if collectives != nil, detection != nil || reranking != nil {
+      let stage = detection != nil ? "detection" : "reranking"
+      throw ChorusError(
+        .config, "'collectives' cannot be combined with '\(stage)' yet", field: "collectives",
+        hint: "run the settings with several collectives in a spec without a \(stage) stage")
+    }
   }
 
   /// Refuses an empty or over-long list and one that names an entry twice (it would double
@@ -313,7 +325,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out, detection, reranking
+    case out, detection, reranking, collectives
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -344,6 +356,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encodeIfPresent(out, forKey: .out)
     try c.encodeIfPresent(detection, forKey: .detection)
     try c.encodeIfPresent(reranking, forKey: .reranking)
+    try c.encodeIfPresent(collectives, forKey: .collectives)
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.

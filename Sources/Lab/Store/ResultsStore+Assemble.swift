@@ -222,6 +222,7 @@ extension ResultsStore {
       try d.write(to: folder + "/dataset.csv")
     }
     try clean.write(to: folder + "/clean-accuracy.csv")
+    try assembleCollectives()
 
     try writeManifest(records: records, folds: folds, planned: plan.count)
   }
@@ -273,7 +274,7 @@ extension ResultsStore {
         "runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv",
         "cloud.csv", "cloud-points.csv", "clean-accuracy.csv",
       ]
-        + (readDatasetShape() == nil ? [] : ["dataset.csv"]),
+        + (readDatasetShape() == nil ? [] : ["dataset.csv"]) + collectivesManifestFiles,
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -93,7 +93,7 @@ public struct ResultsStore {
   static let studyFiles = [
     "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
     "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
-    "clean-accuracy.csv", "manifest.json",
+    "clean-accuracy.csv", "manifest.json", "collectives.csv", "collectives-summary.csv",
   ]
 
   /// Removes the temporary files (`.NAME.PID.tmp`, see `FileIO.writeAtomically`) that a
@@ -375,6 +375,7 @@ public struct ResultsStore {
   public func isComplete(plan: [RunKey]) -> Bool {
     let done = finishedRuns()
     return plan.allSatisfy(done.contains) && Set(plan.map(\.fold)).allSatisfy(hasFoldRecord)
+      && collectivesComplete
   }
 
   /// Remembers the dataset's warnings for the manifest.

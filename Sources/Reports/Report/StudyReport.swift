@@ -42,7 +42,7 @@ public enum StudyReport {
     var sections: [ReportSection?] = [amplification(context), partialInformation(context)]
     sections += [
       frequencyScatter(context), accuracyLoss(context), externalities(context),
-      concentration(context), datasetShape(context),
+      concentration(context), datasetShape(context), collectives(context),
     ]
     for case let section? in sections {
       try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")

@@ -1,0 +1,240 @@
+// The several-collectives part of a study: per fold and setting, draw each collective's
+// playlists (disjoint or overlapping), plant each one's song with the planting core
+// (PlantPipeline.plant on the original playlists; members that do not follow keep theirs),
+// obtain the model alone and together (exact update for the co-occurrence model, else retrain
+// with the fold's seed, as the single-collective runs) and measure each song.
+import ChorusCore
+import CollectiveAction
+import Evaluation
+import Foundation
+import PlaylistData
+import Recommenders
+
+/// Runs the settings of a spec's `collectives` block.
+struct CollectivesRunner {
+  let spec: ExperimentSpec
+  let study: CollectivesStudy
+
+  /// Every (fold, setting) of the study in canonical order: fold, then setting.
+  static func plan(_ spec: ExperimentSpec) -> [CollectivesKey] {
+    guard let study = spec.collectives else { return [] }
+    return spec.foldList.flatMap { f in
+      study.settings.indices.map { CollectivesKey(fold: f, setting: $0) }
+    }
+  }
+
+  /// The (fold, setting) records this process still has to write: those of its shard (dealt
+  /// out over `plan` like the single-collective runs, `ResultsStore.shard(ofPosition:count:)`)
+  /// without a record.
+  func todo(store: ResultsStore, shard: (index: Int, count: Int)?) -> [CollectivesKey] {
+    Self.plan(spec).enumerated().filter { i, key in
+      (shard.map { ResultsStore.shard(ofPosition: i, count: $0.count) == $0.index } ?? true)
+        && !store.hasCollectivesRecord(key)
+    }.map(\.element)
+  }
+
+  /// The data-dependent checks before anything is written: every target is a new song, every
+  /// statistics table exists and every setting's collectives fit in the first fold's eligible
+  /// playlists (every fold has the same number).
+  func preflight(dataset: Dataset) throws {
+    let split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: spec.foldList[0])
+    for (i, setting) in study.settings.enumerated() {
+      _ = try Self.members(study, setting: i, split: split)
+      for (j, g) in setting.collectives.enumerated() {
+        if case .table(let path) = g.statistics, !FileManager.default.fileExists(atPath: path) {
+          throw ChorusError(
+            .io, "the statistics table does not exist", file: path,
+            field: CollectivesStudy.field(i, j, "statistics"),
+            hint: "give the path of a CSV track_id,count")
+        }
+      }
+    }
+    var catalogue = dataset.catalogue
+    for (t, id) in study.targets.enumerated() {
+      let (i, j) = study.firstUse(of: id)
+      _ = try ExperimentSpec.renamingField(CollectivesStudy.field(i, j, "target")) {
+        try Self.targetTrack(id, index: t).append(to: &catalogue)
+      }
+    }
+  }
+
+  /// Target number `index` of the study: the first is the lab's s* (its default artist), the
+  /// others get artists of their own.
+  static func targetTrack(_ id: String, index: Int) -> TargetTrack {
+    index == 0
+      ? TargetTrack(id: id)
+      : TargetTrack(
+        id: id, name: "Target song \(index + 1)",
+        artistKey: "chorus:target-artist:\(index)", artistName: "Chorus collective \(index + 1)")
+  }
+
+  /// Each collective's playlists (indices of the dataset) on `split`, in collective order.
+  /// - Throws: `ChorusError(.config)` naming the size field of the first collective that
+  ///   does not fit in the fold's eligible playlists.
+  static func members(_ study: CollectivesStudy, setting i: Int, split: FoldSplit) throws
+    -> [ArraySlice<Int>]
+  {
+    let setting = study.settings[i]
+    let order = split.collectiveOrder
+    var out: [ArraySlice<Int>] = []
+    var next = 0
+    for (j, g) in setting.collectives.enumerated() {
+      let b = g.size.budget(in: split)
+      let field = CollectivesStudy.field(i, j, g.size.isAlpha ? "alpha" : "budget")
+      switch setting.memberships {
+      case .disjoint:
+        guard next + b <= order.count else {
+          throw ChorusError(
+            .config,
+            "the disjoint collectives of setting '\(setting.name)' need \(next + b) playlists up to this one; the fold has \(order.count) eligible training playlists",
+            field: field, hint: "make the collectives smaller or their memberships overlapping")
+        }
+        out.append(order[next..<(next + b)])
+        next += b
+      case .overlapping:
+        guard b <= order.count else {
+          throw ChorusError(
+            .config,
+            "a collective of \(b) playlists is impossible: the fold has \(order.count) eligible training playlists",
+            field: field, hint: "use a size of at most \(order.count) playlists")
+        }
+        if j == 0 {
+          out.append(order[0..<b])
+        } else {
+          var shuffled = order
+          var rng = RandomStream(
+            seed: split.seed, component: "collectives.overlap", chunk: UInt64(j))
+          rng.shuffle(&shuffled)
+          out.append(shuffled[0..<b])
+        }
+      }
+    }
+    return out
+  }
+
+  /// Per member of collective `j`: whether it applies the strategy, drawn from the stream
+  /// (fold seed, "collectives.follow.<j>", playlist) so that a member follows at p whenever
+  /// it follows at any smaller p.
+  static func follows(_ members: ArraySlice<Int>, collective j: Int, p: Double, seed: UInt64)
+    -> [Bool]
+  {
+    members.map { playlist in
+      var rng = RandomStream(
+        seed: seed, component: "collectives.follow.\(j)", chunk: UInt64(playlist))
+      return rng.nextDouble() < p
+    }
+  }
+
+  /// Runs the settings `keys` of fold `ctx.fold` and writes each record as it finishes.
+  /// Measures of a collective alone are shared between settings of the fold that plant the
+  /// same playlists the same way on the same catalogue.
+  func run(
+    keys: [CollectivesKey], ctx: FoldContext, dataset: Dataset, store: ResultsStore,
+    log: (String) -> Void
+  ) throws {
+    var cache: [String: TargetMeasures] = [:]
+    for key in keys where key.fold == ctx.fold {
+      let t0 = wallClock()
+      var record = try measure(setting: key.setting, ctx: ctx, dataset: dataset, cache: &cache)
+      record.seconds = wallClock() - t0
+      try store.writeCollectivesRecord(record)
+      log(
+        "fold \(ctx.fold): collectives '\(record.name)' done (\(record.models) models, \(formatDuration(record.seconds)))"
+      )
+    }
+  }
+
+  /// The record of setting `i` on the fold of `ctx`.
+  func measure(
+    setting i: Int, ctx: FoldContext, dataset: Dataset, cache: inout [String: TargetMeasures]
+  ) throws -> CollectivesRecord {
+    let setting = study.settings[i]
+    let targets = study.targets
+    let trackCount = dataset.trackCount + targets.count
+    let members = try Self.members(study, setting: i, split: ctx.split)
+    var plants: [PlantResult] = []
+    var cacheKeys: [String] = []
+    for (j, g) in setting.collectives.enumerated() {
+      let target = Int32(dataset.trackCount + targets.firstIndex(of: g.target)!)
+      let planted = try ExperimentSpec.renamingField(CollectivesStudy.field(i, j)) {
+        try PlantPipeline.plant(
+          store: dataset.playlists, catalogue: dataset.catalogue, split: ctx.split,
+          target: target, strategy: g.strategy, statistics: g.statistics, members: members[j],
+          trueCounts: ctx.frequency)
+      }
+      let keep = Self.follows(members[j], collective: j, p: g.follow, seed: ctx.split.seed)
+      let plant = planted.plant.restricted(to: keep)
+      plants.append(plant)
+      cacheKeys.append(
+        "\(targets)|\(target)|\(g.strategy.name)|\(g.statistics.name)|\(Array(members[j]))|\(plant.collective)"
+      )
+    }
+    var models = 0
+    func measures(_ active: [Int]) throws -> [TargetMeasures] {
+      let combined = CombinedPlant(active.map { plants[$0] }, store: dataset.playlists)
+      let table: RecommendationTable
+      if combined.collective.isEmpty {
+        // Nobody acted: the training data and so the recommendations are the clean ones.
+        table = ctx.cleanTable
+      } else {
+        table = try recommendations(combined, ctx: ctx, dataset: dataset, trackCount: trackCount)
+        models += 1
+      }
+      return active.map { j in
+        var anchors = [Bool](repeating: false, count: trackCount)
+        for e in plants[j].edits where e.targetedAnchor >= 0 {
+          anchors[Int(e.targetedAnchor)] = true
+        }
+        return TargetMeasures(
+          target: plants[j].target, manipulated: table, clean: ctx.cleanTable,
+          truthLengths: ctx.truthLengths, seeds: ctx.contexts, anchors: anchors,
+          budget: members[j].count, trainingEntries: ctx.trainingEntries)
+      }
+    }
+    var alone: [TargetMeasures] = []
+    for j in plants.indices {
+      if let m = cache[cacheKeys[j]] {
+        alone.append(m)
+      } else {
+        let m = try measures([j])[0]
+        cache[cacheKeys[j]] = m
+        alone.append(m)
+      }
+    }
+    let together = plants.count == 1 ? alone : try measures(Array(plants.indices))
+    var rows: [CollectiveRow] = []
+    for (j, g) in setting.collectives.enumerated() {
+      let others = Set(members.indices.filter { $0 != j }.flatMap { members[$0] })
+      rows.append(
+        CollectiveRow(
+          collective: j, target: g.target, strategy: g.strategy.name,
+          statistics: g.statistics.name, size: g.size, budget: members[j].count,
+          follow: g.follow, followers: plants[j].collective.count,
+          shared: members[j].filter { others.contains($0) }.count, alone: alone[j],
+          together: together[j]))
+    }
+    return CollectivesRecord(
+      key: CollectivesKey(fold: ctx.fold, setting: i), name: setting.name,
+      memberships: setting.memberships, rows: rows, models: models, seconds: 0)
+  }
+
+  /// The model with the planted playlists of `combined`, as the single-collective runs
+  /// obtain it: an exact update of the clean model when it supports one, else retrained on
+  /// the manipulated training set with the fold's seed; its top-K for every test context.
+  func recommendations(
+    _ combined: CombinedPlant, ctx: FoldContext, dataset: Dataset, trackCount: Int
+  ) throws -> RecommendationTable {
+    if let incremental = ctx.model as? any IncrementalRecommender {
+      let update = incremental.updating(
+        old: combined.old, new: combined.new, trackCount: trackCount)
+      let rows = update.contextsToRecompute(
+        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
+      return update.model.recommendRows(rows, of: ctx.contexts, k: spec.k, base: ctx.cleanTable)
+        .table
+    }
+    let training = combined.applied(to: dataset.playlists, rows: ctx.split.training)
+    let model = try spec.model.train(
+      playlists: training, trackCount: trackCount, seed: ctx.split.seed)
+    return FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
+  }
+}

@@ -1,0 +1,67 @@
+// The report's section on several collectives at once (studies with a `collectives` block):
+// a figure of each collective's interference — its amplification with the other collectives
+// planted minus alone, mean ± 95% CI over folds — per setting, and a table of alone, together
+// and interference in report.md. Reads collectives-summary.csv only; absent, no section.
+import ChorusCore
+import Foundation
+
+extension StudyReport {
+  /// Interference per setting and collective, or nil when the folder has no
+  /// collectives-summary.csv.
+  static func collectives(_ c: ReportContext) -> ReportSection? {
+    guard let t = c.table("collectives-summary.csv"), t.column("interference") != nil else {
+      return nil
+    }
+    let settings = orderedUnique(t.rows.map { string(t, $0, "setting") })
+    let positions = orderedUnique(t.rows.map { string(t, $0, "collective") })
+    var series: [ChartSeries] = []
+    for (k, position) in positions.enumerated() {
+      let points = t.rows.filter { string(t, $0, "collective") == position }.map {
+        row -> (x: Double, y: Double, ci: Double) in
+        let x = Double(settings.firstIndex(of: string(t, row, "setting"))! + 1)
+        return (x, value(t, row, "interference") ?? .nan, value(t, row, "interference_ci") ?? 0)
+      }
+      var s = ChartSeries(name: "collective \(position)", points: points, style: .errorBars)
+      s.colour = k
+      s.dodge = (Double(k) - Double(positions.count - 1) / 2) * 9
+      series.append(s)
+    }
+    var chart = LineChart(
+      title: "Interference between collectives",
+      xLabel: "setting (numbered in the legend)",
+      yLabel: "amplification together − alone (95% CI)", series: series)
+    chart.referenceY = (0, "no interference")
+    chart.width = 960
+    chart.height = 500
+    chart.legendWidth = 300
+    chart.legendNotes = settings.enumerated().map { i, name in
+      "\(i + 1): " + (name.count > 34 ? String(name.prefix(33)) + "…" : name)
+    }
+    var text =
+      "Each collective's amplification with the other collectives of its setting planted on the same training split, minus its amplification alone (the others absent), as the mean over folds with its 95% CI; below 0 the others cost it recommendations. The % column is the change relative to alone, from the means over folds.\n\n"
+    text +=
+      "| setting | collective | song | strategy | size | follow | alone | together | interference | % |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    func measured(_ row: [CSVCell], _ column: String) -> String {
+      let folds = Int(value(t, row, "folds") ?? 0)
+      guard let v = value(t, row, column) else { return "n/a" }
+      return MeasuredValue(mean: v, halfWidth: value(t, row, column + "_ci") ?? 0, folds: folds)
+        .formatted()
+    }
+    for row in t.rows {
+      let pct = value(t, row, "interference_pct_of_means").map {
+        MeasuredValue.number($0) + "%"
+      }
+      let cells = [
+        SafeText.markdown(string(t, row, "setting")), string(t, row, "collective"),
+        SafeText.markdown(string(t, row, "target")), SafeText.markdown(string(t, row, "strategy")),
+        size(t, row).map(sizeLabel) ?? "", string(t, row, "follow"),
+        measured(row, "amplification_alone"), measured(row, "amplification_together"),
+        measured(row, "interference"), pct ?? "n/a",
+      ]
+      text += "| " + cells.joined(separator: " | ") + " |\n"
+    }
+    return ReportSection(
+      file: "interference", heading: "Several collectives at once", svg: chart.svg(),
+      text: text)
+  }
+}
