@@ -238,9 +238,11 @@ public struct ExperimentRunner {
     // The model with the collective, and the contexts whose recommendations can change.
     let table: RecommendationTable
     let recomputed: Int
+    var retrained: (any Recommender)? = nil
     if let retrainOn {
       let model = try spec.model.train(
         playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
+      retrained = model
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
     } else if let incremental {
@@ -306,6 +308,9 @@ public struct ExperimentRunner {
       bins: ext.binned(),
       songs: songs, artists: artists, lorenzWith: Concentration(withCounts),
       lorenzGained: Concentration(gained),
-      recomputedContexts: recomputed, seconds: 0, detection: detection)
+      recomputedContexts: recomputed, seconds: 0, detection: detection,
+      appendix: AppendixMeasures.measure(
+        cell: cell, ctx: ctx, dataset: dataset, table: table, target: target, anchors: anchors,
+        model: retrained))
   }
 }

@@ -76,6 +76,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
   /// How well the spec's detection stage found the collective; nil without one (and then
   /// absent from the record file, so records of studies without it are unchanged).
   public var detection: DetectionMetrics? = nil
+  /// The measures behind the appendix figures (AppendixMeasures); nil in records of older
+  /// versions, whose folders then get no appendix CSVs.
+  public var appendix: AppendixMeasures? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }
