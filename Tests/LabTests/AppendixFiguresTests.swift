@@ -10,6 +10,10 @@ import Testing
 
 @testable import Reports
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 @Suite struct AppendixFiguresTests {
   static let id = "fold,strategy,statistics,size_kind,size"
 
