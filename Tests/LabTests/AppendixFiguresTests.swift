@@ -67,6 +67,20 @@ import Testing
     }
     #expect(dots(svg, "aimed at the song after s*").isEmpty)
     #expect(StudyReport.anchorSelection(context(TemporaryDirectory().path)) == nil)
+    // A strategy that always puts s* last has no point with both neighbours: no panel.
+    let last = TemporaryDirectory()
+    try write(
+      last, "anchors.csv",
+      [
+        Self.id
+          + ",edit,targeted,direct_true_freq,direct_estimate,indirect_true_freq,indirect_estimate",
+        "0,dirlof,full,budget,3,0,direct,1,1,10,10",
+        "0,at-the-end,full,budget,3,0,direct,5,5,,",
+      ])
+    let two = try #require(
+      StudyReport.anchorSelection(context(last.path, strategies: ["dirlof", "at-the-end"])))
+    #expect(!two.svg.contains("at-the-end, B = 3.0"))
+    #expect(two.svg.contains("no panel for at-the-end"))
   }
 
   @Test func estimatedFrequencyPutsUnknownEstimatesInTheZeroRow() throws {
@@ -120,7 +134,8 @@ import Testing
     let section = try #require(StudyReport.precisionDistribution(context(dir.path)))
     let svg = section.svg
     #expect(XMLParser(data: Data(svg.utf8)).parse())
-    #expect(svg.contains("of 8 lists, 1 gained and 0 lost hits"))
+    #expect(svg.contains(">of 8 test lists:<") && svg.contains(">1 gained a hit,<"))
+    #expect(svg.contains(">0 lost one<"))
     let axes = FigureDataTests.Axes(svg, logX: false, logY: false)
     // Plain CDFs of the pooled histograms, in % of lists.
     let expected: [String: [(Double, Double)]] = [

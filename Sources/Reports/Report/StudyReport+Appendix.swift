@@ -32,6 +32,7 @@ extension StudyReport {
     guard let t = c.table("anchors.csv") else { return nil }
     let fold = firstFold(t)
     var panels: [LineChart] = []
+    var oneSided: [String] = []
     for strategy in c.strategies {
       guard let size = largestSize(t, strategy: strategy, statistics: c.mainEstimateSource) else {
         continue
@@ -46,6 +47,11 @@ extension StudyReport {
         bySide[string(t, r, "targeted"), default: []].append((x, y, 0))
       }
       let drawn = bySide.values.reduce(0) { $0 + $1.count }
+      guard drawn > 0 else {
+        // s* always first or last (AtTheBeginning, AtTheEnd): no point has both coordinates.
+        oneSided.append(strategy)
+        continue
+      }
       let series = [
         ("direct", "aimed at the song before s*", 0), ("indirect", "aimed at the song after s*", 1),
       ]
@@ -74,7 +80,10 @@ extension StudyReport {
       panels: panels, columns: min(3, panels.count))
     figure.caption = [
       "Each strategy at its largest collective. Both axes: playlists of the fold's training data holding the song (before planting); shared by the panels.",
-      "Edits where s* is first or last have one neighbour and are not drawn (the title counts the drawn edits).",
+      "Edits where s* is first or last have one neighbour and are not drawn (the title counts the drawn edits)"
+        + (oneSided.isEmpty
+          ? "."
+          : "; no panel for \(oneSided.joined(separator: ", ")), which always put s* first or last."),
     ]
     return ReportSection(
       file: "anchor-selection", heading: "Anchor selection", svg: figure.svg(),
@@ -190,24 +199,29 @@ extension StudyReport {
           return (p, 100 * running / total, 0)
         }
       }
-      let clean = ChartSeries(name: "clean", points: cdf("clean"), style: .dashed, colour: 7)
-      let with = ChartSeries(name: "with the collective", points: cdf("with"), colour: i)
+      // The clean curve wide and grey underneath, the collective's dashed on top: where they
+      // coincide (the usual case) both stay visible.
+      let clean = ChartSeries(name: "clean", points: cdf("clean"), style: .line, colour: -1)
+      let with = ChartSeries(
+        name: "with the collective", points: cdf("with"), style: .dashed, colour: i)
       guard !clean.points.isEmpty || !with.points.isEmpty else { continue }
-      var title = "\(strategy), \(sizeLabel(size))"
+      var notes = ["pooled over folds"]
       if let ch = changes {
         let r = rows(ch, strategy: strategy, statistics: c.mainEstimateSource, size: size)
-        let sum = { (col: String) in r.compactMap { value(ch, $0, col) }.reduce(0, +) }
-        title +=
-          ": of \(Int(sum("lists"))) lists, \(Int(sum("lists_gained"))) gained and \(Int(sum("lists_lost"))) lost hits"
+        let sum = { (col: String) in Int(r.compactMap { value(ch, $0, col) }.reduce(0, +)) }
+        notes += [
+          "of \(sum("lists")) test lists:", "\(sum("lists_gained")) gained a hit,",
+          "\(sum("lists_lost")) lost one",
+        ]
       }
       var chart = LineChart(
-        title: title, xLabel: "precision@\(depth) of a test list",
+        title: "\(strategy), \(sizeLabel(size))", xLabel: "precision@\(depth) of a test list",
         yLabel: "% of test lists at or below it", series: [clean, with])
       chart.yRange = 0...100
-      chart.width = 600
+      chart.width = 560
       chart.height = 420
       chart.legendWidth = 180
-      chart.legendNotes = ["pooled over folds"]
+      chart.legendNotes = notes
       panels.append(chart)
     }
     guard !panels.isEmpty else { return nil }
@@ -224,7 +238,7 @@ extension StudyReport {
       file: "precision-distribution", heading: "Precision of the top-\(depth) lists",
       svg: figure.svg(),
       text:
-        "The distribution over test playlists of precision@\(depth) — the share of a list's first \(depth) recommendations that are held-out tracks of the playlist — for the clean model (dashed) and with each strategy's largest collective (solid), pooled over folds. Curves on top of each other mean the collective leaves the quality of individual lists as it was; the panel titles count the lists that gained or lost at least one hit. precision-at-50.csv holds the histograms, precision-at-50-change.csv the paired counts and means per run."
+        "The distribution over test playlists of precision@\(depth) — the share of a list's first \(depth) recommendations that are held-out tracks of the playlist — for the clean model (dashed) and with each strategy's largest collective (solid), pooled over folds. Curves on top of each other mean the collective leaves the quality of individual lists as it was; the notes beside each panel count the lists that gained or lost at least one hit. precision-at-50.csv holds the histograms, precision-at-50-change.csv the paired counts and means per run."
     )
   }
 
