@@ -288,7 +288,7 @@ extension StudyReport {
       chart.topAxis = playlistAxis(c)
       chart.width = 600
       chart.height = chart.topAxis == nil ? 420 : 454
-      chart.legendWidth = 200
+      chart.legendWidth = 250
       chart.legendNotes = ["mean over folds, 95% CI", "markers side by side"]
       panels.append(chart)
     }
@@ -297,7 +297,9 @@ extension StudyReport {
       panels.flatMap { $0.series.flatMap { $0.points.flatMap { [$0.y - $0.ci, $0.y + $0.ci] } } }
       .filter(\.isFinite) + [0]
     let ticks = Axis.niceTicks(ys.min()!, ys.max()!)
-    let range = min(ticks.first!, ys.min()!)...max(ticks.last!, ys.max()!)
+    // A margin above and below, so the "orthogonal" line at 0 never lies on the frame.
+    let pad = 0.05 * (ticks.last! - ticks.first!)
+    let range = (min(ticks.first!, ys.min()!) - pad)...(max(ticks.last!, ys.max()!) + pad)
     for i in panels.indices { panels[i].yRange = range }
     var figure = PanelFigure(
       title: "How close s* is to the contexts the collective aimed at",
