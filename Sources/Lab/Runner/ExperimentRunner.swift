@@ -251,9 +251,11 @@ public struct ExperimentRunner {
     let depth = spec.candidateDepth
     var table: RecommendationTable
     let recomputed: Int
+    var retrained: (any Recommender)? = nil
     if let retrainOn {
       let model = try spec.model.train(
         playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
+      retrained = model
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: depth).0
       recomputed = ctx.contexts.count
     } else if let incremental {
@@ -333,6 +335,9 @@ public struct ExperimentRunner {
         RerankingMeasures(
           cleanUndefended: $0.overall,
           shortLists: (0..<table.rows).filter { table[$0].contains(-1) }.count)
-      })
+      },
+      appendix: AppendixMeasures.measure(
+        cell: cell, ctx: ctx, dataset: dataset, table: table, target: target, anchors: anchors,
+        model: retrained))
   }
 }

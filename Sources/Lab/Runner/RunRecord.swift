@@ -79,6 +79,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
   /// With a re-ranking stage: the fold's clean accuracy without it and how many shown lists
   /// were shorter than K; nil (and absent from the record file) without one.
   public var reranking: RerankingMeasures? = nil
+  /// The measures behind the appendix figures (AppendixMeasures); nil in records of older
+  /// versions, whose folders then get no appendix CSVs.
+  public var appendix: AppendixMeasures? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }

@@ -1,6 +1,6 @@
 // Assembles the CSVs of a finished study from its records: runs.csv (one row per run, every
 // scalar), summary.csv (mean ± 95% CI over folds), songs.csv, artists.csv, lorenz.csv,
-// cloud.csv, externalities.csv, and last manifest.json (version, fingerprint, timings,
+// cloud.csv, externalities.csv, the appendix CSVs, and last manifest.json (version, fingerprint, timings,
 // warnings), whose presence marks the folder complete. Reads records in plan order, so the
 // output never depends on how the runs were scheduled.
 import ChorusCore
@@ -223,11 +223,17 @@ extension ResultsStore {
     }
     try clean.write(to: folder + "/clean-accuracy.csv")
     try assembleCollectives()
+    // The appendix measures, in files of their own (ResultsStore+Appendix.swift).
+    let appendix = appendixTables(records)
+    for (name, table) in appendix { try table.write(to: folder + "/" + name) }
 
-    try writeManifest(records: records, folds: folds, planned: plan.count)
+    try writeManifest(
+      records: records, folds: folds, planned: plan.count, extraFiles: appendix.map(\.0))
   }
 
-  func writeManifest(records: [RunRecord], folds: [FoldRecord], planned: Int) throws {
+  func writeManifest(
+    records: [RunRecord], folds: [FoldRecord], planned: Int, extraFiles: [String] = []
+  ) throws {
     struct Manifest: Encodable {
       var chorusVersion: String
       var kernels: String
@@ -274,7 +280,8 @@ extension ResultsStore {
         "runs.csv", "summary.csv", "songs.csv", "artists.csv", "externalities.csv", "lorenz.csv",
         "cloud.csv", "cloud-points.csv", "clean-accuracy.csv",
       ]
-        + (readDatasetShape() == nil ? [] : ["dataset.csv"]) + collectivesManifestFiles,
+        + (readDatasetShape() == nil ? [] : ["dataset.csv"]) + collectivesManifestFiles
+        + extraFiles,
       note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -93,7 +93,8 @@ public struct ResultsStore {
   static let studyFiles = [
     "spec.resolved.json", "runs.csv", "summary.csv", "songs.csv", "artists.csv",
     "externalities.csv", "lorenz.csv", "cloud.csv", "cloud-points.csv", "dataset.csv",
-    "clean-accuracy.csv", "manifest.json", "collectives.csv", "collectives-summary.csv",
+    "clean-accuracy.csv", "anchors.csv", "precision-at-50.csv", "precision-at-50-change.csv",
+    "similarity.csv", "manifest.json", "collectives.csv", "collectives-summary.csv",
   ]
 
   /// Removes the temporary files (`.NAME.PID.tmp`, see `FileIO.writeAtomically`) that a

@@ -2,7 +2,9 @@
 // from models): amplification vs collective size; the training-frequency scatter with s*;
 // partial information as a share of full information; accuracy loss with its bounds;
 // externalities by frequency bin and category; concentration across artists; the dataset's
-// shape. Figures for data a spec did not produce are skipped, not drawn empty
+// shape; and the appendix's anchor selection, estimated vs true anchor frequency, top-50
+// precision distribution and similarity of s* to the targeted contexts. Figures for data a
+// spec did not produce are skipped, not drawn empty
 // (StudyReport+Figures.swift).
 import ChorusCore
 import Foundation
@@ -43,6 +45,11 @@ public enum StudyReport {
     sections += [
       frequencyScatter(context), accuracyLoss(context), externalities(context),
       concentration(context), datasetShape(context), collectives(context),
+    ]
+    // The appendix figures (StudyReport+Appendix.swift), when the folder has their CSVs.
+    sections += [
+      anchorSelection(context), estimatedFrequency(context), precisionDistribution(context),
+      contextSimilarity(context),
     ]
     for case let section? in sections {
       try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")
