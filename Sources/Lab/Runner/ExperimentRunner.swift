@@ -239,8 +239,9 @@ public struct ExperimentRunner {
     let table: RecommendationTable
     let recomputed: Int
     if let retrainOn {
-      let model = try spec.model.train(
-        playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
+      let model = try spec.retraining.model(
+        clean: ctx.model, spec: spec.model, playlists: retrainOn, trackCount: trackCount,
+        seed: ctx.split.seed)
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
       recomputed = ctx.contexts.count
     } else if let incremental {
@@ -306,6 +307,7 @@ public struct ExperimentRunner {
       bins: ext.binned(),
       songs: songs, artists: artists, lorenzWith: Concentration(withCounts),
       lorenzGained: Concentration(gained),
-      recomputedContexts: recomputed, seconds: 0, detection: detection)
+      recomputedContexts: recomputed, seconds: 0, detection: detection,
+      retraining: retrainOn == nil ? nil : spec.retraining.recordLabel)
   }
 }

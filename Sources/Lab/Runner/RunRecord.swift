@@ -76,6 +76,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
   /// How well the spec's detection stage found the collective; nil without one (and then
   /// absent from the record file, so records of studies without it are unchanged).
   public var detection: DetectionMetrics? = nil
+  /// "fine-tune:E" when the model with the collective was the fold's clean model fine-tuned
+  /// E epochs (spec `retraining`); nil when retrained or updated exactly (then absent).
+  public var retraining: String? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }

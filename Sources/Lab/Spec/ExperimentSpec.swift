@@ -36,13 +36,16 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var out: String? = nil
   /// The platform's moderation stage before training; nil = none (the study's setting).
   public var detection: DetectionStage? = nil
+  /// How runs of a model without exact updates get the model with the collective: retrain
+  /// (the reference, the default) or fine-tune the fold's clean model (JSON: `retraining`).
+  public var retraining: Retraining = .retrain
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out", "detection",
+    "k", "target", "out", "detection", "retraining",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -137,6 +140,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     if let v = value("out") { s.out = try SpecFields.text(v, "out") }
     if let v = value("detection") {
       s.detection = try DetectionStage.decode(SpecFields.object(v, "detection"))
+    }
+    if let v = value("retraining") {
+      s.retraining = try Retraining.decode(SpecFields.object(v, "retraining"))
     }
     try s.validate()
     return s
@@ -269,6 +275,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       try unique(folds.map { "\($0)" }, "folds", hint: "")
     }
     try detection?.validate()
+    try retraining.validate(model: model)
   }
 
   /// Refuses an empty or over-long list and one that names an entry twice (it would double
@@ -304,7 +311,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out, detection
+    case out, detection, retraining
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -334,6 +341,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encode(target, forKey: .target)
     try c.encodeIfPresent(out, forKey: .out)
     try c.encodeIfPresent(detection, forKey: .detection)
+    if retraining != .retrain { try c.encode(retraining, forKey: .retraining) }
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.
