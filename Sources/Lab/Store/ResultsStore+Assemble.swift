@@ -232,6 +232,8 @@ extension ResultsStore {
       var dataWarnings: [String]
       var files: [String]
       var note: String
+      /// The spec's `retraining` when it is not the reference (absent otherwise).
+      var retraining: Retraining?
     }
     struct FoldInfo: Encodable {
       var fold: Int
@@ -264,7 +266,8 @@ extension ResultsStore {
         "cloud.csv", "cloud-points.csv", "clean-accuracy.csv",
       ]
         + (readDatasetShape() == nil ? [] : ["dataset.csv"]),
-      note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
+      note: "Timings vary between machines and runs; every CSV is deterministic for the spec.",
+      retraining: spec.retraining == .retrain ? nil : spec.retraining)
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]
     try FileIO.writeAtomically(try e.encode(m), to: folder + "/" + ResultsFolder.manifestName)
