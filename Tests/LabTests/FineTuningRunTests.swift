@@ -58,7 +58,7 @@ import Testing
     let dir = TemporaryDirectory()
     let store = try runQuietly(spec(in: dir, epochs: 2), in: dir.path + "/out")
     let key = RunKey(fold: 0, strategyIndex: 0, sizeIndex: 0, statisticsIndex: 0)
-    #expect(try store.readRun(key).retraining == "fine-tune:2")
+    #expect(try store.readRun(key).retraining == "fine-tune:2:fold-in")
     let manifest = try object(dir.path + "/out/manifest.json")
     let resolved = try #require(
       object(dir.path + "/out/spec.resolved.json")["spec"] as? [String: Any])
@@ -66,6 +66,7 @@ import Testing
       let retraining = try #require(written as? [String: Any])
       #expect(retraining["mode"] as? String == "fine-tune")
       #expect(retraining["epochs"] as? Int == 2)
+      #expect(retraining["newTracks"] as? String == "fold-in")
     }
     // Retraining, the default, writes neither (records and hashes stay as they were).
     var plain = try self.spec(in: dir)
@@ -117,6 +118,8 @@ import Testing
     ]
     base["retraining"] = ["mode": "fine-tune", "epochs": 2]
     #expect(try ExperimentSpec.decode(base).retraining == .fineTune(epochs: 2))
+    base["retraining"] = ["mode": "fine-tune", "epochs": 1, "newTracks": "zero"]
+    #expect(try ExperimentSpec.decode(base).retraining == .fineTune(epochs: 1, newTracks: .zero))
     base["retraining"] = ["mode": "retrain"]
     #expect(try ExperimentSpec.decode(base).retraining == .retrain)
     func field(_ retraining: [String: Any], model: String = "transformer") -> String? {
@@ -139,6 +142,8 @@ import Testing
     #expect(field(["mode": "fine-tune", "epochs": -1]) == "retraining.epochs")
     #expect(field(["mode": "retrain", "epochs": 1]) == "retraining.epochs")
     #expect(field(["mode": "warm-start", "epochs": 1]) == "retraining.mode")
+    #expect(field(["mode": "fine-tune", "epochs": 1, "newTracks": "x"]) == "retraining.newTracks")
+    #expect(field(["mode": "retrain", "newTracks": "zero"]) == "retraining.newTracks")
     #expect(field(["mode": "fine-tune", "epochs": 1, "lr": 1]) == "retraining.lr")
   }
 }

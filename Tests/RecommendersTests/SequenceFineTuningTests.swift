@@ -1,6 +1,7 @@
 // Fine-tuning a trained sequence model (SequenceModel+FineTuning): the clean model is left
 // untouched, zero epochs give the clean model back (also with a new track, whose row starts
-// at zero), the result is byte-identical on 1 and 2 threads, the new epochs are numbered
+// at zero or at its ALS fold-in), the fold-in lands where ALS puts a track with the same
+// playlists, the result is byte-identical on 1 and 2 threads, the new epochs are numbered
 // after the clean ones, and a planted track is learned.
 import ChorusCore
 import ChorusTestSupport
@@ -54,14 +55,44 @@ import Testing
     #expect(bits(same.params) == bits(m.params))
     #expect(same.config == m.config && same.history == m.history)
     #expect(same.recommendAll(data.playlists, k: 30) == m.recommendAll(data.playlists, k: 30))
-    // With a new track: the old rows as they were, the new one at zero.
-    let grown = try m.fineTunedModel(on: planted, trackCount: data.trackCount + 1, epochs: 0)
+    // With a new track: the old rows as they were, the new one at zero or its fold-in.
     let old = m.embeddings
-    let new = grown.embeddings
-    #expect(grown.trackCount == data.trackCount + 1)
-    #expect(bits(Array(new.prefix(old.count))) == bits(old))
-    #expect(new.suffix(8).allSatisfy { $0 == 0 })
-    #expect(grown.frequency[data.trackCount] == 30)
+    for start in NewTrackStart.allCases {
+      let grown = try m.fineTunedModel(
+        on: planted, trackCount: data.trackCount + 1, epochs: 0, newTracks: start)
+      let new = grown.embeddings
+      #expect(grown.trackCount == data.trackCount + 1)
+      #expect(bits(Array(new.prefix(old.count))) == bits(old))
+      #expect(new.suffix(8).allSatisfy { $0 == 0 } == (start == .zero))
+      #expect(grown.frequency[data.trackCount] == 30)
+    }
+  }
+
+  /// A new track in exactly the playlists of track 5, folded into the ALS start (0 epochs),
+  /// lands next to track 5's ALS factor.
+  @Test func foldInLandsWhereALSPutsTheSameTrack() throws {
+    var c = tinySequenceConfig(initialization: .als, epochs: 0)
+    c.alsIterations = 30
+    let m = try SequenceModel(
+      playlists: data.playlists, trackCount: data.trackCount, aggregator: .mean, config: c)
+    var offsets = [0]
+    var tracks: [Int32] = []
+    for p in 0..<data.playlists.count {
+      tracks += data.playlists[p]
+      if data.playlists[p].contains(5) { tracks.append(Int32(data.trackCount)) }
+      offsets.append(tracks.count)
+    }
+    let twin = PlaylistStore(offsets: offsets, tracks: tracks)
+    let grown = try m.fineTunedModel(on: twin, trackCount: data.trackCount + 1, epochs: 0)
+    let e = grown.embeddings
+    let a = Array(e[(5 * 8)..<(6 * 8)])
+    let b = Array(e.suffix(8))
+    let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+    let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    let nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    #expect(na > 0.1)
+    #expect(dot / (na * nb) > 0.95)
+    #expect(abs(nb / na - 1) < 0.2)
   }
 
   @Test(arguments: [SequenceAggregator.mean, .transformer])
@@ -93,7 +124,8 @@ import Testing
     #expect(bits(again.embeddings) != bits(m.embeddings))
     // Through the protocol, as the lab calls it.
     let any: any FineTunableRecommender = m
-    let viaProtocol = try any.fineTuned(on: planted, trackCount: data.trackCount + 1, epochs: 3)
+    let viaProtocol = try any.fineTuned(
+      on: planted, trackCount: data.trackCount + 1, epochs: 3, newTracks: .foldIn)
     #expect(viaProtocol.recommendAll(planted, k: 10) == tuned.recommendAll(planted, k: 10))
   }
 

@@ -12,18 +12,20 @@ public enum Retraining: Sendable, Equatable, Encodable {
   /// Train the model from scratch on the planted training data with the fold's seed.
   case retrain
   /// Continue the fold's clean model for `epochs` epochs on the planted training data
-  /// (`FineTunableRecommender`; the sequence models).
-  case fineTune(epochs: Int)
+  /// (`FineTunableRecommender`; the sequence models), new tracks (s*) starting as
+  /// `newTracks` says.
+  case fineTune(epochs: Int, newTracks: NewTrackStart = .foldIn)
 
   /// The keys of the spec's `retraining` object.
-  static let keys = ["mode", "epochs"]
+  static let keys = ["mode", "epochs", "newTracks"]
   /// The modes, as the spec writes them.
   static let modes = ["retrain", "fine-tune"]
   /// Fine-tuning epochs a spec may ask for.
   static let epochLimit = 0...10_000
 
-  /// Decodes `{"mode": "retrain"}` or `{"mode": "fine-tune", "epochs": E}`.
-  /// - Throws: `ChorusError(.config)` naming `retraining.mode` or `retraining.epochs`.
+  /// Decodes `{"mode": "retrain"}` or `{"mode": "fine-tune", "epochs": E}` with an optional
+  /// `"newTracks": "fold-in"` (the default) or `"zero"`.
+  /// - Throws: `ChorusError(.config)` naming `retraining.mode`, `.epochs` or `.newTracks`.
   static func decode(_ o: [String: Any]) throws -> Retraining {
     try SpecFields.checkKeys(o, allowed: keys, context: "retraining", prefix: "retraining.")
     func value(_ key: String) -> Any? {
@@ -34,8 +36,22 @@ public enum Retraining: Sendable, Equatable, Encodable {
     let epochs = try value("epochs").map {
       try SpecFields.integer($0, "retraining.epochs", in: epochLimit)
     }
+    let newTracks = try value("newTracks").map { v -> NewTrackStart in
+      let name = try SpecFields.text(v, "retraining.newTracks")
+      guard let start = NewTrackStart(rawValue: name.lowercased()) else {
+        throw ChorusError(
+          .config, "unknown newTracks '\(name)'", field: "retraining.newTracks",
+          hint: "valid: \(NewTrackStart.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      return start
+    }
     switch mode.lowercased() {
     case "retrain":
+      guard newTracks == nil else {
+        throw ChorusError(
+          .config, "'retraining.newTracks' applies only to mode fine-tune",
+          field: "retraining.newTracks", hint: "remove it, or set retraining.mode to fine-tune")
+      }
       guard epochs == nil else {
         throw ChorusError(
           .config, "'retraining.epochs' applies only to mode fine-tune",
@@ -48,7 +64,7 @@ public enum Retraining: Sendable, Equatable, Encodable {
           .config, "mode fine-tune needs 'retraining.epochs'", field: "retraining.epochs",
           hint: "give the epochs to train the clean model on the planted data, e.g. 1 or 2")
       }
-      return .fineTune(epochs: epochs)
+      return .fineTune(epochs: epochs, newTracks: newTracks ?? .foldIn)
     default:
       throw ChorusError(
         .config, "unknown retraining mode '\(mode)'", field: "retraining.mode",
@@ -59,7 +75,7 @@ public enum Retraining: Sendable, Equatable, Encodable {
   /// Checks the setting against the spec's model: only fine-tunable models fine-tune.
   /// - Throws: `ChorusError(.config)` naming `retraining.mode` or `retraining.epochs`.
   func validate(model: ModelSpec) throws {
-    guard case .fineTune(let epochs) = self else { return }
+    guard case .fineTune(let epochs, _) = self else { return }
     guard Retraining.epochLimit.contains(epochs) else {
       throw ChorusError(
         .config,
@@ -76,11 +92,11 @@ public enum Retraining: Sendable, Equatable, Encodable {
   }
 
   /// The run record's label: nil when retraining (records stay as they were), else
-  /// "fine-tune:E".
+  /// "fine-tune:E:<newTracks>".
   var recordLabel: String? {
     switch self {
     case .retrain: return nil
-    case .fineTune(let epochs): return "fine-tune:\(epochs)"
+    case .fineTune(let epochs, let start): return "fine-tune:\(epochs):\(start.rawValue)"
     }
   }
 
@@ -93,26 +109,28 @@ public enum Retraining: Sendable, Equatable, Encodable {
     switch self {
     case .retrain:
       return try spec.train(playlists: playlists, trackCount: trackCount, seed: seed)
-    case .fineTune(let epochs):
+    case .fineTune(let epochs, let newTracks):
       guard let tunable = clean as? any FineTunableRecommender else {
         throw ChorusError(
           .config, "the \(spec.name) model cannot be fine-tuned", field: "retraining.mode",
           hint: "remove 'retraining' to retrain per run")
       }
-      return try tunable.fineTuned(on: playlists, trackCount: trackCount, epochs: epochs)
+      return try tunable.fineTuned(
+        on: playlists, trackCount: trackCount, epochs: epochs, newTracks: newTracks)
     }
   }
 
-  enum CodingKeys: String, CodingKey { case mode, epochs }
+  enum CodingKeys: String, CodingKey { case mode, epochs, newTracks }
 
-  /// `{"mode": "retrain"}` or `{"epochs": E, "mode": "fine-tune"}`.
+  /// `{"mode": "retrain"}` or `{"epochs": E, "mode": "fine-tune", "newTracks": …}`.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     switch self {
     case .retrain: try c.encode("retrain", forKey: .mode)
-    case .fineTune(let epochs):
+    case .fineTune(let epochs, let newTracks):
       try c.encode("fine-tune", forKey: .mode)
       try c.encode(epochs, forKey: .epochs)
+      try c.encode(newTracks.rawValue, forKey: .newTracks)
     }
   }
 }

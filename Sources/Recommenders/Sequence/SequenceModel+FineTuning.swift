@@ -9,8 +9,8 @@ extension SequenceModel: FineTunableRecommender {
   /// is unchanged.
   ///
   /// Tracks this model has rows for keep them (trained or not); tracks beyond its
-  /// `trackCount` (a new target track) start at zero — the vector ALS gives a track with
-  /// no playlists. The epochs are numbered after this model's own (its seed, its learning
+  /// `trackCount` (a new target track) start as `newTracks` says: at their ALS fold-in
+  /// (`foldIn`, see `foldInRows`) or at zero. The epochs are numbered after this model's own (its seed, its learning
   /// rate schedule), so their windows, negatives and dropout are fresh streams; optimiser
   /// velocities start at zero. Candidates and the popularity fallback follow `playlists`.
   /// The result's config counts every epoch (`epochs` added) and its history appends the
@@ -18,16 +18,18 @@ extension SequenceModel: FineTunableRecommender {
   /// - Precondition: `trackCount` ≥ this model's `trackCount`, `epochs` ≥ 0.
   /// - Throws: `ChorusError` naming the epoch when training diverges.
   /// - Complexity: O(trackCount × dim) plus `epochs` epochs of training.
-  public func fineTuned(on playlists: PlaylistStore, trackCount newCount: Int, epochs: Int)
-    throws -> any Recommender
-  {
-    try fineTunedModel(on: playlists, trackCount: newCount, epochs: epochs)
+  public func fineTuned(
+    on playlists: PlaylistStore, trackCount newCount: Int, epochs: Int,
+    newTracks: NewTrackStart
+  ) throws -> any Recommender {
+    try fineTunedModel(on: playlists, trackCount: newCount, epochs: epochs, newTracks: newTracks)
   }
 
   /// `fineTuned(on:trackCount:epochs:)` with the concrete type.
-  public func fineTunedModel(on playlists: PlaylistStore, trackCount newCount: Int, epochs: Int)
-    throws -> SequenceModel
-  {
+  public func fineTunedModel(
+    on playlists: PlaylistStore, trackCount newCount: Int, epochs: Int,
+    newTracks: NewTrackStart = .foldIn
+  ) throws -> SequenceModel {
     precondition(newCount >= trackCount, "fine-tuning cannot drop tracks")
     precondition(epochs >= 0, "epochs must be non-negative")
     guard playlists.entryCount > 0 else {
@@ -37,6 +39,9 @@ extension SequenceModel: FineTunableRecommender {
     }
     var table = embeddings
     table.append(contentsOf: repeatElement(0, count: (newCount - trackCount) * config.dim))
+    if newTracks == .foldIn && newCount > trackCount {
+      try foldInRows(trackCount..<newCount, of: &table, playlists: playlists)
+    }
     let frequency = trackFrequencies(playlists, trackCount: newCount)
     let weights = try SequenceTraining.train(
       playlists: playlists, trackCount: newCount, frequency: frequency, network: network,
@@ -47,5 +52,35 @@ extension SequenceModel: FineTunableRecommender {
       aggregator: aggregator, config: tuned, frequency: frequency,
       fingerprint: DatasetFingerprint(playlists: playlists, trackCount: newCount),
       table: weights.table, params: weights.params, history: history + weights.history)
+  }
+
+  /// Sets the rows `rows` of `table` (trackCount × dim, by id) to their implicit-ALS
+  /// fold-in on `playlists`: with the track factors fixed at `table`, three warm-started
+  /// solves of every playlist's factor, then with those fixed three solves of the tracks'
+  /// (the config's ALS regularisation, the ALS defaults otherwise); only `rows` are kept.
+  /// Deterministic on any thread count, as ALS.
+  /// - Complexity: six ALS half-iterations over `playlists`.
+  func foldInRows(_ rows: Range<Int>, of table: inout [Float], playlists: PlaylistStore) throws {
+    let dim = config.dim
+    let count = table.count / dim
+    var als = ALSConfig()
+    als.factors = dim
+    als.regularization = config.alsRegularization
+    als.seed = config.seed
+    var fit = ALSFactorization(playlists: playlists, itemCount: count, config: als)
+    let stride = als.rowStride
+    for t in 0..<count {
+      for d in 0..<dim { fit.items[t * stride + d] = table[t * dim + d] }
+    }
+    for _ in 0..<3 { fit.solveUsers() }
+    for _ in 0..<3 { fit.solveItems() }
+    for t in rows {
+      for d in 0..<dim { table[t * dim + d] = fit.items[t * stride + d] }
+    }
+    guard table.allSatisfy({ $0.isFinite }) else {
+      throw ChorusError(
+        .config, "the ALS fold-in of the new tracks diverged (infinite or NaN factors)",
+        field: "alsRegularization", hint: "raise alsRegularization, or start new tracks at zero")
+    }
   }
 }
