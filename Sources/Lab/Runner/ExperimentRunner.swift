@@ -204,7 +204,8 @@ public struct ExperimentRunner {
   }
 
   /// Every measure of run `key`: plant, obtain the model with the collective (exact update
-  /// when the model supports it, else retrain with the fold's seed), recommend, measure.
+  /// when the model supports it, else retrain with the fold's seed — or fine-tune the clean
+  /// model when the spec's `retraining` asks), recommend, measure.
   func runOne(
     key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32
   ) throws -> RunRecord {
