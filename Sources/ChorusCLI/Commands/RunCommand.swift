@@ -12,7 +12,12 @@ enum RunCommand {
       discussion: """
         Writes spec.resolved.json, runs/ (one record per finished run, written atomically), and \
         when every run is done: runs.csv, summary.csv, songs.csv, artists.csv, externalities.csv, \
-        lorenz.csv, cloud.csv, clean-accuracy.csv and manifest.json (last). Stop it at any moment \
+        lorenz.csv, cloud.csv, cloud-points.csv, dataset.csv, clean-accuracy.csv, the appendix \
+        files (anchors.csv, precision-at-50.csv, precision-at-50-change.csv, similarity.csv for \
+        vector models), collectives.csv and collectives-summary.csv with a 'collectives' block, \
+        and manifest.json (last). Spec blocks 'detection', 'reranking', 'retraining' and \
+        'collectives' switch on the platform's stages, fine-tuning and several collectives \
+        (Experiments/README.md). Stop it at any moment \
         and start it again with --resume: the final files are identical to an uninterrupted run. \
         The whole spec is checked before anything is written; --resume refuses a folder computed \
         with another spec, other data or another chorus version, and a folder that another \

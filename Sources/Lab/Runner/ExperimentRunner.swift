@@ -210,7 +210,8 @@ public struct ExperimentRunner {
   }
 
   /// Every measure of run `key`: plant, obtain the model with the collective (exact update
-  /// when the model supports it, else retrain with the fold's seed), recommend, measure.
+  /// when the model supports it, else retrain with the fold's seed — or fine-tune the clean
+  /// model when the spec's `retraining` asks), recommend, measure.
   func runOne(
     key: RunKey, ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32
   ) throws -> RunRecord {
@@ -253,8 +254,9 @@ public struct ExperimentRunner {
     let recomputed: Int
     var retrained: (any Recommender)? = nil
     if let retrainOn {
-      let model = try spec.model.train(
-        playlists: retrainOn, trackCount: trackCount, seed: ctx.split.seed)
+      let model = try spec.retraining.model(
+        clean: ctx.model, spec: spec.model, playlists: retrainOn, trackCount: trackCount,
+        seed: ctx.split.seed)
       retrained = model
       table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: depth).0
       recomputed = ctx.contexts.count
@@ -338,6 +340,8 @@ public struct ExperimentRunner {
       },
       appendix: AppendixMeasures.measure(
         cell: cell, ctx: ctx, dataset: dataset, table: table, target: target, anchors: anchors,
-        model: retrained))
+        model: retrained),
+
+      retraining: retrainOn == nil ? nil : spec.retraining.recordLabel)
   }
 }

@@ -82,6 +82,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
   /// The measures behind the appendix figures (AppendixMeasures); nil in records of older
   /// versions, whose folders then get no appendix CSVs.
   public var appendix: AppendixMeasures? = nil
+  /// "fine-tune:E" when the model with the collective was the fold's clean model fine-tuned
+  /// E epochs (spec `retraining`); nil when retrained or updated exactly (then absent).
+  public var retraining: String? = nil
 
   /// B, the collective's playlists: `size` on the fold's training set.
   public var budget: Int { size.budget(trainingCount: trainingPlaylists) }

@@ -40,13 +40,16 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
   public var reranking: RerankingStage? = nil
   /// Settings with several collectives at once (Lab/Collectives); nil = none.
   public var collectives: CollectivesStudy? = nil
+  /// How runs of a model without exact updates get the model with the collective: retrain
+  /// (the reference, the default) or fine-tune the fold's clean model (JSON: `retraining`).
+  public var retraining: Retraining = .retrain
 
   public init() {}
 
   /// The keys a spec may have, for error messages.
   public static let keys = [
     "name", "dataset", "split", "folds", "model", "strategies", "alphas", "budgets", "statistics",
-    "k", "target", "out", "detection", "reranking", "collectives",
+    "k", "target", "out", "detection", "reranking", "retraining", "collectives",
   ]
 
   /// The ranges of the numeric settings: beyond them a study cannot run on any machine (or
@@ -147,6 +150,9 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     }
     if let v = value("collectives") {
       s.collectives = try CollectivesStudy.decode(SpecFields.object(v, "collectives"))
+    }
+    if let v = value("retraining") {
+      s.retraining = try Retraining.decode(SpecFields.object(v, "retraining"))
     }
     try s.validate()
     return s
@@ -279,13 +285,14 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
       try unique(folds.map { "\($0)" }, "folds", hint: "")
     }
     try detection?.validate()
+    try retraining.validate(model: model)
     try reranking?.validate(k: k)
     try collectives?.validate()
-    if collectives != nil, detection != nil || reranking != nil {
-      let stage = detection != nil ? "detection" : "reranking"
+    if collectives != nil, detection != nil || reranking != nil || retraining != .retrain {
+      let stage = detection != nil ? "detection" : reranking != nil ? "reranking" : "retraining"
       throw ChorusError(
         .config, "'collectives' cannot be combined with '\(stage)' yet", field: "collectives",
-        hint: "run the settings with several collectives in a spec without a \(stage) stage")
+        hint: "run the settings with several collectives in a spec without a '\(stage)' block")
     }
   }
 
@@ -325,7 +332,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case name, dataset, split, folds, model, strategies, alphas, budgets, statistics, k, target
-    case out, detection, reranking, collectives
+    case out, detection, reranking, retraining, collectives
   }
   enum ModelKeys: String, CodingKey { case name, config }
 
@@ -357,6 +364,7 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try c.encodeIfPresent(detection, forKey: .detection)
     try c.encodeIfPresent(reranking, forKey: .reranking)
     try c.encodeIfPresent(collectives, forKey: .collectives)
+    if retraining != .retrain { try c.encode(retraining, forKey: .retraining) }
   }
 
   /// Canonical JSON (sorted keys), the basis of the hash and of spec.resolved.json.

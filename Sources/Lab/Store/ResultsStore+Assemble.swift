@@ -249,6 +249,8 @@ extension ResultsStore {
       var dataWarnings: [String]
       var files: [String]
       var note: String
+      /// The spec's `retraining` when it is not the reference (absent otherwise).
+      var retraining: Retraining?
     }
     struct FoldInfo: Encodable {
       var fold: Int
@@ -282,7 +284,8 @@ extension ResultsStore {
       ]
         + (readDatasetShape() == nil ? [] : ["dataset.csv"]) + collectivesManifestFiles
         + extraFiles,
-      note: "Timings vary between machines and runs; every CSV is deterministic for the spec.")
+      note: "Timings vary between machines and runs; every CSV is deterministic for the spec.",
+      retraining: spec.retraining == .retrain ? nil : spec.retraining)
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys]
     try FileIO.writeAtomically(try e.encode(m), to: folder + "/" + ResultsFolder.manifestName)

@@ -86,6 +86,15 @@ public enum ModelSpec: Sendable, Equatable {
     }
   }
 
+  /// Whether a trained model of this kind can be fine-tuned (`FineTunableRecommender`):
+  /// the sequence models.
+  public var canFineTune: Bool {
+    switch self {
+    case .mean, .transformer: return true
+    default: return false
+    }
+  }
+
   /// Encodes the full config (every default written out) under `key`; the popularity model
   /// has an empty one. Lets a spec write its model without knowing the model types.
   public func encodeConfig<Key: CodingKey>(

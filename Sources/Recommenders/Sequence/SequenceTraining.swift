@@ -63,16 +63,21 @@ enum SequenceTraining {
     }
   }
 
-  /// Trains from `table` (and the aggregator's initial parameters) for `config.epochs`.
-  /// Throws a config error naming the epoch when the loss or weights stop being finite.
+  /// Trains from `table` and `params` (nil: the aggregator's initial parameters) for the
+  /// epoch numbers `epochs` (nil: `0..<config.epochs`). The windows, negatives, dropout and
+  /// learning rate of an epoch depend only on the seed and the epoch's number, so a
+  /// fine-tune continues at the numbers after the model's own epochs with fresh streams.
+  /// Optimiser velocities start at zero. Throws a config error naming the epoch when the
+  /// loss or weights stop being finite.
   static func train(
     playlists: PlaylistStore, trackCount: Int, frequency: [Int32], network: SequenceNetwork,
-    table initial: [Float]
+    table initial: [Float], params initialParams: [Float]? = nil, epochs: Range<Int>? = nil
   ) throws -> SequenceWeights {
     let config = network.config
     let dim = config.dim
+    let epochs = epochs ?? 0..<config.epochs
     var table = initial
-    var params = network.transformer?.initialParameters(seed: config.seed) ?? []
+    var params = initialParams ?? network.transformer?.initialParameters(seed: config.seed) ?? []
     var tableVelocity = [Float](repeating: 0, count: table.count)
     var paramVelocity = [Float](repeating: 0, count: params.count)
     var tableGrad = [Float](repeating: 0, count: table.count)
@@ -92,7 +97,7 @@ enum SequenceTraining {
     var paramGrad = [Float](repeating: 0, count: params.count)
     var history: [SequenceEpochStats] = []
     let start = wallClock()
-    for epoch in 0..<config.epochs {
+    for epoch in epochs {
       let epochStart = wallClock()
       var rng = RandomStream(seed: config.seed, component: "sequence.epoch", chunk: UInt64(epoch))
       var shuffled = trainable
@@ -244,9 +249,10 @@ enum SequenceTraining {
       history.append(stats)
       if config.verbose {
         let elapsed = wallClock() - start
-        let eta = elapsed / Double(epoch + 1) * Double(config.epochs - epoch - 1)
+        let done = epoch - epochs.lowerBound + 1
+        let eta = elapsed / Double(done) * Double(epochs.upperBound - epoch - 1)
         Console.log(
-          "\(network.aggregator.rawValue) epoch \(epoch + 1)/\(config.epochs): loss \(String(format: "%.4f", stats.loss)), \(Int(Double(epochTokens) / max(seconds, 1e-9))) tokens/s, elapsed \(formatDuration(elapsed)), ETA \(formatDuration(eta))"
+          "\(network.aggregator.rawValue) epoch \(epoch + 1)/\(epochs.upperBound): loss \(String(format: "%.4f", stats.loss)), \(Int(Double(epochTokens) / max(seconds, 1e-9))) tokens/s, elapsed \(formatDuration(elapsed)), ETA \(formatDuration(eta))"
         )
       }
     }
