@@ -289,6 +289,18 @@ import Testing
     defended["detection"] = [String: Any]()
     let e = #expect(throws: ChorusError.self) { try ExperimentSpec.decode(defended) }
     #expect(e?.field == "collectives")
+    // Nor with a re-ranking stage or fine-tuning, which the collectives' runs would ignore.
+    var reranked = with(["settings": [["collectives": [ok]]]])
+    reranked["reranking"] = ["kind": "identity"]
+    let r = #expect(throws: ChorusError.self) { try ExperimentSpec.decode(reranked) }
+    #expect(r?.field == "collectives")
+    #expect(r?.message.contains("reranking") == true)
+    var fineTuned = with(["settings": [["collectives": [ok]]]])
+    fineTuned["model"] = ["name": "mean"]
+    fineTuned["retraining"] = ["mode": "fine-tune", "epochs": 1]
+    let f = #expect(throws: ChorusError.self) { try ExperimentSpec.decode(fineTuned) }
+    #expect(f?.field == "collectives")
+    #expect(f?.message.contains("retraining") == true)
     // Disjoint with one song twice is allowed, and the block round-trips through its JSON.
     let good = with([
       "settings": [
