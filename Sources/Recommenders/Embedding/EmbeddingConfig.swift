@@ -52,7 +52,8 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways). With contexts on
   /// both sides (up to 2W pairs share one set) it costs accuracy: fold 0 of synthetic:small,
   /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247), but fresh negatives took
-  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on.
+  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on. `negativePool`
+  /// makes fresh negatives nearly as cheap as shared ones.
   public var sharedNegatives = true
   /// Where negatives come from. 0 (the default): every negative is drawn from the whole
   /// frequency^`negativeExponent` table. n > 0: each chunk first draws a pool of n tracks
@@ -60,7 +61,13 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// negative is still distributed as the table says, but a chunk touches at most n
   /// negative rows, copied into its overlay once and kept in cache, instead of a fresh
   /// random row per draw; so fresh negatives per pair (`sharedNegatives` off) cost about
-  /// what shared ones do. Off by default; with it off training is byte-identical.
+  /// what shared ones do. Measured with `both`, `sharedNegatives` off, synthetic:small fold
+  /// 0, 10 epochs (NDCG; CPU seconds of the whole `chorus train` on a busy machine): no pool
+  /// 0.248, 95 s; pool 16384 0.246, 77 s; 8192 0.245, 54 s; 4096 0.243, 40 s; 1024 0.233,
+  /// 26 s (shared negatives 0.230, 32 s; gensim 0.247, 197 s). A chunk's pool rows stay in
+  /// cache up to a few thousand; a small pool concentrates a chunk's ~30k negative draws on
+  /// too few rows. Off by default (the default direction, `next`, was not measured with
+  /// it); with it off training is byte-identical. Notebooks-md/06.
   public var negativePool = 0
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
