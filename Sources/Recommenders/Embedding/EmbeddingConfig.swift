@@ -36,9 +36,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// The data disagree, so the default stays `next` (the model every result so far used):
   /// on synthetic:small both sides was more accurate on every fold (10 epochs, 3 folds: NDCG
   /// 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram 0.253 / 0.196), but on
-  /// synthetic:medium fold 0 next-track was (NDCG 0.256 vs 0.238, R-precision 0.198 vs
-  /// 0.187), and the rare-sharing finding holds only for `next` (the specs that show it pin
-  /// it). Both sides costs about 1.4× the training time. Notebooks-md/06.
+  /// synthetic:medium folds 0 and 1 next-track was (NDCG 0.256 / 0.260 vs 0.238 / 0.240,
+  /// R-precision 0.198 / 0.201 vs 0.187 / 0.189), and the rare-sharing finding holds only
+  /// for `next` (the specs that show it pin it). Both sides costs about 1.4× the training
+  /// time. Notebooks-md/06.
   public var contextDirection = ContextDirection.next
   /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
   /// are trained more often than far ones (an implicit distance weighting).
