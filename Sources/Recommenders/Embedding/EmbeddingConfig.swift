@@ -67,8 +67,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// 0.248, 95 s; pool 16384 0.246, 77 s; 8192 0.245, 54 s; 4096 0.243, 40 s; 1024 0.233,
   /// 26 s (shared negatives 0.230, 32 s; gensim 0.247, 197 s). A chunk's pool rows stay in
   /// cache up to a few thousand; a small pool concentrates a chunk's ~30k negative draws on
-  /// too few rows. Off by default (the default direction, `next`, was not measured with
-  /// it); with it off training is byte-identical. Notebooks-md/06.
+  /// too few rows. With `both` and pool 4096: NDCG 0.248 over 3 folds of synthetic:small
+  /// (gensim 0.253) and 0.266 on synthetic:medium fold 0 (`next` 0.256); with `next` it
+  /// gains little (fold 0: 0.202 vs 0.199). Off by default until more medium folds are in;
+  /// with it off training is byte-identical. Notebooks-md/06.
   public var negativePool = 0
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
