@@ -20,7 +20,7 @@ import Testing
   /// three branches of the sigmoid), and tables built from the fixture's frequencies.
   func reference(
     _ data: PlaylistStore, trackCount: Int, dim: Int, shared: Bool, reduced: Bool,
-    popularity: Bool, subsample: Double, seed: UInt64, bothSides: Bool = false
+    popularity: Bool, subsample: Double, seed: UInt64, bothSides: Bool = false, pool: Int = 0
   ) -> SGNSReference {
     let stride = (dim + 7) & ~7
     var frequency = [Int32](repeating: 0, count: trackCount)
@@ -42,15 +42,16 @@ import Testing
       bucketRow: popularity
         ? EmbeddingModel.popularityBuckets(
           frequency: frequency, trackCount: trackCount, maxFrequency: 3) : nil,
-      bothSides: bothSides)
+      bothSides: bothSides, negativePool: pool)
   }
 
   /// Runs the kernel over playlists `range` from the reference's rows, directly on the
-  /// rows (`overlay` false) or on a chunk overlay whose deltas are then merged back.
+  /// rows (`overlay` false) or on a chunk overlay whose deltas are then merged back;
+  /// `overlayRows` is how many rows the overlay held (0 without one).
   func kernelChunk(
     _ ref: SGNSReference, _ data: PlaylistStore, range: Range<Int>, epochOffset: Int,
     overlay: Bool, rng: inout RandomStream
-  ) -> (input: [[Float]], output: [[Float]], counts: SGNSChunkCounts) {
+  ) -> (input: [[Float]], output: [[Float]], counts: SGNSChunkCounts, overlayRows: Int) {
     let stride = ref.stride
     var input = ref.input.flatMap { $0 }
     var output = ref.output.flatMap { $0 }
@@ -59,7 +60,7 @@ import Testing
     let state = SGNSChunkState(
       stride: stride, maxPlaylistLength: maxLength,
       targets: (SGNSKernel.maxPairs(window: ref.window, bothSides: ref.bothSides) + 1)
-        * (ref.negatives + 1), ahead: ref.negatives + 1)
+        * (ref.negatives + 1), ahead: ref.negatives + 1, pool: ref.negativePool)
     let bucketRow = ref.bucketRow ?? []
     var counts = SGNSChunkCounts()
     data.tracks.withUnsafeBufferPointer { tracks in
@@ -77,7 +78,8 @@ import Testing
                       stride: stride, window: ref.window, bothSides: ref.bothSides,
                       reducedWindow: ref.reducedWindow,
                       negatives: ref.negatives, sharedNegatives: ref.sharedNegatives,
-                      learningRate: ref.learningRate, minLearningRate: ref.minLearningRate,
+                      negativePool: ref.negativePool, learningRate: ref.learningRate,
+                      minLearningRate: ref.minLearningRate,
                       scheduleLength: ref.scheduleLength,
                       bucketRows: ref.bucketRow == nil ? nil : buckets.baseAddress!)
                     if overlay {
@@ -87,7 +89,7 @@ import Testing
                         p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
                         kept: state.kept, gradient: state.gradient, combined: state.combined,
                         targets: state.targets, targetRows: state.targetRows,
-                        ahead: state.ahead)
+                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows)
                       rows.close()
                       state.makeDeltas(input: input.baseAddress!, output: output.baseAddress!)
                       state.merge(
@@ -101,7 +103,7 @@ import Testing
                         p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
                         kept: state.kept, gradient: state.gradient, combined: state.combined,
                         targets: state.targets, targetRows: state.targetRows,
-                        ahead: state.ahead)
+                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows)
                     }
                   }
                 }
@@ -114,7 +116,7 @@ import Testing
     func split(_ flat: [Float]) -> [[Float]] {
       (0..<(flat.count / stride)).map { Array(flat[($0 * stride)..<(($0 + 1) * stride)]) }
     }
-    return (split(input), split(output), counts)
+    return (split(input), split(output), counts, overlay ? state.rowCount : 0)
   }
 
   /// Shared negatives or not, reduced window or not, with and without the popularity
@@ -136,12 +138,53 @@ import Testing
     dim: Int, shared: Bool, reduced: Bool, popularity: Bool, both: Bool
   ) {
     let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    expectOneChunkEqualsPlainReference(
+      data, range: 3..<30, dim: dim, shared: shared, reduced: reduced, popularity: popularity,
+      both: both, pool: 0)
+  }
+
+  /// With a pool of negatives, fresh per pair or shared per position, in both directions;
+  /// pools smaller and larger than the fixture's 60 tracks (duplicates in the pool).
+  @Test(arguments: [
+    (dim: 8, shared: false, reduced: true, popularity: false, both: true, pool: 16),
+    (dim: 20, shared: true, reduced: true, popularity: false, both: true, pool: 16),
+    (dim: 12, shared: false, reduced: false, popularity: false, both: false, pool: 100),
+    (dim: 20, shared: false, reduced: true, popularity: true, both: true, pool: 7),
+    (dim: 7, shared: true, reduced: false, popularity: true, both: false, pool: 1),
+  ])
+  func oneChunkWithNegativePoolEqualsPlainReference(
+    dim: Int, shared: Bool, reduced: Bool, popularity: Bool, both: Bool, pool: Int
+  ) {
+    let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    expectOneChunkEqualsPlainReference(
+      data, range: 3..<30, dim: dim, shared: shared, reduced: reduced, popularity: popularity,
+      both: both, pool: pool)
+  }
+
+  /// A pool whose rows move when the overlay grows in the middle of the chunk (more rows
+  /// than its initial 4096): the pool's row pointers must be found again, or the kernel
+  /// would update freed memory and differ from the reference.
+  @Test func negativePoolSurvivesOverlayGrowth() {
+    let data = Fixtures.random(playlists: 200, tracks: 20_000, lengths: 20...40, seed: 4)
+    let overlayRows = expectOneChunkEqualsPlainReference(
+      data, range: 0..<200, dim: 8, shared: false, reduced: true, popularity: false,
+      both: true, pool: 3000, subsample: 0.001)
+    #expect(overlayRows > 4096)
+  }
+
+  /// Trains playlists `range` of `data` as one chunk (second epoch) with the plain reference
+  /// and with the kernel, directly and on an overlay, and expects the same bits; returns
+  /// how many rows the overlay held.
+  @discardableResult
+  func expectOneChunkEqualsPlainReference(
+    _ data: Dataset, range: Range<Int>, dim: Int, shared: Bool, reduced: Bool,
+    popularity: Bool, both: Bool, pool: Int, subsample: Double = 0.01
+  ) -> Int {
     let store = data.playlists
     let ref = reference(
       store, trackCount: data.trackCount, dim: dim, shared: shared, reduced: reduced,
-      popularity: popularity, subsample: 0.01, seed: 5, bothSides: both)
-    // Playlists 3..<30 as one chunk, in the second epoch (the schedule has moved on).
-    let range = 3..<30
+      popularity: popularity, subsample: subsample, seed: 5, bothSides: both, pool: pool)
+    // The playlists as one chunk, in the second epoch (the schedule has moved on).
     let epochOffset = store.entryCount
     var plain = ref
     var rng = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
@@ -170,6 +213,7 @@ import Testing
       ref, store, range: range, epochOffset: epochOffset, overlay: true, rng: &rngOverlay)
     #expect(bits(merged.input) == bits(SGNSReference.mergeDeltas(ref.input, [plain.input])))
     #expect(bits(merged.output) == bits(SGNSReference.mergeDeltas(ref.output, [plain.output])))
+    return merged.overlayRows
   }
 
   /// Training configs for the whole-training comparison.
@@ -206,6 +250,17 @@ import Testing
       config.contextDirection = .both
       configs.append(config)
     }
+    // A pool of negatives, fresh per pair and shared per position.
+    var g = c
+    g.contextDirection = .both
+    g.sharedNegatives = false
+    g.negativePool = 24
+    configs.append(g)
+    var h = g
+    h.sharedNegatives = true
+    h.negativePool = 5
+    h.popularityFeature = true
+    configs.append(h)
     return configs
   }()
 

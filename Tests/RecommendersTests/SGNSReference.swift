@@ -31,6 +31,8 @@ struct SGNSReference {
   let bucketRow: [Int32]?
   /// Contexts on both sides of a position (earlier ones first), not only after it.
   var bothSides = false
+  /// Tracks in each chunk's pool of negatives (0: none, every negative from the table).
+  var negativePool = 0
   /// σ at the centres of 1024 cells over [−6, 6], built here from its definition.
   let sigmoid: [Float] = (0..<1024).map { i in
     let x = (Double(i) + 0.5) / 1024 * 12 - 6
@@ -45,6 +47,11 @@ struct SGNSReference {
     let threshold = UInt32(alias[index] >> 32)
     let low = UInt32(r & 0xFFFF_FFFF)
     return low < threshold ? Int32(index) : Int32(alias[index] & 0xFFFF_FFFF)
+  }
+
+  /// The pool entry a random value picks: ⌊hi32(r) · n / 2³²⌋ (the alias table's rule).
+  func poolIndex(_ r: UInt64) -> Int {
+    Int(((r >> 32) * UInt64(negativePool)) >> 32)
   }
 
   /// a · b. The kernel sums in SIMD8 lanes with two accumulators (block j of 8 floats goes
@@ -76,6 +83,12 @@ struct SGNSReference {
   ) -> (effectiveTokens: Int, pairs: Int) {
     var effectiveTokens = 0
     var pairCount = 0
+    // The pool, if any, is the chunk's first draws: `negativePool` tracks from the table.
+    var pool: [Int32] = []
+    for _ in 0..<negativePool { pool.append(drawNegative(rng.next())) }
+    func negative(_ r: UInt64) -> Int32 {
+      negativePool > 0 ? pool[poolIndex(r)] : drawNegative(r)
+    }
     // Shared negatives are drawn one position ahead: the first set before any playlist.
     var ahead: [UInt64] = []
     if sharedNegatives {
@@ -112,7 +125,7 @@ struct SGNSReference {
         var positionNegatives: [Int32] = []
         if sharedNegatives {
           for d in 0..<negatives {
-            positionNegatives.append(drawNegative(ahead[d]))
+            positionNegatives.append(negative(ahead[d]))
             ahead[d] = rng.next()
           }
         }
@@ -122,7 +135,7 @@ struct SGNSReference {
         for positive in contexts {
           var list: [(track: Int32, label: Float)] = [(positive, 1)]
           for d in 0..<negatives {
-            let t = sharedNegatives ? positionNegatives[d] : drawNegative(rng.next())
+            let t = sharedNegatives ? positionNegatives[d] : negative(rng.next())
             if t != positive { list.append((t, 0)) }
           }
           targets.append(list)
@@ -231,7 +244,7 @@ extension SGNSReference {
       keep: SGNSKernel.makeKeepThresholds(
         frequency: frequency, entries: entries, threshold: c.subsample),
       alias: SGNSKernel.makeAliasTable(weights: weights), bucketRow: bucketRow,
-      bothSides: c.contextDirection == .both)
+      bothSides: c.contextDirection == .both, negativePool: c.negativePool)
     // Chunks: whole playlists, closed once they hold at least chunkTokens entries.
     var chunks: [[(start: Int, tracks: [Int32])]] = [[]]
     var start = 0

@@ -36,9 +36,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// The data disagree, so the default stays `next` (the model every result so far used):
   /// on synthetic:small both sides was more accurate on every fold (10 epochs, 3 folds: NDCG
   /// 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram 0.253 / 0.196), but on
-  /// synthetic:medium fold 0 next-track was (NDCG 0.256 vs 0.238, R-precision 0.198 vs
-  /// 0.187), and the rare-sharing finding holds only for `next` (the specs that show it pin
-  /// it). Both sides costs about 1.4× the training time. Notebooks-md/06.
+  /// synthetic:medium folds 0 and 1 next-track was (NDCG 0.256 / 0.260 vs 0.238 / 0.240,
+  /// R-precision 0.198 / 0.201 vs 0.187 / 0.189), and the rare-sharing finding holds only
+  /// for `next` (the specs that show it pin it). Both sides costs about 1.4× the training
+  /// time. Notebooks-md/06.
   public var contextDirection = ContextDirection.next
   /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
   /// are trained more often than far ones (an implicit distance weighting).
@@ -52,8 +53,25 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways). With contexts on
   /// both sides (up to 2W pairs share one set) it costs accuracy: fold 0 of synthetic:small,
   /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247), but fresh negatives took
-  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on.
+  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on. `negativePool`
+  /// makes fresh negatives nearly as cheap as shared ones.
   public var sharedNegatives = true
+  /// Where negatives come from. 0 (the default): every negative is drawn from the whole
+  /// frequency^`negativeExponent` table. n > 0: each chunk first draws a pool of n tracks
+  /// from that table, and every negative of the chunk is a uniform pick from the pool. Each
+  /// negative is still distributed as the table says, but a chunk touches at most n
+  /// negative rows, copied into its overlay once and kept in cache, instead of a fresh
+  /// random row per draw; so fresh negatives per pair (`sharedNegatives` off) cost about
+  /// what shared ones do. Measured with `both`, `sharedNegatives` off, synthetic:small fold
+  /// 0, 10 epochs (NDCG; CPU seconds of the whole `chorus train` on a busy machine): no pool
+  /// 0.248, 95 s; pool 16384 0.246, 77 s; 8192 0.245, 54 s; 4096 0.243, 40 s; 1024 0.233,
+  /// 26 s (shared negatives 0.230, 32 s; gensim 0.247, 197 s). A chunk's pool rows stay in
+  /// cache up to a few thousand; a small pool concentrates a chunk's ~30k negative draws on
+  /// too few rows. With `both` and pool 4096: NDCG 0.248 over 3 folds of synthetic:small
+  /// (gensim 0.253) and 0.266 on synthetic:medium fold 0 (`next` 0.256); with `next` it
+  /// gains little (fold 0: 0.202 vs 0.199). Off by default until more medium folds are in;
+  /// with it off training is byte-identical. Notebooks-md/06.
+  public var negativePool = 0
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
   /// vs 0.048), in line with Caselles-Dupré et al. 2018 on tuning it for recommendation.
@@ -117,9 +135,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// The defaults above.
   public init() {}
 
-  /// Decodes every key strictly, except `contextDirection`, `popularityFeature` and
-  /// `popularityFeatureMaxFrequency`, which models saved before they existed lack (they then
-  /// read as `next`, false and 0, which is how those models were trained).
+  /// Decodes every key strictly, except `contextDirection`, `negativePool`,
+  /// `popularityFeature` and `popularityFeatureMaxFrequency`, which models saved before they
+  /// existed lack (they then read as `next`, 0, false and 0, which is how those models were
+  /// trained).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     dim = try c.decode(Int.self, forKey: .dim)
@@ -129,6 +148,7 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
     reducedWindow = try c.decode(Bool.self, forKey: .reducedWindow)
     negatives = try c.decode(Int.self, forKey: .negatives)
     sharedNegatives = try c.decode(Bool.self, forKey: .sharedNegatives)
+    negativePool = try c.decodeIfPresent(Int.self, forKey: .negativePool) ?? 0
     negativeExponent = try c.decode(Double.self, forKey: .negativeExponent)
     subsample = try c.decode(Double.self, forKey: .subsample)
     epochs = try c.decode(Int.self, forKey: .epochs)
@@ -161,6 +181,11 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
     }
     guard (1...100).contains(negatives) else {
       throw bad("negatives", "must be between 1 and 100 (got \(negatives))", hint: "5 is usual")
+    }
+    guard (0...(1 << 20)).contains(negativePool) else {
+      throw bad(
+        "negativePool", "must be between 0 (off) and 1048576 (got \(negativePool))",
+        hint: "a few thousand keeps a chunk's negative rows in cache")
     }
     guard negativeExponent.isFinite, (-2...2).contains(negativeExponent) else {
       throw bad("negativeExponent", "must be in [-2, 2] (got \(negativeExponent))")

@@ -105,7 +105,7 @@ extension EmbeddingModel {
               sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
               bothSides: config.contextDirection == .both, reducedWindow: config.reducedWindow,
               negatives: config.negatives,
-              sharedNegatives: config.sharedNegatives,
+              sharedNegatives: config.sharedNegatives, negativePool: config.negativePool,
               learningRate: config.learningRate, minLearningRate: config.minLearningRate,
               scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
               bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
@@ -115,7 +115,7 @@ extension EmbeddingModel {
               SGNSChunkState(
                 stride: stride, maxPlaylistLength: maxLength,
                 targets: (maxPairs + 1) * (config.negatives + 1),
-                ahead: config.negatives + 1)
+                ahead: config.negatives + 1, pool: config.negativePool)
             }
             let inPtr = SendablePointer(input.base)
             let outPtr = SendablePointer(output.base)
@@ -195,7 +195,8 @@ extension EmbeddingModel {
           params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
           epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
           gradient: state.gradient, combined: state.combined, targets: state.targets,
-          targetRows: state.targetRows, ahead: state.ahead)
+          targetRows: state.targetRows, ahead: state.ahead, pool: state.pool,
+          poolRows: state.poolRows)
         rows.close()
         state.makeDeltas(input: input.base, output: output.base)
         return c
@@ -237,7 +238,12 @@ extension EmbeddingModel {
       let targetRows = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
         capacity: targetCount)
       let ahead = UnsafeMutablePointer<UInt64>.allocate(capacity: params.negatives + 1)
+      let pool = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, params.negativePool))
+      let poolRows = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
+        capacity: max(1, params.negativePool))
       defer {
+        pool.deallocate()
+        poolRows.deallocate()
         kept.deallocate()
         gradient.deallocate()
         combined.deallocate()
@@ -252,7 +258,7 @@ extension EmbeddingModel {
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
         gradient: gradient, combined: combined, targets: targets, targetRows: targetRows,
-        ahead: ahead)
+        ahead: ahead, pool: pool, poolRows: poolRows)
       progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
       return c
     }

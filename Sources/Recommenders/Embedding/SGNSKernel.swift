@@ -8,8 +8,9 @@ import ChorusCore
 
 /// Where the kernel finds the rows it reads and updates.
 protocol SGNSRows {
-  /// Makes room for `rows` new rows; pointers returned earlier may move.
-  mutating func reserve(_ rows: Int)
+  /// Makes room for `rows` new rows; pointers returned earlier may move, and then it
+  /// returns true.
+  @discardableResult mutating func reserve(_ rows: Int) -> Bool
   /// Where the input row of `t` will be, starting to load it (a software prefetch) without
   /// waiting; valid for reading and writing after `completePrepared()`, until `reserve`.
   mutating func prepareInput(_ t: Int32) -> UnsafeMutablePointer<Float>
@@ -25,7 +26,7 @@ struct SharedRows: SGNSRows {
   let outputBase: UnsafeMutablePointer<Float>
   let stride: Int
 
-  @inline(__always) mutating func reserve(_ rows: Int) {}
+  @inline(__always) mutating func reserve(_ rows: Int) -> Bool { false }
   @inline(__always) mutating func prepareInput(_ t: Int32) -> UnsafeMutablePointer<Float> {
     let row = inputBase + Int(t) &* stride
     SGNSKernel.prefetch(row, count: stride)
@@ -60,6 +61,9 @@ struct SGNSParameters: @unchecked Sendable {
   let negatives: Int
   /// One set of negatives per position, shared by its pairs (Ji et al. 2016).
   let sharedNegatives: Bool
+  /// Tracks in a chunk's pool of negatives (drawn from `alias` once per chunk); 0: every
+  /// negative is drawn from `alias` itself.
+  var negativePool = 0
   let learningRate: Double
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
@@ -139,7 +143,9 @@ enum SGNSKernel {
   /// Trains playlists `playlists` in order: subsampling, a (reduced) window after each
   /// position (or on both sides of it, the earlier contexts first), one positive and
   /// `negatives` negative updates per pair, the learning rate decaying linearly with the
-  /// playlist's position `epoch × entries + offset` in the schedule.
+  /// playlist's position `epoch × entries + offset` in the schedule. With a negative pool,
+  /// its tracks are drawn first (before anything else), and each negative is then the pool
+  /// entry a random value picks instead of the alias-table entry.
   ///
   /// - Parameters:
   ///   - kept: scratch for one subsampled playlist (longest playlist length).
@@ -148,6 +154,7 @@ enum SGNSKernel {
   ///   - targets: scratch for (`maxPairs(window:bothSides:)` + 1) × (negatives + 1) targets.
   ///   - targetRows: scratch for as many row pointers (the targets' output rows).
   ///   - ahead: scratch for negatives + 1 random values.
+  ///   - pool: scratch for `negativePool` tracks; `poolRows` for as many row pointers.
   /// - Complexity: O(entries × window × (negatives + 1) × dim).
   @inline(__always)
   static func trainChunk<Rows: SGNSRows>(
@@ -156,7 +163,8 @@ enum SGNSKernel {
     gradient: UnsafeMutablePointer<Float>, combined: UnsafeMutablePointer<Float>,
     targets: UnsafeMutablePointer<Int32>,
     targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
-    ahead: UnsafeMutablePointer<UInt64>
+    ahead: UnsafeMutablePointer<UInt64>, pool: UnsafeMutablePointer<Int32>,
+    poolRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
   ) -> SGNSChunkCounts {
     var counts = SGNSChunkCounts()
     let window = p.window
@@ -177,11 +185,22 @@ enum SGNSKernel {
     // Shared negatives: the current position's, and the random values drawn ahead for the
     // next position (their alias entries prefetched meanwhile).
     let drawn = targets + maxPairs(window: window, bothSides: both) &* group
+    // The chunk's pool of negatives: drawn from the table, its rows made ready once (and
+    // found again if the overlay moves them). A negative is then `pool[aliasIndex(r)]`.
+    let poolSize = p.negativePool
+    let usePool = poolSize > 0
+    let poolN = UInt64(poolSize)
+    if usePool {
+      for k in 0..<poolSize { pool[k] = drawNegative(rng.next(), alias: alias, n: n) }
+      rows.reserve(poolSize)
+      for k in 0..<poolSize { poolRows[k] = rows.prepareOutput(pool[k]) }
+      rows.completePrepared()
+    }
     if shared {
       for d in 1..<group {
         let r = rng.next()
         ahead[d] = r
-        chorus_prefetch(alias + aliasIndex(r, n: n))
+        if !usePool { chorus_prefetch(alias + aliasIndex(r, n: n)) }
       }
     }
     for pl in playlists {
@@ -215,7 +234,9 @@ enum SGNSKernel {
         let pairs = before &+ after
         if pairs == 0 { continue }
         let firstBefore = i &- before
-        rows.reserve(inputRows &+ pairs &* group)
+        if rows.reserve(inputRows &+ pairs &* group) && usePool {
+          for k in 0..<poolSize { poolRows[k] = rows.prepareOutput(pool[k]) }
+        }
         // Draw every target of this position first (−1: a negative equal to its positive,
         // skipped as in word2vec), then prepare their rows: in separate loops, the cache misses
         // of the alias lookups, and then of the rows, overlap instead of queueing.
@@ -224,16 +245,29 @@ enum SGNSKernel {
           // ahead: the alias entries were prefetched then, so these lookups hit the cache,
           // and the next position's are prefetched now without waiting for them.
           for d in 1..<group {
-            drawn[d] = drawNegative(ahead[d], alias: alias, n: n)
+            drawn[d] =
+              usePool
+              ? pool[aliasIndex(ahead[d], n: poolN)] : drawNegative(ahead[d], alias: alias, n: n)
             let r = rng.next()
             ahead[d] = r
-            chorus_prefetch(alias + aliasIndex(r, n: n))
+            if !usePool { chorus_prefetch(alias + aliasIndex(r, n: n)) }
           }
         }
         for pair in 0..<pairs {
           let positive = kept[pair < before ? firstBefore &+ pair : i &+ 1 &+ pair &- before]
           let slot = targets + pair &* group
           slot[0] = positive
+          if usePool && !shared {
+            // Fresh picks from the pool: their rows are ready, no look-up needed.
+            let slotRows = targetRows + pair &* group
+            for d in 1..<group {
+              let k = aliasIndex(rng.next(), n: poolN)
+              let t = pool[k]
+              slot[d] = t == positive ? -1 : t
+              slotRows[d] = poolRows[k]
+            }
+            continue
+          }
           for d in 1..<group {
             let t = shared ? drawn[d] : drawNegative(rng.next(), alias: alias, n: n)
             slot[d] = t == positive ? -1 : t
@@ -245,8 +279,15 @@ enum SGNSKernel {
         let bucketRow = bucketRows?[Int(kept[i])] ?? -1
         let own = rows.prepareInput(kept[i])
         let bucketPointer = bucketRow >= 0 ? rows.prepareInput(bucketRow) : nil
-        for s in 0..<(pairs &* group) where targets[s] >= 0 {
-          targetRows[s] = rows.prepareOutput(targets[s])
+        if usePool && !shared {
+          for pair in 0..<pairs {
+            let s = pair &* group
+            targetRows[s] = rows.prepareOutput(targets[s])
+          }
+        } else {
+          for s in 0..<(pairs &* group) where targets[s] >= 0 {
+            targetRows[s] = rows.prepareOutput(targets[s])
+          }
         }
         rows.completePrepared()
         // Without the feature the center is the track's row, updated in place; with it, the

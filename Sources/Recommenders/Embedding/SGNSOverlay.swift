@@ -34,10 +34,16 @@ final class SGNSChunkState: @unchecked Sendable {
   let targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
   /// Scratch for the random values of the negatives drawn ahead: negatives + 1.
   let ahead: UnsafeMutablePointer<UInt64>
+  /// Scratch for the chunk's pool of negatives and their rows (`negativePool` each).
+  let pool: UnsafeMutablePointer<Int32>
+  let poolRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
   static let emptyEntry = UInt64.max
 
-  init(stride: Int, maxPlaylistLength: Int, targets targetCount: Int, ahead aheadCount: Int) {
+  init(
+    stride: Int, maxPlaylistLength: Int, targets targetCount: Int, ahead aheadCount: Int,
+    pool poolCount: Int = 0
+  ) {
     self.stride = stride
     rowCapacity = 4096
     rows = .allocate(capacity: rowCapacity * stride)
@@ -51,6 +57,8 @@ final class SGNSChunkState: @unchecked Sendable {
     targets = .allocate(capacity: targetCount)
     targetRows = .allocate(capacity: targetCount)
     ahead = .allocate(capacity: aheadCount)
+    pool = .allocate(capacity: max(1, poolCount))
+    poolRows = .allocate(capacity: max(1, poolCount))
   }
 
   deinit {
@@ -63,6 +71,8 @@ final class SGNSChunkState: @unchecked Sendable {
     targets.deallocate()
     targetRows.deallocate()
     ahead.deallocate()
+    pool.deallocate()
+    poolRows.deallocate()
   }
 
   /// Empties the overlay for the next chunk.
@@ -192,9 +202,9 @@ struct OverlayRows: SGNSRows {
   /// Writes the row count back into the state.
   func close() { state.rowCount = count }
 
-  @inline(__always)
-  mutating func reserve(_ extra: Int) {
-    if count &+ extra <= capacity { return }
+  @inline(__always) @discardableResult
+  mutating func reserve(_ extra: Int) -> Bool {
+    if count &+ extra <= capacity { return false }
     state.rowCount = count
     state.grow(toFit: count + extra)
     rows = state.rows
@@ -203,6 +213,7 @@ struct OverlayRows: SGNSRows {
     bits = state.tableBits
     mask = (1 << bits) - 1
     capacity = state.rowCapacity
+    return true
   }
 
   /// The overlay row for `key`: found, or a new slot whose shared row starts loading now
