@@ -238,7 +238,7 @@ extension StudyReport {
       file: "precision-distribution", heading: "Precision of the top-\(depth) lists",
       svg: figure.svg(),
       text:
-        "The distribution over test playlists of precision@\(depth) — the share of a list's first \(depth) recommendations that are held-out tracks of the playlist — for the clean model (dashed) and with each strategy's largest collective (solid), pooled over folds. Curves on top of each other mean the collective leaves the quality of individual lists as it was; the notes beside each panel count the lists that gained or lost at least one hit. precision-at-50.csv holds the histograms, precision-at-50-change.csv the paired counts and means per run."
+        "The distribution over test playlists of precision@\(depth) — the share of a list's first \(depth) recommendations that are held-out tracks of the playlist — for the clean model (solid grey, underneath) and with each strategy's largest collective (dashed), pooled over folds. Curves on top of each other mean the collective leaves the quality of individual lists as it was; the notes beside each panel count the lists that gained or lost at least one hit. precision-at-50.csv holds the histograms, precision-at-50-change.csv the paired counts and means per run."
     )
   }
 
