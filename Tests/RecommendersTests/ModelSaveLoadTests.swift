@@ -132,4 +132,43 @@ import Testing
       }
     }
   }
+  /// A file whose settings lack a key that a later chorus added (rewritten here with one key
+  /// removed, sections and checksum otherwise intact) is refused with a message that names
+  /// the key and asks for a fresh save, not with a decoder dump.
+  @Test func settingsOfAnEarlierVersionAskForAFreshSave() throws {
+    var config = ALSConfig()
+    config.factors = 4
+    config.iterations = 2
+    let m = try ALSModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+    let dir = TemporaryDirectory()
+    let path = dir.file("model.chorusal")
+    try m.save(to: path)
+    var r = try BinaryReader(
+      data: try FileIO.read(path), path: path, magic: ALSModel.fileMagic,
+      supportedVersions: 1...ALSModel.fileVersion, hint: "", checksum: .hash64)
+    let header = try r.readSection(UInt64.self, name: "header")
+    let metaBytes = try r.readSection(UInt8.self, name: "meta")
+    let factors = try r.readSection(Float.self, name: "factors")
+    let frequency = try r.readSection(Int32.self, name: "frequency")
+    var meta = try #require(
+      try JSONSerialization.jsonObject(with: Data(metaBytes)) as? [String: Any])
+    var saved = try #require(meta["config"] as? [String: Any])
+    let removed = try #require(saved.keys.sorted().first)
+    saved[removed] = nil
+    meta["config"] = saved
+    let older = dir.file("older.chorusal")
+    try FileIO.writeAtomically(to: older) { handle in
+      var w = try BinaryWriter(
+        handle: handle, magic: ALSModel.fileMagic, version: ALSModel.fileVersion, sections: 4,
+        checksum: .hash64)
+      try w.writeSection(header)
+      try w.writeSection([UInt8](try JSONSerialization.data(withJSONObject: meta)))
+      try w.writeSection(factors)
+      try w.writeSection(frequency)
+      try w.finish()
+    }
+    expectFailure(.data, path: older, containing: "lack '\(removed)'") {
+      _ = try ALSModel.load(from: older, playlists: data.playlists, trackCount: data.trackCount)
+    }
+  }
 }

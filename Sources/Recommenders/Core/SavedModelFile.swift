@@ -36,6 +36,13 @@ enum SavedModelFile {
     let meta: Meta
     do {
       meta = try JSONDecoder().decode(Meta.self, from: Data(metaBytes))
+    } catch DecodingError.keyNotFound(let key, _) {
+      // Settings added since the file was written (each new setting defaults to the earlier
+      // behaviour, but the file cannot say which version wrote it): ask for a fresh save.
+      throw ChorusError(
+        .data,
+        "the model's settings lack '\(key.stringValue)': the file was saved by an earlier chorus",
+        file: path, hint: "train and save the model again with this chorus")
     } catch {
       throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
     }
