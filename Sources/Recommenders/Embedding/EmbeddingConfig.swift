@@ -36,9 +36,9 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// The data disagree, so the default stays `next` (the model every result so far used):
   /// on synthetic:small both sides was more accurate on every fold (10 epochs, 3 folds: NDCG
   /// 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram 0.253 / 0.196), but on
-  /// synthetic:medium folds 0 and 1 next-track was (NDCG 0.256 / 0.260 vs 0.238 / 0.240,
-  /// R-precision 0.198 / 0.201 vs 0.187 / 0.189), and the rare-sharing finding holds only
-  /// for `next` (the specs that show it pin it). Both sides costs about 1.4× the training
+  /// on synthetic:medium (3 folds) next-track was, with shared negatives (NDCG 0.258 vs
+  /// 0.239) — while `both` with `negativePool` 4096 beats both there (0.268; gensim 0.274) —
+  /// and the rare-sharing finding holds only for `next` (the specs that show it pin it). Both sides costs about 1.4× the training
   /// time. Notebooks-md/06.
   public var contextDirection = ContextDirection.next
   /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
@@ -68,9 +68,10 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// 26 s (shared negatives 0.230, 32 s; gensim 0.247, 197 s). A chunk's pool rows stay in
   /// cache up to a few thousand; a small pool concentrates a chunk's ~30k negative draws on
   /// too few rows. With `both` and pool 4096: NDCG 0.248 over 3 folds of synthetic:small
-  /// (gensim 0.253) and 0.266 on synthetic:medium fold 0 (`next` 0.256); with `next` it
-  /// gains little (fold 0: 0.202 vs 0.199). Off by default until more medium folds are in;
-  /// with it off training is byte-identical. Notebooks-md/06.
+  /// (gensim 0.253) and 0.268 over 3 folds of synthetic:medium (`next` 0.258, gensim
+  /// 0.274); with `next` it gains little (fold 0: 0.202 vs 0.199). Off by default until the
+  /// rare-sharing finding is re-checked with it; with it off training is byte-identical.
+  /// Notebooks-md/06.
   public var negativePool = 0
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
