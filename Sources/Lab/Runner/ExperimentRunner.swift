@@ -341,7 +341,6 @@ public struct ExperimentRunner {
       appendix: AppendixMeasures.measure(
         cell: cell, ctx: ctx, dataset: dataset, table: table, target: target, anchors: anchors,
         model: retrained),
-
       retraining: retrainOn == nil ? nil : spec.retraining.recordLabel)
   }
 }

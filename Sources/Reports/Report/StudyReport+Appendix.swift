@@ -262,13 +262,8 @@ extension StudyReport {
           byX[size.axisValue, default: []].append(v)
         }
         return byX.keys.sorted().map { x in
-          let xs = byX[x]!
-          let n = Double(xs.count)
-          let mean = xs.reduce(0, +) / n
-          let sd =
-            xs.count > 1
-            ? (xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
-          return (x, mean, 1.96 * sd / n.squareRoot())
+          let (mean, ci) = meanAndCI(byX[x]!)
+          return (x, mean, ci)
         }
       }
       var targeted = ChartSeries(

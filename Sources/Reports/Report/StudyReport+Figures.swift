@@ -50,6 +50,17 @@ extension StudyReport {
     t.column(name).map { row[$0].string } ?? ""
   }
 
+  /// Mean of per-fold values with the lab's 95% CI half-width (1.96 · s / √n, s with n − 1;
+  /// 0 for one value), for figures that combine folds themselves. `values` is not empty.
+  static func meanAndCI(_ values: [Double]) -> (mean: Double, ci: Double) {
+    let n = Double(values.count)
+    let mean = values.reduce(0, +) / n
+    let sd =
+      values.count > 1
+      ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+    return (mean, 1.96 * sd / n.squareRoot())
+  }
+
   /// The collective size of a row (its `size_kind` and `size` columns), nil without one.
   static func size(_ t: CSVTable, _ row: [CSVCell]) -> CollectiveSize? {
     guard let v = value(t, row, "size") else { return nil }
@@ -517,12 +528,8 @@ extension StudyReport {
         guard let byFold = withGini[Cell(strategy: strategy, size: size)] else { return nil }
         let d = byFold.compactMap { fold, g in cleanGini[fold].map { g - $0 } }
         guard !d.isEmpty else { return nil }
-        let mean = d.reduce(0, +) / Double(d.count)
-        let sd =
-          d.count > 1
-          ? (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)).squareRoot()
-          : 0
-        return (size.axisValue, mean, 1.96 * sd / Double(d.count).squareRoot())
+        let (mean, ci) = meanAndCI(d)
+        return (size.axisValue, mean, ci)
       }
       .sorted { $0.x < $1.x }
       guard !pts.isEmpty else { continue }
