@@ -1,6 +1,7 @@
 // Saving and loading trained ALS and sequence models: a round trip gives the same weights
 // bit for bit and the same recommendations; other data, another aggregator or config, a
 // flipped byte and a truncated file are refused with a data or config error naming the file.
+// Settings saved before a key existed load with its default; unknown or ill-typed ones fail.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
@@ -132,10 +133,38 @@ import Testing
       }
     }
   }
-  /// A file whose settings lack a key that a later chorus added (rewritten here with one key
-  /// removed, sections and checksum otherwise intact) is refused with a message that names
-  /// the key and asks for a fresh save, not with a decoder dump.
-  @Test func settingsOfAnEarlierVersionAskForAFreshSave() throws {
+  /// A copy of the saved model `path` (magic `magic`) with its JSON settings section
+  /// edited by `edit` and every other section and the checksum kept intact, as an earlier or
+  /// later chorus might have written it.
+  func rewritten(
+    _ path: String, magic: String, version: UInt32, sections: Int, in dir: TemporaryDirectory,
+    as name: String, edit: (inout [String: Any]) -> Void
+  ) throws -> String {
+    var r = try BinaryReader(
+      data: try FileIO.read(path), path: path, magic: magic, supportedVersions: 1...version,
+      hint: "", checksum: .hash64)
+    var parts = try (0..<sections).map { i in try r.readSection(UInt8.self, name: "\(i)") }
+    var meta = try #require(
+      try JSONSerialization.jsonObject(with: Data(parts[1])) as? [String: Any])
+    var config = try #require(meta["config"] as? [String: Any])
+    edit(&config)
+    meta["config"] = config
+    parts[1] = [UInt8](try JSONSerialization.data(withJSONObject: meta))
+    let out = dir.file(name)
+    try FileIO.writeAtomically(to: out) { handle in
+      var w = try BinaryWriter(
+        handle: handle, magic: magic, version: version, sections: sections, checksum: .hash64)
+      for part in parts { try w.writeSection(part) }
+      try w.finish()
+    }
+    return out
+  }
+
+  /// A file saved before a setting existed lacks its key; it loads with the setting's
+  /// default (the earlier behaviour) and equals the model saved with that default, for ALS
+  /// (each key left out in turn) and the sequence models (the position
+  /// initialisation, added after saved models).
+  @Test func settingsOfAnEarlierVersionTakeTheDefaults() throws {
     var config = ALSConfig()
     config.factors = 4
     config.iterations = 2
@@ -143,32 +172,83 @@ import Testing
     let dir = TemporaryDirectory()
     let path = dir.file("model.chorusal")
     try m.save(to: path)
-    var r = try BinaryReader(
-      data: try FileIO.read(path), path: path, magic: ALSModel.fileMagic,
-      supportedVersions: 1...ALSModel.fileVersion, hint: "", checksum: .hash64)
-    let header = try r.readSection(UInt64.self, name: "header")
-    let metaBytes = try r.readSection(UInt8.self, name: "meta")
-    let factors = try r.readSection(Float.self, name: "factors")
-    let frequency = try r.readSection(Int32.self, name: "frequency")
-    var meta = try #require(
-      try JSONSerialization.jsonObject(with: Data(metaBytes)) as? [String: Any])
-    var saved = try #require(meta["config"] as? [String: Any])
-    let removed = try #require(saved.keys.sorted().first)
-    saved[removed] = nil
-    meta["config"] = saved
-    let older = dir.file("older.chorusal")
-    try FileIO.writeAtomically(to: older) { handle in
-      var w = try BinaryWriter(
-        handle: handle, magic: ALSModel.fileMagic, version: ALSModel.fileVersion, sections: 4,
-        checksum: .hash64)
-      try w.writeSection(header)
-      try w.writeSection([UInt8](try JSONSerialization.data(withJSONObject: meta)))
-      try w.writeSection(factors)
-      try w.writeSection(frequency)
-      try w.finish()
+    let defaults = try ConfigCoding.object(ALSConfig())
+    // Every key but `factors`, which fixes the file's shape (the header checks it).
+    for key in try ConfigCoding.object(config).keys.sorted() where key != "factors" {
+      let older = try rewritten(
+        path, magic: ALSModel.fileMagic, version: ALSModel.fileVersion, sections: 4, in: dir,
+        as: "older-\(key).chorusal"
+      ) { $0[key] = nil }
+      let loaded = try ALSModel.load(
+        from: older, playlists: data.playlists, trackCount: data.trackCount)
+      var expected = config
+      if let value = defaults[key] {
+        var object = try ConfigCoding.object(config)
+        object[key] = value
+        expected = try JSONDecoder().decode(
+          ALSConfig.self, from: JSONSerialization.data(withJSONObject: object))
+      }
+      #expect(loaded.config == expected, "without \(key)")
+      #expect(loaded.itemFactors.map(\.bitPattern) == m.itemFactors.map(\.bitPattern))
     }
-    expectFailure(.data, path: older, containing: "lack '\(removed)'") {
-      _ = try ALSModel.load(from: older, playlists: data.playlists, trackCount: data.trackCount)
+    for aggregator in [SequenceAggregator.mean, .transformer] {
+      var c = tinySequenceConfig(epochs: 1)
+      if aggregator == .mean { c.preset = "paper" }  // a missing key takes its preset's value
+      let model = try SequenceModel(
+        playlists: data.playlists, trackCount: data.trackCount, aggregator: aggregator,
+        config: c)
+      let saved = dir.file("model-\(aggregator).seq")
+      try model.save(to: saved)
+      let older = try rewritten(
+        saved, magic: SequenceModel.fileMagic, version: SequenceModel.fileVersion, sections: 5,
+        in: dir, as: "older-\(aggregator).seq"
+      ) { $0["positionInitStd"] = nil }
+      let loaded = try SequenceModel.load(
+        from: older, playlists: data.playlists, trackCount: data.trackCount,
+        aggregator: aggregator, expecting: c)
+      #expect(loaded.config == model.config)
+      #expect(loaded.params.map(\.bitPattern) == model.params.map(\.bitPattern))
+      #expect(loaded.embeddings.map(\.bitPattern) == model.embeddings.map(\.bitPattern))
+      #expect(loaded.recommendAll(contexts, k: 30) == model.recommendAll(contexts, k: 30))
+    }
+  }
+
+  /// Settings a later chorus wrote (an unknown key) or a damaged value (wrong type, null)
+  /// are refused with a data error naming the file and the key, not a decoder dump.
+  @Test func unknownOrIllTypedSettingsAreRefusedNamingTheKey() throws {
+    let c = tinySequenceConfig(epochs: 1)
+    let model = try SequenceModel(
+      playlists: data.playlists, trackCount: data.trackCount, aggregator: .transformer,
+      config: c)
+    let dir = TemporaryDirectory()
+    let path = dir.file("model.seq")
+    try model.save(to: path)
+    let edits: [(String, (inout [String: Any]) -> Void, String)] = [
+      ("newer", { $0["attentionBias"] = true }, "unknown key 'config.attentionBias'"),
+      ("typed", { $0["dim"] = "eight" }, "'config.dim'"),
+      ("null", { $0["positionInitStd"] = NSNull() }, "'config.positionInitStd'"),
+    ]
+    for (name, edit, text) in edits {
+      let bad = try rewritten(
+        path, magic: SequenceModel.fileMagic, version: SequenceModel.fileVersion, sections: 5,
+        in: dir, as: "\(name).seq", edit: edit)
+      expectFailure(.data, path: bad, containing: text) {
+        _ = try SequenceModel.load(
+          from: bad, playlists: data.playlists, trackCount: data.trackCount)
+      }
+    }
+    var als = ALSConfig()
+    als.factors = 4
+    als.iterations = 1
+    let alsPath = dir.file("model.chorusal")
+    try ALSModel(playlists: data.playlists, trackCount: data.trackCount, config: als).save(
+      to: alsPath)
+    let newer = try rewritten(
+      alsPath, magic: ALSModel.fileMagic, version: ALSModel.fileVersion, sections: 4, in: dir,
+      as: "newer.chorusal"
+    ) { $0["blockSize"] = 8 }
+    expectFailure(.data, path: newer, containing: "unknown key 'config.blockSize'") {
+      _ = try ALSModel.load(from: newer, playlists: data.playlists, trackCount: data.trackCount)
     }
   }
 }

@@ -4,6 +4,7 @@
 // of that reference, divergence errors, and presets and keys through ModelSpec.
 import ChorusCore
 import ChorusTestSupport
+import Foundation
 import Testing
 
 @testable import Recommenders
@@ -528,6 +529,73 @@ struct TransformerReference {
       #expect(e.kind == .config)
       #expect(e.field == "learningRate")
       #expect(e.message.contains("epoch 1"))
+    }
+  }
+
+  /// The position embeddings start N(0, positionInitStd²): the default 0.02 gives the same
+  /// initial weights as the formula before the switch existed (Gaussian draws of the
+  /// "sequence.transformer" stream × 0.02, first), and 1 (the study's) scales only the
+  /// position rows, by 50, through the training path too (0 epochs: the initial weights).
+  @Test func positionInitStdScalesOnlyThePositionRows() throws {
+    var c = tinySequenceConfig()
+    c.epochs = 0
+    let layout = try #require(SequenceNetwork(aggregator: .transformer, config: c).transformer)
+    let positionCount = layout.positions * layout.dim
+    var rng = RandomStream(seed: c.seed, component: "sequence.transformer")
+    let draws = (0..<positionCount).map { _ in rng.nextGaussian() }
+    #expect(c.positionInitStd == 0.02 && SequenceConfig.paper.positionInitStd == 0.02)
+    let before = try train(c, .transformer).params
+    #expect(before.count == layout.count)
+    #expect(
+      before.prefix(positionCount).map(\.bitPattern) == draws.map { Float($0 * 0.02).bitPattern })
+    var study = c
+    study.positionInitStd = 1
+    let after = try train(study, .transformer).params
+    #expect(after.prefix(positionCount).map(\.bitPattern) == draws.map { Float($0).bitPattern })
+    #expect(
+      after.dropFirst(positionCount).map(\.bitPattern)
+        == before.dropFirst(positionCount).map(\.bitPattern))
+    func rms(_ x: ArraySlice<Float>) -> Double {
+      (x.reduce(0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()
+    }
+    let ratio = rms(after.prefix(positionCount)) / rms(before.prefix(positionCount))
+    #expect(abs(ratio - 50) < 1e-3, "\(ratio)")
+    // The key, from specs and overrides; out-of-range values are refused naming it.
+    #expect(
+      try ModelSpec(name: "transformer", overrides: ["positionInitStd=1"])
+        == .transformer(
+          {
+            var e = SequenceConfig()
+            e.positionInitStd = 1
+            return e
+          }()))
+    for value in [-1.0, .infinity, 1000] {
+      var bad = c
+      bad.positionInitStd = value
+      #expect(throws: ChorusError.self) { try bad.validate() }
+    }
+  }
+
+  /// Spec settings stay strict although saved settings decode tolerantly: unknown keys and
+  /// ill-typed values are config errors naming the key, for both sequence and ALS configs.
+  @Test func specSettingsStayStrict() {
+    let cases: [(String, [String: Any], String)] = [
+      ("transformer", ["positionInit": 1.0], "positionInit"),
+      ("transformer", ["positionInitStd": "large"], "positionInitStd"),
+      ("mean", ["dim": NSNull()], "dim"),
+      ("als", ["factorz": 8], "factorz"),
+      ("als", ["exactShortRows": "yes"], "exactShortRows"),
+    ]
+    for (name, config, key) in cases {
+      do {
+        _ = try ModelSpec(name: name, config: config)
+        Issue.record("\(name) \(config) was accepted")
+      } catch let e as ChorusError {
+        #expect(e.kind == .config)
+        #expect(e.field == key, "\(e)")
+      } catch {
+        Issue.record("unexpected error \(error)")
+      }
     }
   }
 

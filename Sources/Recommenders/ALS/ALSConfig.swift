@@ -37,6 +37,21 @@ public struct ALSConfig: Codable, Sendable, Equatable {
   /// The defaults above.
   public init() {}
 
+  /// Decodes settings, tolerantly: a missing key takes the default above (every key added
+  /// since saved models existed defaults to the earlier behaviour); unknown or ill-typed
+  /// keys throw (`SavedSettings`). Specs go through `ConfigCoding`, which stays strict.
+  public init(from decoder: Decoder) throws {
+    let c = try SavedSettings.container(decoder, keyedBy: CodingKeys.self)
+    let d = ALSConfig()
+    factors = try c.savedValue(.factors, or: d.factors)
+    regularization = try c.savedValue(.regularization, or: d.regularization)
+    alpha = try c.savedValue(.alpha, or: d.alpha)
+    iterations = try c.savedValue(.iterations, or: d.iterations)
+    cgSteps = try c.savedValue(.cgSteps, or: d.cgSteps)
+    exactShortRows = try c.savedValue(.exactShortRows, or: d.exactShortRows)
+    seed = try c.savedValue(.seed, or: d.seed)
+  }
+
   /// The stride of a stored factor row: `factors` rounded up to a multiple of 8 (zero
   /// padding).
   public var rowStride: Int { (factors + 7) & ~7 }

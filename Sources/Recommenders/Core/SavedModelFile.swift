@@ -2,6 +2,8 @@
 // "CHORUSSQ"): the container with its section count, a UInt64 header, the JSON settings, and
 // the checks that a file belongs to the playlists at hand and to the settings asked for. Each
 // model's loader calls these and reads only its own arrays; the messages are the same for all.
+// Settings decode tolerantly (`SavedSettings`): a key added since the file was saved takes
+// its default, which is always the earlier behaviour; unknown or ill-typed keys are errors.
 import ChorusCore
 import Foundation
 
@@ -36,13 +38,17 @@ enum SavedModelFile {
     let meta: Meta
     do {
       meta = try JSONDecoder().decode(Meta.self, from: Data(metaBytes))
-    } catch DecodingError.keyNotFound(let key, _) {
-      // Settings added since the file was written (each new setting defaults to the earlier
-      // behaviour, but the file cannot say which version wrote it): ask for a fresh save.
+    } catch let e as SavedSettings.UnknownKey {
       throw ChorusError(
         .data,
-        "the model's settings lack '\(key.stringValue)': the file was saved by an earlier chorus",
-        file: path, hint: "train and save the model again with this chorus")
+        "the model's settings hold the unknown key '\(e.path)': the file was saved by a newer chorus",
+        file: path, field: e.path, hint: "load it with the chorus that saved it, or \(hint)")
+    } catch let e as DecodingError {
+      let key = ConfigCoding.codingPath(e)
+      throw ChorusError(
+        .data,
+        "unreadable model settings\(key.map { " at '\($0)'" } ?? ""): \(ConfigCoding.describe(e))",
+        file: path, field: key, hint: hint)
     } catch {
       throw ChorusError(.data, "unreadable model settings: \(error)", file: path, hint: hint)
     }
@@ -95,5 +101,50 @@ enum SavedModelFile {
     guard saved == trackFrequencies(playlists, trackCount: trackCount) else {
       throw ChorusError(.data, "saved frequencies do not match the dataset", file: path, hint: hint)
     }
+  }
+}
+
+/// Tolerant decoding of a saved model's settings (`init(from:)` of ALSConfig and
+/// SequenceConfig): a key the file lacks takes the given default, because every setting added
+/// so far defaults to the behaviour before it existed; a key present must have the right
+/// type (null too is refused), and a key the config does not know is an error naming it.
+/// Specs stay strict regardless: `ConfigCoding` refuses unknown keys before decoding and
+/// hands the decoder every key.
+enum SavedSettings {
+  /// A key the settings do not know (`path` as "config.key" when nested).
+  struct UnknownKey: Error {
+    var path: String
+  }
+
+  /// Any string key, to list what a container holds.
+  private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// The keyed container of `decoder`, after checking that every key it holds is one of
+  /// `Key`'s.
+  /// - Throws: `UnknownKey` naming the first unknown key (sorted), or the decoder's error.
+  static func container<Key: CodingKey>(_ decoder: Decoder, keyedBy: Key.Type) throws
+    -> KeyedDecodingContainer<Key>
+  {
+    let all = try decoder.container(keyedBy: AnyKey.self)
+    if let unknown = all.allKeys.map(\.stringValue).sorted().first(where: {
+      Key(stringValue: $0) == nil
+    }) {
+      let path = (decoder.codingPath.map(\.stringValue) + [unknown]).joined(separator: ".")
+      throw UnknownKey(path: path)
+    }
+    return try decoder.container(keyedBy: Key.self)
+  }
+}
+
+extension KeyedDecodingContainer {
+  /// The value of `key`, or `fallback` when the container lacks the key; a present key
+  /// must decode as `T` (an explicit null is a type error, not a missing key).
+  func savedValue<T: Decodable>(_ key: Key, or fallback: @autoclosure () -> T) throws -> T {
+    contains(key) ? try decode(T.self, forKey: key) : fallback()
   }
 }

@@ -30,6 +30,14 @@ public struct SequenceConfig: Codable, Sendable, Equatable {
   public var layers = 1
   public var heads = 4
   public var feedForward = 128
+  /// Standard deviation of the transformer's initial position embeddings (entries drawn
+  /// N(0, σ²); the same draws at any σ, so the rest of the initial weights do not change).
+  /// 0.02 keeps them small next to the track vectors, so the ALS geometry dominates at the
+  /// start; the study's decoder draws them N(0, 1) (`torch.nn.init.normal_` on its
+  /// position table, also `nn.Embedding`'s default), which makes the input after a rare
+  /// track, whose ALS vector is near zero, almost only its position embedding. Set 1 to
+  /// start as the study does. Both presets use 0.02.
+  public var positionInitStd = 0.02
   /// Dropout probability on attention weights and after attention and feed-forward
   /// blocks (training only; seeded).
   public var dropout = 0.1
@@ -71,6 +79,41 @@ public struct SequenceConfig: Codable, Sendable, Equatable {
 
   /// The fast defaults above.
   public init() {}
+
+  /// Decodes settings, tolerantly: a missing key takes the value of the named preset (the
+  /// `preset` key; `fast` when absent), since every key added since saved models existed
+  /// defaults to the earlier behaviour in both presets; unknown or ill-typed keys throw
+  /// (`SavedSettings`). Specs go through `ConfigCoding` (`decode`, `parse`), which stays
+  /// strict.
+  public init(from decoder: Decoder) throws {
+    let c = try SavedSettings.container(decoder, keyedBy: CodingKeys.self)
+    preset = try c.savedValue(.preset, or: "fast")
+    // An unknown preset name is refused by `validate`, naming the key.
+    let d = (try? SequenceConfig.preset(named: preset)) ?? SequenceConfig()
+    dim = try c.savedValue(.dim, or: d.dim)
+    initialization = try c.savedValue(.initialization, or: d.initialization)
+    alsRegularization = try c.savedValue(.alsRegularization, or: d.alsRegularization)
+    alsIterations = try c.savedValue(.alsIterations, or: d.alsIterations)
+    layers = try c.savedValue(.layers, or: d.layers)
+    heads = try c.savedValue(.heads, or: d.heads)
+    feedForward = try c.savedValue(.feedForward, or: d.feedForward)
+    positionInitStd = try c.savedValue(.positionInitStd, or: d.positionInitStd)
+    dropout = try c.savedValue(.dropout, or: d.dropout)
+    maxSize = try c.savedValue(.maxSize, or: d.maxSize)
+    epochs = try c.savedValue(.epochs, or: d.epochs)
+    batchSize = try c.savedValue(.batchSize, or: d.batchSize)
+    learningRate = try c.savedValue(.learningRate, or: d.learningRate)
+    momentum = try c.savedValue(.momentum, or: d.momentum)
+    weightDecay = try c.savedValue(.weightDecay, or: d.weightDecay)
+    clip = try c.savedValue(.clip, or: d.clip)
+    lrStepEpochs = try c.savedValue(.lrStepEpochs, or: d.lrStepEpochs)
+    lrGamma = try c.savedValue(.lrGamma, or: d.lrGamma)
+    nNeg = try c.savedValue(.nNeg, or: d.nNeg)
+    nHard = try c.savedValue(.nHard, or: d.nHard)
+    nEasy = try c.savedValue(.nEasy, or: d.nEasy)
+    seed = try c.savedValue(.seed, or: d.seed)
+    verbose = try c.savedValue(.verbose, or: d.verbose)
+  }
 
   /// The study's settings: d 128, 1 layer, 8 heads, feed-forward 4096, window 11, 18
   /// epochs, batch 128, lr 1.0, momentum 0.9, weight decay 1.53e-5, dropout 0.13, clip 1.0,
@@ -149,6 +192,11 @@ public struct SequenceConfig: Codable, Sendable, Equatable {
     }
     guard (1...65536).contains(feedForward) else {
       throw bad("feedForward", "must be between 1 and 65536 (got \(feedForward))")
+    }
+    guard positionInitStd.isFinite, positionInitStd >= 0, positionInitStd <= 100 else {
+      throw bad(
+        "positionInitStd", "must be in [0, 100] (got \(positionInitStd))",
+        hint: "0.02 (the lab's default) or 1 (the study's)")
     }
     guard dropout.isFinite, dropout >= 0, dropout < 1 else {
       throw bad("dropout", "must be in [0, 1) (got \(dropout))")

@@ -77,7 +77,10 @@ enum SequenceTraining {
     let dim = config.dim
     let epochs = epochs ?? 0..<config.epochs
     var table = initial
-    var params = initialParams ?? network.transformer?.initialParameters(seed: config.seed) ?? []
+    var params =
+      initialParams
+      ?? network.transformer?.initialParameters(
+        seed: config.seed, positionStd: config.positionInitStd) ?? []
     var tableVelocity = [Float](repeating: 0, count: table.count)
     var paramVelocity = [Float](repeating: 0, count: params.count)
     var tableGrad = [Float](repeating: 0, count: table.count)

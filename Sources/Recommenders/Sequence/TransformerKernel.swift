@@ -64,15 +64,16 @@ struct TransformerLayout: Sendable, Equatable {
 
   /// PyTorch-like initial values: attention projections Xavier-uniform, linear layers
   /// uniform ±1/√fan_in, biases 0 (feed-forward biases ±1/√fan_in), LayerNorm γ 1 β 0, and
-  /// position embeddings N(0, 0.02²) (small next to the track embeddings, so the ALS
-  /// geometry dominates at the start).
-  func initialParameters(seed: UInt64) -> [Float] {
+  /// position embeddings N(0, `positionStd`²) (SequenceConfig.positionInitStd: 0.02 by
+  /// default, small next to the track embeddings; the study's 1). The position entries are
+  /// the same Gaussian draws at any `positionStd`, and every other parameter is the same.
+  func initialParameters(seed: UInt64, positionStd: Double = 0.02) -> [Float] {
     var p = [Float](repeating: 0, count: count)
     var rng = RandomStream(seed: seed, component: "sequence.transformer")
     func uniform(_ at: Int, _ n: Int, _ bound: Double) {
       for j in 0..<n { p[at + j] = Float((rng.nextDouble() * 2 - 1) * bound) }
     }
-    for j in 0..<(positions * dim) { p[j] = Float(rng.nextGaussian() * 0.02) }
+    for j in 0..<(positions * dim) { p[j] = Float(rng.nextGaussian() * positionStd) }
     let xavier = (6 / Double(2 * dim)).squareRoot()
     for l in layerOffsets {
       uniform(l.wq, dim * dim, xavier)
