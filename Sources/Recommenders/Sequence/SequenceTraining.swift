@@ -83,8 +83,13 @@ enum SequenceTraining {
         seed: config.seed, positionStd: config.positionInitStd) ?? []
     var tableVelocity = [Float](repeating: 0, count: table.count)
     var paramVelocity = [Float](repeating: 0, count: params.count)
-    var tableGrad = [Float](repeating: 0, count: table.count)
-    var touched = [Bool](repeating: false, count: trackCount)
+    // A step's table gradient, compact: one row per distinct track it touches, in
+    // first-seen order over the chunks (`gradSlot[t]`: t's row, or −1).
+    var gradSlot = [Int32](repeating: -1, count: trackCount)
+    var grad = [Float](repeating: 0, count: max(1, 64 * dim))
+    // Workers of the step's bookkeeping: each takes a fixed share of the rows, so every row
+    // is written by one worker; no result depends on the count.
+    let partitions = max(1, ParallelConfig.threads)
     // Rows are updated lazily: a row untouched for k steps only decays by weight decay and
     // momentum, a fixed linear map of (w, v), applied when the row is next read and at the
     // end of each epoch. Same arithmetic as a dense step in exact arithmetic; the dense
@@ -136,26 +141,12 @@ enum SequenceTraining {
               pool: pool, config: config)
           }
         }.flatMap { $0 }
-        // Bring every row this batch reads up to this step: distinct rows (first-seen
-        // order), in parallel chunks (each row once, so writes are disjoint).
-        var readRows: [Int32] = []
-        for (j, i) in batch.enumerated() {
-          let p = order[i]
-          let w = min(playlists.length(p), config.maxSize)
-          for t in playlists[p][(playlists.offsets[p] + starts[i])...].prefix(w)
-          where !touched[Int(t)] {
-            touched[Int(t)] = true
-            readRows.append(t)
-          }
-          for t in candidates[j] where !touched[Int(t)] {
-            touched[Int(t)] = true
-            readRows.append(t)
-          }
-        }
-        for t in readRows { touched[Int(t)] = false }
+        // Bring every row this batch reads (its windows' tracks and candidates) up to this
+        // step.
         catchUp(
-          rows: readRows, step: step, powers: powers, last: &lastStep, table: &table,
-          velocity: &tableVelocity, dim: dim)
+          playlists: playlists, order: order, starts: starts, batch: batch,
+          candidates: candidates, step: step, powers: powers, last: &lastStep, table: &table,
+          velocity: &tableVelocity, dim: dim, maxSize: config.maxSize, partitions: partitions)
         let paramCount = params.count
         let chunks = chunkGrads.withUnsafeMutableBufferPointer { gb in
           let gradPtr = SendablePointer(gb.baseAddress!)
@@ -177,41 +168,44 @@ enum SequenceTraining {
             }
           }
         }
-        // Reduce in chunk order.
+        // The distinct gradient rows in first-seen order over the chunks, and where each
+        // chunk row goes among them.
         var touchedList: [Int32] = []
-        paramGrad.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        var places: [[Int32]] = []
+        places.reserveCapacity(chunks.count)
         var batchLoss = 0.0
-        for (ci, c) in chunks.enumerated() {
+        for c in chunks {
           batchLoss += c.loss
-          c.rows.rows.withUnsafeBufferPointer { rb in
-            tableGrad.withUnsafeMutableBufferPointer { gb in
-              for (k, t) in c.rows.ids.enumerated() {
-                if !touched[Int(t)] {
-                  touched[Int(t)] = true
-                  touchedList.append(t)
-                }
-                SeqMath.axpy(1, rb.baseAddress! + k * dim, gb.baseAddress! + Int(t) * dim, dim)
-              }
+          var place = [Int32](repeating: 0, count: c.rows.ids.count)
+          for (k, t) in c.rows.ids.enumerated() {
+            var g = gradSlot[Int(t)]
+            if g < 0 {
+              g = Int32(touchedList.count)
+              gradSlot[Int(t)] = g
+              touchedList.append(t)
             }
+            place[k] = g
           }
-          if paramCount > 0 {
-            chunkGrads.withUnsafeBufferPointer { cg in
-              paramGrad.withUnsafeMutableBufferPointer { pg in
-                SeqMath.axpy(1, cg.baseAddress! + ci * paramCount, pg.baseAddress!, paramCount)
-              }
-            }
-          }
+          places.append(place)
         }
         guard batchLoss.isFinite else {
           throw divergence(epoch: epoch, config: config)
         }
         epochLoss += batchLoss
         epochTokens += positions
-        // Global norm (Double, fixed order) and clipping as torch.nn.utils.clip_grad_norm_.
+        let rowCount = touchedList.count
+        if grad.count < rowCount * dim {
+          grad = [Float](repeating: 0, count: max(rowCount * dim, 2 * grad.count))
+        }
+        reduce(
+          chunks: chunks, places: places, rowCount: rowCount, grad: &grad,
+          chunkGrads: chunkGrads, paramGrad: &paramGrad, dim: dim, partitions: partitions)
+        // Global norm (Double, fixed order: rows first-seen, then parameters) and clipping as
+        // torch.nn.utils.clip_grad_norm_.
         var norm2 = 0.0
-        for t in touchedList {
-          for d in 0..<dim {
-            let g = Double(tableGrad[Int(t) * dim + d])
+        grad.withUnsafeBufferPointer { gb in
+          for j in 0..<(rowCount * dim) {
+            let g = Double(gb[j])
             norm2 += g * g
           }
         }
@@ -219,20 +213,9 @@ enum SequenceTraining {
         let norm = norm2.squareRoot()
         let coef: Float =
           config.clip > 0 && norm > config.clip ? Float(config.clip / (norm + 1e-6)) : 1
-        let wd = Float(config.weightDecay)
-        let mu = Float(config.momentum)
-        for t in touchedList {
-          let r = Int(t) * dim
-          for d in 0..<dim {
-            let gj = coef * tableGrad[r + d] + wd * table[r + d]
-            let vj = mu * tableVelocity[r + d] + gj
-            tableVelocity[r + d] = vj
-            table[r + d] -= lr * (gj + mu * vj)
-            tableGrad[r + d] = 0
-          }
-          touched[Int(t)] = false
-          lastStep[Int(t)] = step + 1
-        }
+        applyRows(
+          touchedList, grad: grad, coef: coef, lr: lr, step: step, table: &table,
+          velocity: &tableVelocity, slot: &gradSlot, last: &lastStep, config: config)
         nesterovStep(
           weights: &params, velocity: &paramVelocity, grad: paramGrad, coef: coef, lr: lr,
           config: config)
@@ -354,36 +337,178 @@ enum SequenceTraining {
     return out
   }
 
-  /// Applies the idle steps each of `rows` (distinct) missed since `last[t]`, up to `step`.
-  static func catchUp(
-    rows: [Int32], step: Int, powers: [SIMD4<Float>], last: inout [Int], table: inout [Float],
-    velocity: inout [Float], dim: Int
+  /// Applies to the row of `t` the idle steps it missed since `last[t]`, up to `step` (none
+  /// when it is up to date): w, v ← a·w + b·v, c·w + d·v, elementwise as written.
+  @inline(__always)
+  static func catchUpRow(
+    _ t: Int, step: Int, powers: UnsafePointer<SIMD4<Float>>, last: UnsafeMutablePointer<Int>,
+    table: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>, dim: Int
   ) {
-    if rows.isEmpty { return }
+    let k = step - last[t]
+    if k <= 0 { return }
+    last[t] = step
+    let m = powers[k]
+    let wr = table + t * dim
+    let vr = velocity + t * dim
+    let (m0, m1, m2, m3) = (
+      SIMD8<Float>(repeating: m[0]), SIMD8<Float>(repeating: m[1]),
+      SIMD8<Float>(repeating: m[2]), SIMD8<Float>(repeating: m[3])
+    )
+    var d = 0
+    while d + 8 <= dim {
+      let a = UnsafeRawPointer(wr + d).loadUnaligned(as: SIMD8<Float>.self)
+      let b = UnsafeRawPointer(vr + d).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(wr + d).storeBytes(of: m0 * a + m1 * b, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(vr + d).storeBytes(of: m2 * a + m3 * b, as: SIMD8<Float>.self)
+      d += 8
+    }
+    while d < dim {
+      let a = wr[d]
+      let b = vr[d]
+      wr[d] = m[0] * a + m[1] * b
+      vr[d] = m[2] * a + m[3] * b
+      d += 1
+    }
+  }
+
+  /// Brings every row the playlists `order[batch]` read (their windows' tracks and their
+  /// `candidates`) up to `step`. Each of `partitions` workers takes the rows of one range of
+  /// track ids, so a row is written by one worker, and a row read twice is caught up once
+  /// (the second time it has missed nothing): no result depends on `partitions`.
+  static func catchUp(
+    playlists: PlaylistStore, order: [Int], starts: [Int], batch: Range<Int>,
+    candidates: [[Int32]], step: Int, powers: [SIMD4<Float>], last: inout [Int],
+    table: inout [Float], velocity: inout [Float], dim: Int, maxSize: Int, partitions: Int
+  ) {
+    let trackCount = last.count
     last.withUnsafeMutableBufferPointer { lb in
       table.withUnsafeMutableBufferPointer { tb in
         velocity.withUnsafeMutableBufferPointer { vb in
           powers.withUnsafeBufferPointer { pb in
-            rows.withUnsafeBufferPointer { rb in
-              let l = SendablePointer(lb.baseAddress!)
-              let w = SendablePointer(tb.baseAddress!)
-              let v = SendablePointer(vb.baseAddress!)
-              let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
-              let ids = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
-              Parallel.forEachChunk(count: rows.count, chunkSize: 512) { _, range in
-                for j in range {
-                  let t = Int(ids.base[j])
-                  let k = step - l.base[t]
-                  if k <= 0 { continue }
-                  l.base[t] = step
-                  let m = pw.base[k]
-                  let wr = w.base + t * dim
-                  let vr = v.base + t * dim
-                  for d in 0..<dim {
-                    let a = wr[d]
-                    let b = vr[d]
-                    wr[d] = m[0] * a + m[1] * b
-                    vr[d] = m[2] * a + m[3] * b
+            let l = SendablePointer(lb.baseAddress!)
+            let w = SendablePointer(tb.baseAddress!)
+            let v = SendablePointer(vb.baseAddress!)
+            let pw = SendablePointer(UnsafeMutablePointer(mutating: pb.baseAddress!))
+            Parallel.forEachChunk(count: partitions, chunkSize: 1) { part, _ in
+              let lo = Int32(trackCount * part / partitions)
+              let hi = Int32(trackCount * (part + 1) / partitions)
+              for (j, i) in batch.enumerated() {
+                let p = order[i]
+                let from = playlists.offsets[p] + starts[i]
+                let to = from + min(playlists.length(p), maxSize)
+                for t in playlists.tracks[from..<to] where t >= lo && t < hi {
+                  catchUpRow(
+                    Int(t), step: step, powers: pw.base, last: l.base, table: w.base,
+                    velocity: v.base, dim: dim)
+                }
+                for t in candidates[j] where t >= lo && t < hi {
+                  catchUpRow(
+                    Int(t), step: step, powers: pw.base, last: l.base, table: w.base,
+                    velocity: v.base, dim: dim)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Sums the chunks' gradients in chunk order: table rows into the compact `grad`
+  /// (`rowCount` rows; chunk c's row k goes to row `places[c][k]`) and the parameter
+  /// slices of `chunkGrads` into `paramGrad`, both overwritten. Each worker takes a range of
+  /// rows and of parameters, adding every element's terms in chunk order, so the sums are
+  /// the same bits for any `partitions`.
+  static func reduce(
+    chunks: [ChunkGradient], places: [[Int32]], rowCount: Int, grad: inout [Float],
+    chunkGrads: [Float], paramGrad: inout [Float], dim: Int, partitions: Int
+  ) {
+    let paramCount = paramGrad.count
+    grad.withUnsafeMutableBufferPointer { gb in
+      paramGrad.withUnsafeMutableBufferPointer { pgb in
+        chunkGrads.withUnsafeBufferPointer { cgb in
+          let g = SendablePointer(gb.baseAddress!)
+          let pg = SendablePointer(pgb.baseAddress ?? gb.baseAddress!)
+          let cg = SendablePointer(UnsafeMutablePointer(mutating: cgb.baseAddress!))
+          Parallel.forEachChunk(count: partitions, chunkSize: 1) { part, _ in
+            let lo = rowCount * part / partitions
+            let hi = rowCount * (part + 1) / partitions
+            (g.base + lo * dim).update(repeating: 0, count: (hi - lo) * dim)
+            for (c, chunk) in chunks.enumerated() {
+              chunk.rows.rows.withUnsafeBufferPointer { rb in
+                for (k, r) in places[c].enumerated() where r >= lo && r < hi {
+                  SeqMath.axpy(1, rb.baseAddress! + k * dim, g.base + Int(r) * dim, dim)
+                }
+              }
+            }
+            let plo = paramCount * part / partitions
+            let phi = paramCount * (part + 1) / partitions
+            if phi > plo {
+              (pg.base + plo).update(repeating: 0, count: phi - plo)
+              for c in 0..<chunks.count {
+                SeqMath.axpy(1, cg.base + c * paramCount + plo, pg.base + plo, phi - plo)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The optimiser step of the rows `ids` (distinct; row j's gradient is `grad[j]`), as
+  /// `nesterovStep` elementwise: g = coef·grad + wd·w; v = μv + g; w −= lr·(g + μv). Marks
+  /// each row up to date (`last[t] = step + 1`) and clears its `slot`. Rows in parallel
+  /// chunks (each row's arithmetic is fixed: the same bits on any thread count).
+  static func applyRows(
+    _ ids: [Int32], grad: [Float], coef: Float, lr: Float, step: Int, table: inout [Float],
+    velocity: inout [Float], slot: inout [Int32], last: inout [Int], config: SequenceConfig
+  ) {
+    let dim = config.dim
+    let wd = Float(config.weightDecay)
+    let mu = Float(config.momentum)
+    let (c8, wd8, mu8, lr8) = (
+      SIMD8<Float>(repeating: coef), SIMD8<Float>(repeating: wd), SIMD8<Float>(repeating: mu),
+      SIMD8<Float>(repeating: lr)
+    )
+    table.withUnsafeMutableBufferPointer { tb in
+      velocity.withUnsafeMutableBufferPointer { vb in
+        slot.withUnsafeMutableBufferPointer { sb in
+          last.withUnsafeMutableBufferPointer { lb in
+            grad.withUnsafeBufferPointer { gb in
+              ids.withUnsafeBufferPointer { ib in
+                let w = SendablePointer(tb.baseAddress!)
+                let v = SendablePointer(vb.baseAddress!)
+                let s = SendablePointer(sb.baseAddress!)
+                let l = SendablePointer(lb.baseAddress!)
+                let g = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                let id = SendablePointer(UnsafeMutablePointer(mutating: ib.baseAddress!))
+                Parallel.forEachChunk(count: ids.count, chunkSize: 512) { _, range in
+                  for j in range {
+                    let t = Int(id.base[j])
+                    let wr = w.base + t * dim
+                    let vr = v.base + t * dim
+                    let gr = g.base + j * dim
+                    var d = 0
+                    while d + 8 <= dim {
+                      let gv = UnsafeRawPointer(gr + d).loadUnaligned(as: SIMD8<Float>.self)
+                      let wv = UnsafeRawPointer(wr + d).loadUnaligned(as: SIMD8<Float>.self)
+                      let vv = UnsafeRawPointer(vr + d).loadUnaligned(as: SIMD8<Float>.self)
+                      let gj = c8 * gv + wd8 * wv
+                      let vj = mu8 * vv + gj
+                      UnsafeMutableRawPointer(vr + d).storeBytes(of: vj, as: SIMD8<Float>.self)
+                      UnsafeMutableRawPointer(wr + d).storeBytes(
+                        of: wv - lr8 * (gj + mu8 * vj), as: SIMD8<Float>.self)
+                      d += 8
+                    }
+                    while d < dim {
+                      let gj = coef * gr[d] + wd * wr[d]
+                      let vj = mu * vr[d] + gj
+                      vr[d] = vj
+                      wr[d] -= lr * (gj + mu * vj)
+                      d += 1
+                    }
+                    s.base[t] = -1
+                    l.base[t] = step + 1
                   }
                 }
               }
