@@ -390,6 +390,25 @@ struct TransformerReference {
     for d in 0..<8 { #expect(abs(Double(q[d]) - r[d]) < 1e-5) }
   }
 
+  /// Candidates sorted by their integer keys come in the order of the comparator the keys
+  /// replaced (score descending, ties by candidate order), with many ties, −0 and +0,
+  /// extremes and subnormals among the scores.
+  @Test func negativeKeysOrderAsScores() {
+    var rng = RandomStream(seed: 5, component: "sequence.test.keys")
+    var scores = (0..<500).map { _ in Float((rng.nextGaussian() * 4).rounded() / 2) }
+    scores += [
+      0, -0.0, 0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude,
+      -.leastNonzeroMagnitude, .infinity, -.infinity,
+    ]
+    let expected = scores.enumerated().sorted {
+      $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset)
+    }.map(\.offset)
+    let keyed = scores.enumerated().map {
+      UInt64(SequenceNetwork.descendingKey($0.element)) << 32 | UInt64($0.offset)
+    }.sorted().map { Int($0 & 0xFFFF_FFFF) }
+    #expect(keyed == expected)
+  }
+
   /// The lazy update of untouched rows (k idle steps as one linear map) equals k dense
   /// Nesterov steps with zero gradient.
   @Test func idleStepsMatchDenseSteps() {

@@ -7,6 +7,17 @@
 import ChorusCore
 import Synchronization
 
+extension SequenceNetwork {
+  /// An integer whose ascending order is the descending order of the scores `x` (−0 as 0;
+  /// scores are finite while training has not diverged).
+  @inline(__always)
+  static func descendingKey(_ x: Float) -> UInt32 {
+    let bits = (x == 0 ? 0 : x).bitPattern
+    let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    return ~ascending
+  }
+}
+
 /// How a window of track embeddings becomes one representation per position.
 public enum SequenceAggregator: String, Codable, Sendable, Equatable {
   /// Mean of the prefix's embeddings (the study's MF-AVG).
@@ -26,15 +37,21 @@ struct SparseRows {
 
   /// rows[t] += s · x.
   mutating func add(_ t: Int32, _ s: Float, _ x: UnsafePointer<Float>) {
-    let r: Int
-    if let found = slot[t] {
-      r = found
-    } else {
-      r = ids.count
-      slot[t] = r
-      ids.append(t)
-      rows.append(contentsOf: repeatElement(0, count: dim))
-    }
+    add(slot: slot(of: t), s, x)
+  }
+
+  /// The index of `t`'s row, made (zero) when `t` is new.
+  mutating func slot(of t: Int32) -> Int {
+    if let found = slot[t] { return found }
+    let r = ids.count
+    slot[t] = r
+    ids.append(t)
+    rows.append(contentsOf: repeatElement(0, count: dim))
+    return r
+  }
+
+  /// Row `r` (from `slot(of:)`) += s · x.
+  mutating func add(slot r: Int, _ s: Float, _ x: UnsafePointer<Float>) {
     let dim = self.dim
     rows.withUnsafeMutableBufferPointer { SeqMath.axpy(s, x, $0.baseAddress! + r * dim, dim) }
   }
@@ -201,13 +218,16 @@ struct SequenceNetwork: Sendable {
       // Negatives from the candidates.
       let last = reps + (s + n - 1) * dim
       let cands = candidates[b]
-      var scored = cands.enumerated().map { (i, t) in
-        (SeqMath.dot(table + Int(t) * dim, last, dim), i)
+      // By score, highest first, ties by candidate order: one integer key per candidate.
+      var scored = [UInt64](repeating: 0, count: cands.count)
+      for (i, t) in cands.enumerated() {
+        let key = SequenceNetwork.descendingKey(SeqMath.dot(table + Int(t) * dim, last, dim))
+        scored[i] = UInt64(key) << 32 | UInt64(i)
       }
-      scored.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+      scored.sort()
       let hard = min(nHard, scored.count)
-      var negatives = scored.prefix(hard).map { cands[$0.1] }
-      var rest = scored.dropFirst(hard).map { cands[$0.1] }
+      var negatives = scored.prefix(hard).map { cands[Int($0 & 0xFFFF_FFFF)] }
+      var rest = scored.dropFirst(hard).map { cands[Int($0 & 0xFFFF_FFFF)] }
       for _ in 0..<min(nEasy, rest.count) {
         let j = rng?.pointee.nextInt(below: rest.count) ?? 0
         negatives.append(rest[j])
@@ -215,6 +235,10 @@ struct SequenceNetwork: Sendable {
         rest.removeLast()
       }
       let invN = negatives.isEmpty ? 0 : 1 / Float(negatives.count)
+      // The negatives' gradient rows, made at the first position (after its positive, the
+      // order in which rows are first touched).
+      var negativeSlots: [Int] = []
+      negativeSlots.reserveCapacity(negatives.count)
       for i in 0..<n {
         let r = reps + (s + i) * dim
         let dr = dReps + (s + i) * dim
@@ -224,12 +248,13 @@ struct SequenceNetwork: Sendable {
         let gp = SeqMath.sigmoid(sp) - 1
         SeqMath.axpy(gp * scale, table + Int(y) * dim, dr, dim)
         rows.add(y, gp * scale, r)
-        for t in negatives {
+        for (q, t) in negatives.enumerated() {
           let sn = SeqMath.dot(table + Int(t) * dim, r, dim)
           loss += Double(invN * SeqMath.softplus(sn))
           let gn = SeqMath.sigmoid(sn) * invN * scale
           SeqMath.axpy(gn, table + Int(t) * dim, dr, dim)
-          rows.add(t, gn, r)
+          if i == 0 { negativeSlots.append(rows.slot(of: t)) }
+          rows.add(slot: negativeSlots[q], gn, r)
         }
       }
     }
