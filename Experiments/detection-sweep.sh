@@ -2,31 +2,48 @@
 # Which strategies are stealthy: plants each strategy at several collective sizes in each fold
 # of a dataset ('chorus plant'), scores every playlist with the detectors ('chorus detect'), and
 # tabulates ROC AUC, precision and recall per strategy and size (mean ± 95% CI over folds).
-# Usage: bash Experiments/detection-sweep.sh [DATASET] [OUT_DIR] [FLAG_RATE]
-#   defaults: synthetic:small, results/detection-sweep, 0.001. Needs swift build -c release and
-#   python3 (standard library only) for the final table.
+# Usage: bash Experiments/detection-sweep.sh [DATASET] [OUT_DIR] [FLAG_RATE[,FLAG_RATE...]]
+#   defaults: synthetic:small, results/detection-sweep, 0.001. BUDGETS='10 40 200' (the default)
+#   sets the collective sizes in playlists (e.g. BUDGETS='48 192 960' on synthetic:medium).
+#   With several flag rates each planted dataset is scored at every rate (one plant per run) and
+#   rate r's files and table go to OUT_DIR/rate-r; with one rate they go to OUT_DIR itself.
+#   Needs swift build -c release and python3 (standard library only) for the final table.
 set -euo pipefail
 dataset=${1:-synthetic:small}
 out=${2:-results/detection-sweep}
-rate=${3:-0.001}
+IFS=, read -r -a rates <<< "${3:-0.001}"
+read -r -a budgets <<< "${BUDGETS:-10 40 200}"
 chorus=${CHORUS:-.build/release/chorus}
-mkdir -p "$out"
+# The folder of rate $1's results.
+folder() {
+  if ((${#rates[@]} == 1)); then echo "$out"; else echo "$out/rate-$1"; fi
+}
+for rate in "${rates[@]}"; do mkdir -p "$(folder "$rate")"; done
 for strategy in dirlof inclust hybrid random at-the-end; do
-  for budget in 10 40 200; do
+  for budget in "${budgets[@]}"; do
     for fold in 0 1 2; do
-      run="$out/$strategy-b$budget-f$fold"
-      if [[ ! -f "$run.json" ]]; then
-        "$chorus" plant --dataset "$dataset" --strategy "$strategy" --budget "$budget" \
-          --fold "$fold" --folds 3 --out "$run.chorus" > /dev/null 2>&1
-        "$chorus" detect --dataset "$run.chorus" --edits "$run.edits.csv" --flag-rate "$rate" \
-          --json 2> /dev/null > "$run.json.tmp"
+      name="$strategy-b$budget-f$fold"
+      missing=()
+      for rate in "${rates[@]}"; do
+        [[ -f "$(folder "$rate")/$name.json" ]] || missing+=("$rate")
+      done
+      ((${#missing[@]} == 0)) && continue
+      planted="$out/$name"
+      "$chorus" plant --dataset "$dataset" --strategy "$strategy" --budget "$budget" \
+        --fold "$fold" --folds 3 --out "$planted.chorus" > /dev/null 2>&1
+      for rate in "${missing[@]}"; do
+        run="$(folder "$rate")/$name"
+        "$chorus" detect --dataset "$planted.chorus" --edits "$planted.edits.csv" \
+          --flag-rate "$rate" --json 2> /dev/null > "$run.json.tmp"
         mv "$run.json.tmp" "$run.json"
-        rm -f "$run.chorus"
-      fi
+      done
+      rm -f "$planted.chorus"
     done
   done
 done
-python3 - "$out" <<'PY'
+for rate in "${rates[@]}"; do
+  ((${#rates[@]} == 1)) || echo "flag rate $rate:"
+  python3 - "$(folder "$rate")" <<'PY'
 import glob, json, math, os, sys
 from collections import defaultdict
 runs = defaultdict(list)
@@ -48,3 +65,4 @@ for (strategy, budget, detector), ms in sorted(runs.items(), key=lambda kv: (kv[
           f"{mean_ci([m['truePositives'] / m['flagged'] if m['flagged'] else None for m in ms])} | "
           f"{mean_ci([m['truePositives'] / m['planted'] if m['planted'] else None for m in ms])} |")
 PY
+done
