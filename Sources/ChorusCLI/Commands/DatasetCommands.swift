@@ -1,6 +1,6 @@
 // `chorus dataset …`: generate the synthetic MPD-like data, convert between formats,
-// print statistics, and export a fold's split. Thin: parse options, call PlaylistData,
-// report. Every write is atomic, so a failed command leaves no partial output.
+// print statistics, export a fold's split, and subsample playlists. Thin: parse options, call
+// PlaylistData, report. Every write is atomic, so a failed command leaves no partial output.
 import ChorusCore
 import Foundation
 import PlaylistData
@@ -9,7 +9,7 @@ enum DatasetCommands {
   static var group: CommandSpec {
     CommandSpec(
       name: "dataset", abstract: "Generate, convert, inspect and split playlist datasets.",
-      subcommands: [generate, stats, convert, split])
+      subcommands: [generate, stats, convert, split, subsample])
   }
 
   static let formatOption = OptionSpec.option(
@@ -160,6 +160,68 @@ enum DatasetCommands {
           try SplitExport.write(dataset: dataset, split: split, to: out, format: p.value("format"))
           Console.out("exported to \(out)")
         }
+        return 0
+      })
+  }
+
+  static var subsample: CommandSpec {
+    CommandSpec(
+      name: "subsample",
+      abstract: "Keep a uniform random sample of a dataset's playlists (e.g. of real MPD data).",
+      discussion:
+        "Draws --playlists N or --fraction F of the input's playlists without replacement, with one seeded random stream: the same input and seed give a byte-identical output on any machine and thread count, and different seeds give different samples. Kept playlists are unchanged (pid, name, tracks in order) and stay in input order; the catalogue keeps only the tracks and artists that occur in them, as if the sample had been read from MPD files. Refuses an existing --out (nothing is overwritten) and writes atomically, so a failed run leaves nothing behind.",
+      arguments: [
+        ArgumentSpec(
+          "input",
+          help:
+            "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>."
+        )
+      ],
+      options: [
+        .option("playlists", value: "n", help: "How many playlists to keep (at most the input's)."),
+        .option(
+          "fraction", value: "f",
+          help: "Share of the playlists to keep, in (0, 1], rounded to the nearest count."),
+        .option("seed", value: "n", help: "Random seed.", default: "0"),
+        .option(
+          "out", short: "o", value: "path",
+          help: "Where to write (.chorus, .txt, .json, or a new folder with --format mpd).",
+          required: true),
+        formatOption, threadsOption,
+      ],
+      action: { p in
+        let size: SubsampleSize
+        switch (p.value("playlists"), p.value("fraction")) {
+        case (.some, .some), (nil, nil):
+          throw ChorusError(
+            .usage, "give exactly one of --playlists and --fraction",
+            hint: "e.g. --playlists 10000 or --fraction 0.1")
+        case (.some, nil): size = .playlists(try p.int("playlists")!)
+        case (nil, .some): size = .fraction(try p.double("fraction")!)
+        }
+        try size.validate()
+        guard let seed = UInt64(p.value("seed") ?? "0") else {
+          throw ChorusError(.usage, "option '--seed' expects a non-negative integer")
+        }
+        let out = p.required("out")
+        let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
+        if FileManager.default.fileExists(atPath: out) {
+          throw ChorusError(
+            .usage, "the output already exists; nothing was written", file: out, field: "out",
+            hint: "choose a new --out, or remove the old one first")
+        }
+        let dataset = try loadReporting(p.required("input"))
+        let n = try size.count(of: dataset.playlistCount)
+        let t0 = wallClock()
+        let sample = DatasetSubsample.subset(
+          dataset,
+          indices: DatasetSubsample.indices(total: dataset.playlistCount, count: n, seed: seed))
+        Console.log("sampled \(n) of \(dataset.playlistCount) playlists (seed \(seed))…")
+        try format.write(sample, to: out)
+        Console.log("sampled and written in \(formatDuration(wallClock() - t0))")
+        Console.out(
+          "\(out): \(sample.playlistCount) playlists, \(sample.playlists.entryCount) entries, \(sample.trackCount) tracks, \(sample.artistCount) artists"
+        )
         return 0
       })
   }
