@@ -484,22 +484,128 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     #expect {
       try ModelSpec(name: "embedding", overrides: ["contextDirection=left"])
     } throws: { ($0 as? ChorusError)?.field == "contextDirection" }
-    // Configs saved before the keys existed still decode (as next, false and 0, how those
-    // models were trained); other keys stay required.
+    // Configs saved before the keys existed still decode (as next, 0, false, false, 0, 0.5
+    // and false: how those models were trained); other keys stay required.
     var old = try ConfigCoding.object(EmbeddingConfig())
-    old["contextDirection"] = nil
-    old["popularityFeature"] = nil
-    old["popularityFeatureMaxFrequency"] = nil
+    for key in Self.keysAddedLater { old[key] = nil }
     let decoded = try JSONDecoder().decode(
       EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
     var trainedBefore = EmbeddingConfig()
     trainedBefore.contextDirection = .next
+    trainedBefore.initialRange = 0.5
+    trainedBefore.skipSaturated = false
     #expect(decoded == trainedBefore)
     old["dim"] = nil
     #expect(throws: DecodingError.self) {
       try JSONDecoder().decode(
         EmbeddingConfig.self, from: JSONSerialization.data(withJSONObject: old))
     }
+  }
+
+  /// The config keys that files saved by the first versions lack.
+  static let keysAddedLater = [
+    "contextDirection", "negativePool", "stratifiedPool", "popularityFeature",
+    "popularityFeatureMaxFrequency", "initialRange", "skipSaturated",
+  ]
+
+  /// The settings that close the gap to gensim are off by default (so every earlier result
+  /// trains byte-identically: the golden vectors above use the defaults), set like any key,
+  /// and a bad initial range is refused naming the key.
+  @Test func gensimMatchingSettingsAreOptIn() throws {
+    let now = EmbeddingConfig()
+    #expect(now.initialRange == 0.5 && !now.skipSaturated && !now.stratifiedPool)
+    #expect(now.contextDirection == .next && now.sharedNegatives && now.negativePool == 0)
+    let spec = try ModelSpec(
+      name: "embedding",
+      overrides: ["initialRange=4", "skipSaturated=true", "stratifiedPool=true"])
+    var expected = EmbeddingConfig()
+    expected.initialRange = 4
+    expected.skipSaturated = true
+    expected.stratifiedPool = true
+    #expect(spec == .embedding(expected))
+    for bad in ["0", "-1", "1000"] {
+      #expect {
+        try ModelSpec(name: "embedding", overrides: ["initialRange=\(bad)"])
+      } throws: { ($0 as? ChorusError)?.field == "initialRange" }
+    }
+  }
+
+  /// A larger initial range scales the starting input vectors exactly: (u − 0.5) · 2r/dim
+  /// from the same random draws, so r = 1 doubles every component of r = 0.5.
+  @Test func initialRangeScalesTheStartingVectors() throws {
+    var config = smallEmbeddingConfig(dim: 12)
+    let half = PageAlignedMatrix(rows: 50, stride: config.rowStride)
+    EmbeddingModel.initializeInput(half, rows: 50, config: config)
+    config.initialRange = 1
+    let one = PageAlignedMatrix(rows: 50, stride: config.rowStride)
+    EmbeddingModel.initializeInput(one, rows: 50, config: config)
+    let a = half.array()
+    let b = one.array()
+    #expect(a.contains { $0 != 0 })
+    #expect(zip(a, b).allSatisfy { $0 * 2 == $1 })
+    #expect(a.allSatisfy { abs($0) <= 0.5 / 12 } && b.contains { abs($0) > 0.5 / 12 })
+  }
+
+  /// A model file written before the newer keys existed (its config JSON lacks them) still
+  /// loads, reads them as the behaviour it was trained with (next, no pool, initial range
+  /// 0.5, saturated gradients), answers exactly like the model it was written from, and
+  /// passes a check against that config.
+  @Test func modelSavedBeforeTheNewKeysLoadsWithTheOldBehaviour() throws {
+    let data = Fixtures.random(playlists: 100, tracks: 300, lengths: 5...30, seed: 6)
+    let m = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: smallEmbeddingConfig())
+    // The file as the first versions wrote it: same sections, config without the new keys.
+    // (Stats and fingerprint straight from the encoder: the checksum is a full UInt64.)
+    var config = try ConfigCoding.object(m.config)
+    for key in Self.keysAddedLater { config[key] = nil }
+    let configJSON = String(
+      decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]),
+      as: UTF8.self)
+    func encoded(_ value: some Encodable) throws -> String {
+      String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+    let json = Data(
+      ("{\"config\":\(configJSON),\"fingerprint\":\(try encoded(m.fingerprint)),"
+        + "\"stats\":\(try encoded(m.stats))}").utf8)
+    #expect(!configJSON.contains("negativePool") && configJSON.contains("sharedNegatives"))
+    let dir = TemporaryDirectory()
+    let path = dir.file("old.chorusem")
+    try FileIO.writeAtomically(to: path) { handle in
+      var w = try BinaryWriter(
+        handle: handle, magic: EmbeddingModel.fileMagic, version: EmbeddingModel.fileVersion,
+        sections: 5)
+      try w.writeSection([
+        UInt64(m.trackCount), UInt64(m.dim), UInt64(m.fingerprint.playlistCount),
+        UInt64(m.fingerprint.entryCount), m.fingerprint.checksum,
+      ])
+      try w.writeSection([UInt8](json))
+      try w.writeSection(m.inputMatrix)
+      try w.writeSection(m.outputMatrix)
+      try w.writeSection(m.frequency)
+      try w.finish()
+    }
+    let loaded = try EmbeddingModel.load(
+      from: path, playlists: data.playlists, trackCount: data.trackCount,
+      expecting: m.config)
+    #expect(loaded.config == m.config)
+    #expect(loaded.inputMatrix.map(\.bitPattern) == m.inputMatrix.map(\.bitPattern))
+    let contexts = store((0..<20).map { Array(data.playlists[$0].prefix(3)) })
+    #expect(loaded.recommendAll(contexts, k: 30) == m.recommendAll(contexts, k: 30))
+  }
+
+  /// The most accurate combination (both sides, fresh negatives from a pool, gensim's
+  /// saturation rule, initial range 4) trains byte-identically on any thread count and gives
+  /// a model that answers like any other.
+  @Test func gensimMatchingSettingsIdenticalOnAnyThreadCount() throws {
+    let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    var config = smallEmbeddingConfig()
+    config.contextDirection = .both
+    config.sharedNegatives = false
+    config.negativePool = 64
+    config.initialRange = 4
+    config.skipSaturated = true
+    let m = try expectSameOnAnyThreadCount(data, config)
+    ModelConformance.check(m, contexts: [[1, 2], [5], [299, 7]], k: 20)
   }
 
   /// A learning rate that makes training diverge gives a clear error naming the key, not a

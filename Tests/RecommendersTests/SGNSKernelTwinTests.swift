@@ -20,7 +20,8 @@ import Testing
   /// three branches of the sigmoid), and tables built from the fixture's frequencies.
   func reference(
     _ data: PlaylistStore, trackCount: Int, dim: Int, shared: Bool, reduced: Bool,
-    popularity: Bool, subsample: Double, seed: UInt64, bothSides: Bool = false, pool: Int = 0
+    popularity: Bool, subsample: Double, seed: UInt64, bothSides: Bool = false, pool: Int = 0,
+    skipSaturated: Bool = false, stratified: Bool = false
   ) -> SGNSReference {
     let stride = (dim + 7) & ~7
     var frequency = [Int32](repeating: 0, count: trackCount)
@@ -30,19 +31,21 @@ import Testing
       (0..<stride).map { k in k < dim ? Float(rng.nextDouble() * 3 - 1.5) : 0 }
     }
     let rows = trackCount + (popularity ? 32 : 0)
-    return SGNSReference(
+    let weights = frequency.map { $0 > 0 ? Foundation.pow(Double($0), 0.5) : 0 }
+    var ref = SGNSReference(
       input: (0..<rows).map { _ in row() }, output: (0..<trackCount).map { _ in row() },
       stride: stride, window: 4, reducedWindow: reduced, negatives: 3, sharedNegatives: shared,
       learningRate: 0.05, minLearningRate: 0.0001,
       scheduleLength: Double(data.entryCount) * 2,
       keep: SGNSKernel.makeKeepThresholds(
         frequency: frequency, entries: data.entryCount, threshold: subsample),
-      alias: SGNSKernel.makeAliasTable(
-        weights: frequency.map { $0 > 0 ? Foundation.pow(Double($0), 0.5) : 0 }),
+      alias: SGNSKernel.makeAliasTable(weights: weights),
       bucketRow: popularity
         ? EmbeddingModel.popularityBuckets(
           frequency: frequency, trackCount: trackCount, maxFrequency: 3) : nil,
-      bothSides: bothSides, negativePool: pool)
+      bothSides: bothSides, negativePool: pool, skipSaturated: skipSaturated)
+    if stratified { ref.poolCumulative = SGNSKernel.makeCumulativeWeights(weights) }
+    return ref
   }
 
   /// Runs the kernel over playlists `range` from the reference's rows, directly on the
@@ -62,6 +65,7 @@ import Testing
       targets: (SGNSKernel.maxPairs(window: ref.window, bothSides: ref.bothSides) + 1)
         * (ref.negatives + 1), ahead: ref.negatives + 1, pool: ref.negativePool)
     let bucketRow = ref.bucketRow ?? []
+    let cumulative = ref.poolCumulative
     var counts = SGNSChunkCounts()
     data.tracks.withUnsafeBufferPointer { tracks in
       data.offsets.withUnsafeBufferPointer { offsets in
@@ -71,17 +75,23 @@ import Testing
               bucketRow.withUnsafeBufferPointer { buckets in
                 input.withUnsafeMutableBufferPointer { input in
                   output.withUnsafeMutableBufferPointer { output in
-                    let p = SGNSParameters(
+                    var p = SGNSParameters(
                       tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
                       keep: keep.baseAddress!, alias: alias.baseAddress!,
                       trackCount: ref.output.count, sigmoid: sigmoid.baseAddress!,
                       stride: stride, window: ref.window, bothSides: ref.bothSides,
                       reducedWindow: ref.reducedWindow,
                       negatives: ref.negatives, sharedNegatives: ref.sharedNegatives,
-                      negativePool: ref.negativePool, learningRate: ref.learningRate,
+                      negativePool: ref.negativePool, skipSaturated: ref.skipSaturated,
+                      learningRate: ref.learningRate,
                       minLearningRate: ref.minLearningRate,
                       scheduleLength: ref.scheduleLength,
                       bucketRows: ref.bucketRow == nil ? nil : buckets.baseAddress!)
+                    let cumulativeCopy = UnsafeMutablePointer<Double>.allocate(
+                      capacity: max(1, cumulative.count))
+                    cumulativeCopy.initialize(from: cumulative, count: cumulative.count)
+                    defer { cumulativeCopy.deallocate() }
+                    if !cumulative.isEmpty { p.poolCumulative = UnsafePointer(cumulativeCopy) }
                     if overlay {
                       var rows = OverlayRows(
                         state: state, input: input.baseAddress!, output: output.baseAddress!)
@@ -161,6 +171,82 @@ import Testing
       both: both, pool: pool)
   }
 
+  /// gensim's treatment of saturated scores (no update for a target scored outside ±6),
+  /// with the rows' large random values hitting both saturated branches.
+  @Test(arguments: [
+    (dim: 20, shared: false, popularity: false, both: true, pool: 16),
+    (dim: 20, shared: true, popularity: true, both: false, pool: 0),
+    (dim: 12, shared: false, popularity: false, both: true, pool: 0),
+  ])
+  func oneChunkSkippingSaturatedEqualsPlainReference(
+    dim: Int, shared: Bool, popularity: Bool, both: Bool, pool: Int
+  ) {
+    let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    expectOneChunkEqualsPlainReference(
+      data, range: 3..<30, dim: dim, shared: shared, reduced: true, popularity: popularity,
+      both: both, pool: pool, skipSaturated: true)
+  }
+
+  /// A stratified pool (the table's quantiles), fresh or shared negatives, pools smaller
+  /// and larger than the fixture's 60 tracks.
+  @Test(arguments: [
+    (dim: 8, shared: false, both: true, pool: 16),
+    (dim: 20, shared: true, both: false, pool: 100),
+    (dim: 7, shared: false, both: true, pool: 1),
+  ])
+  func oneChunkWithStratifiedPoolEqualsPlainReference(
+    dim: Int, shared: Bool, both: Bool, pool: Int
+  ) {
+    let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    expectOneChunkEqualsPlainReference(
+      data, range: 3..<30, dim: dim, shared: shared, reduced: true, popularity: false,
+      both: both, pool: pool, stratified: true)
+  }
+
+  /// The stratified pool holds each track in proportion to its weight, to within one entry,
+  /// in track order, and never a zero-weight track.
+  @Test func stratifiedPoolHoldsEachTrackInProportion() {
+    let weights: [Double] = [0, 5, 0.5, 0, 2.5, 12, 0, 0.25, 3, 0]
+    let cumulative = SGNSKernel.makeCumulativeWeights(weights)
+    let total = weights.reduce(0, +)
+    var rng = RandomStream(seed: 9, component: "test.pool")
+    for count in [1, 7, 24, 100] {
+      var pool = [Int32](repeating: -1, count: count)
+      cumulative.withUnsafeBufferPointer { c in
+        pool.withUnsafeMutableBufferPointer { p in
+          SGNSKernel.fillStratifiedPool(
+            p.baseAddress!, count: count, r: rng.next(), cumulative: c.baseAddress!,
+            trackCount: weights.count)
+        }
+      }
+      #expect(pool == pool.sorted())
+      for (t, w) in weights.enumerated() {
+        let n = pool.filter { $0 == Int32(t) }.count
+        let expected = Double(count) * w / total
+        #expect(
+          Double(n) >= expected.rounded(.down) && Double(n) <= expected.rounded(.up),
+          "count \(count) track \(t): \(n) entries, expected \(expected)")
+      }
+    }
+  }
+
+  /// Skipping saturated targets changes training (at dims 12 and 20 the fixture's scores
+  /// leave ±6 now and then), so the test above is not vacuous.
+  @Test func skippingSaturatedChangesTheRows() {
+    let data = Fixtures.random(playlists: 40, tracks: 60, lengths: 1...14, seed: 21)
+    let store = data.playlists
+    func trained(_ skip: Bool) -> [[UInt32]] {
+      var ref = reference(
+        store, trackCount: data.trackCount, dim: 12, shared: false, reduced: true,
+        popularity: false, subsample: 0.01, seed: 5, bothSides: true, skipSaturated: skip)
+      var rng = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+      _ = ref.trainChunk(
+        (3..<30).map { (store.offsets[$0], Array(store[$0])) }, epochOffset: 0, rng: &rng)
+      return bits(ref.input)
+    }
+    #expect(trained(true) != trained(false))
+  }
+
   /// A pool whose rows move when the overlay grows in the middle of the chunk (more rows
   /// than its initial 4096): the pool's row pointers must be found again, or the kernel
   /// would update freed memory and differ from the reference.
@@ -178,12 +264,14 @@ import Testing
   @discardableResult
   func expectOneChunkEqualsPlainReference(
     _ data: Dataset, range: Range<Int>, dim: Int, shared: Bool, reduced: Bool,
-    popularity: Bool, both: Bool, pool: Int, subsample: Double = 0.01
+    popularity: Bool, both: Bool, pool: Int, subsample: Double = 0.01,
+    skipSaturated: Bool = false, stratified: Bool = false
   ) -> Int {
     let store = data.playlists
     let ref = reference(
       store, trackCount: data.trackCount, dim: dim, shared: shared, reduced: reduced,
-      popularity: popularity, subsample: subsample, seed: 5, bothSides: both, pool: pool)
+      popularity: popularity, subsample: subsample, seed: 5, bothSides: both, pool: pool,
+      skipSaturated: skipSaturated, stratified: stratified)
     // The playlists as one chunk, in the second epoch (the schedule has moved on).
     let epochOffset = store.entryCount
     var plain = ref
@@ -261,6 +349,25 @@ import Testing
     h.negativePool = 5
     h.popularityFeature = true
     configs.append(h)
+    // gensim's initial range and saturated scores left alone, with a pool.
+    var i = g
+    i.initialRange = 1
+    i.skipSaturated = true
+    i.learningRate = 0.5
+    configs.append(i)
+    // A stratified pool, fresh and shared.
+    var j = g
+    j.stratifiedPool = true
+    configs.append(j)
+    var k = h
+    k.stratifiedPool = true
+    configs.append(k)
+    // The most accurate combination: both sides, fresh negatives from a pool, gensim's
+    // saturation rule and a larger initial range.
+    var m = g
+    m.initialRange = 4
+    m.skipSaturated = true
+    configs.append(m)
     return configs
   }()
 

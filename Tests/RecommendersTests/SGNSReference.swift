@@ -33,6 +33,12 @@ struct SGNSReference {
   var bothSides = false
   /// Tracks in each chunk's pool of negatives (0: none, every negative from the table).
   var negativePool = 0
+  /// With a stratified pool: running sums of the negative weights; empty: the pool is
+  /// `negativePool` independent draws from the alias table.
+  var poolCumulative: [Double] = []
+  /// A target scored outside [−6, 6] gets no update (gensim) instead of the saturated
+  /// gradient (word2vec).
+  var skipSaturated = false
   /// σ at the centres of 1024 cells over [−6, 6], built here from its definition.
   let sigmoid: [Float] = (0..<1024).map { i in
     let x = (Double(i) + 0.5) / 1024 * 12 - 6
@@ -85,7 +91,19 @@ struct SGNSReference {
     var pairCount = 0
     // The pool, if any, is the chunk's first draws: `negativePool` tracks from the table.
     var pool: [Int32] = []
-    for _ in 0..<negativePool { pool.append(drawNegative(rng.next())) }
+    if negativePool > 0 && !poolCumulative.isEmpty {
+      // Stratified: one uniform u = 53 high bits / 2⁵³; entry k is the first track whose
+      // running weight exceeds (k + u)/n × total (kept just below the total), found by a
+      // plain scan.
+      let total = poolCumulative[poolCumulative.count - 1]
+      let u = Double(rng.next() >> 11) / 9_007_199_254_740_992
+      for k in 0..<negativePool {
+        let x = min((Double(k) + u) / Double(negativePool) * total, total.nextDown)
+        pool.append(Int32(poolCumulative.firstIndex { $0 > x }!))
+      }
+    } else {
+      for _ in 0..<negativePool { pool.append(drawNegative(rng.next())) }
+    }
     func negative(_ r: UInt64) -> Int32 {
       negativePool > 0 ? pool[poolIndex(r)] : drawNegative(r)
     }
@@ -157,6 +175,8 @@ struct SGNSReference {
             if f < 6 && f > -6 {
               let cell = min(Int((f + 6) * (Float(1024) / 12)), 1023)
               g = (label - sigmoid[cell]) * alpha
+            } else if skipSaturated {
+              continue
             } else if f >= 6 {
               g = (label - 1) * alpha
             } else {
@@ -217,8 +237,8 @@ extension SGNSReference {
         return Int32(trackCount + bucket)
       }
     }
-    // Initial input rows: uniform in (−0.5/dim, 0.5/dim), a stream per 4096 rows; the
-    // padding columns, the output rows and the bucket rows start at zero.
+    // Initial input rows: uniform in (−r/dim, r/dim), r = initialRange, a stream per 4096
+    // rows; the padding columns, the output rows and the bucket rows start at zero.
     var input = [[Float]](
       repeating: [Float](repeating: 0, count: stride),
       count: trackCount + (c.popularityFeature ? 32 : 0))
@@ -229,7 +249,7 @@ extension SGNSReference {
       }
       for d in 0..<c.dim {
         let u = Float(initRng.next() >> 40) * 0x1.0p-24
-        input[t][d] = (u - 0.5) * (1 / Float(c.dim))
+        input[t][d] = (u - 0.5) * (Float(2 * c.initialRange) / Float(c.dim))
       }
     }
     let output = [[Float]](
@@ -244,7 +264,15 @@ extension SGNSReference {
       keep: SGNSKernel.makeKeepThresholds(
         frequency: frequency, entries: entries, threshold: c.subsample),
       alias: SGNSKernel.makeAliasTable(weights: weights), bucketRow: bucketRow,
-      bothSides: c.contextDirection == .both, negativePool: c.negativePool)
+      bothSides: c.contextDirection == .both, negativePool: c.negativePool,
+      skipSaturated: c.skipSaturated)
+    if c.negativePool > 0 && c.stratifiedPool {
+      var sum = 0.0
+      model.poolCumulative = weights.map { w in
+        sum += w
+        return sum
+      }
+    }
     // Chunks: whole playlists, closed once they hold at least chunkTokens entries.
     var chunks: [[(start: Int, tracks: [Int32])]] = [[]]
     var start = 0

@@ -32,14 +32,13 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// `contextDirection` says) are its contexts. 5 as in word2vec; with `reducedWindow` the
   /// next track is always a context.
   public var window = 5
-  /// Contexts after the track only (`next`) or on both sides (`both`, word2vec's skip-gram).
-  /// The data disagree, so the default stays `next` (the model every result so far used):
-  /// on synthetic:small both sides was more accurate on every fold (10 epochs, 3 folds: NDCG
-  /// 0.232 vs 0.202, R-precision 0.187 vs 0.161; gensim's skip-gram 0.253 / 0.196), but on
-  /// on synthetic:medium (3 folds) next-track was, with shared negatives (NDCG 0.258 vs
-  /// 0.239) — while `both` with `negativePool` 4096 beats both there (0.268; gensim 0.274) —
-  /// and the rare-sharing finding holds only for `next` (the specs that show it pin it). Both sides costs about 1.4× the training
-  /// time. Notebooks-md/06.
+  /// Contexts after the track only (`next`, the default) or on both sides (`both`,
+  /// word2vec's skip-gram). `both` with fresh negatives from a pool, `initialRange` 4 and
+  /// `skipSaturated` is the most accurate setting: ahead of gensim's skip-gram on all 3
+  /// folds of synthetic:small (NDCG 0.259 vs 0.253), but not on synthetic:medium fold 0
+  /// (0.2705 vs 0.2721, 0.994×), so the default stays `next` (the model every result so
+  /// far used), and the rare-sharing finding holds only for `next` (the specs that show it
+  /// pin it). Notebooks-md/06.
   public var contextDirection = ContextDirection.next
   /// Shrink the window per position to a uniform 1…W, as word2vec does, so near successors
   /// are trained more often than far ones (an implicit distance weighting).
@@ -52,12 +51,12 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// 19 to 9, which is what training speed depends on: deterministic training ran 1.5×
   /// faster at equal accuracy (synthetic:small R-precision 0.062 both ways). With contexts on
   /// both sides (up to 2W pairs share one set) it costs accuracy: fold 0 of synthetic:small,
-  /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247), but fresh negatives took
-  /// 3× the CPU time, below 3× gensim's throughput; so shared stays on. `negativePool`
-  /// makes fresh negatives nearly as cheap as shared ones.
+  /// 10 epochs, NDCG 0.230 shared vs 0.248 fresh (gensim 0.247); fresh negatives from the
+  /// whole table took 3× the CPU time, from a `negativePool` about what shared ones do.
+  /// On by default with the `next` default (whose shared sets are reused less).
   public var sharedNegatives = true
-  /// Where negatives come from. 0 (the default): every negative is drawn from the whole
-  /// frequency^`negativeExponent` table. n > 0: each chunk first draws a pool of n tracks
+  /// Where negatives come from. 0: every negative is drawn from the whole
+  /// frequency^`negativeExponent` table (the default). n > 0: each chunk first draws a pool of n tracks
   /// from that table, and every negative of the chunk is a uniform pick from the pool. Each
   /// negative is still distributed as the table says, but a chunk touches at most n
   /// negative rows, copied into its overlay once and kept in cache, instead of a fresh
@@ -69,10 +68,18 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// cache up to a few thousand; a small pool concentrates a chunk's ~30k negative draws on
   /// too few rows. With `both` and pool 4096: NDCG 0.248 over 3 folds of synthetic:small
   /// (gensim 0.253) and 0.268 over 3 folds of synthetic:medium (`next` 0.258, gensim
-  /// 0.274); with `next` it gains little (fold 0: 0.202 vs 0.199). Off by default until the
-  /// rare-sharing finding is re-checked with it; with it off training is byte-identical.
-  /// Notebooks-md/06.
+  /// 0.274); with `next` it gains little (fold 0: 0.202 vs 0.199). With `initialRange` 4
+  /// and `skipSaturated` as well: 0.259 on small (3 folds, gensim 0.253) and 0.2705 on
+  /// medium fold 0 (gensim 0.2721). Off by default, and with it off training is
+  /// byte-identical. Notebooks-md/06.
   public var negativePool = 0
+  /// With `negativePool` n: draw the pool systematically instead of as n independent
+  /// draws: its tracks are the table's quantiles at (k + u)/n, k = 0…n−1, for one uniform
+  /// u per chunk. Each negative is still distributed as the table says, but a track of
+  /// probability p fills ⌊np⌋ or ⌈np⌉ of the pool's slots, never more or fewer, so the
+  /// popular tracks' share of a chunk's negatives does not vary from chunk to chunk. Off
+  /// by default (independent draws, as before the setting existed).
+  public var stratifiedPool = false
   /// Negatives are drawn ∝ frequency^x. 0.75 is the classic value for words (Mikolov et al.
   /// 2013); on playlists 0.5 measured better (synthetic:small, 10 epochs: R-precision 0.062
   /// vs 0.048), in line with Caselles-Dupré et al. 2018 on tuning it for recommendation.
@@ -132,13 +139,31 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// epochs it lets DirLoF promote s* from 10 playlists of synthetic:small (R-precision
   /// 0.115, NDCG 0.141): Experiments/next-track-sharing.json, Notebooks-md/06.
   public var popularityFeatureMaxFrequency = 0
+  /// Input vectors start uniform in (−r/dim, r/dim) for this r; output vectors start at
+  /// zero. 0.5 is word2vec's C code (the default); gensim draws from
+  /// [−1/dim, 1/dim) (r = 1). Output vectors start at zero, so the first updates of both
+  /// matrices are proportional to r: a larger start learns faster within the decaying
+  /// learning rate. synthetic:small fold 0, `both`, fresh negatives from a pool of 4096,
+  /// `skipSaturated`, 10 epochs, NDCG: r 0.5 0.244, 1 0.248, 2 0.252, 4 0.255, 8 0.256,
+  /// 16 0.254 (gensim 0.247); 4 is near the top and still small (|u| ≈ 0.29 at dim 64).
+  /// 0.5 by default, so that training is byte-identical to before the setting existed.
+  /// Notebooks-md/06.
+  public var initialRange = 0.5
+  /// What a target whose score f lies outside the sigmoid table (|f| ≥ 6) gets. Off
+  /// (word2vec's C code, the default): the saturated gradient, (label − 0 or 1) × rate,
+  /// the full rate for a positive scored ≤ −6 or a negative scored ≥ 6. On (gensim): no
+  /// update for that target. Measured with `both` and a pool of 4096,
+  /// synthetic:small fold 0, NDCG 0.2442 on vs 0.2434 off (initialRange 0.5), 0.2518 vs
+  /// 0.2502 (initialRange 2).
+  public var skipSaturated = false
 
   /// The defaults above.
   public init() {}
 
   /// Decodes every key strictly, except `contextDirection`, `negativePool`,
-  /// `popularityFeature` and `popularityFeatureMaxFrequency`, which models saved before they
-  /// existed lack (they then read as `next`, 0, false and 0, which is how those models were
+  /// `stratifiedPool`, `popularityFeature`, `popularityFeatureMaxFrequency`,
+  /// `initialRange` and `skipSaturated`, which models saved before they existed lack (they
+  /// then read as `next`, 0, false, false, 0, 0.5 and false, which is how those models were
   /// trained).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -150,6 +175,7 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
     negatives = try c.decode(Int.self, forKey: .negatives)
     sharedNegatives = try c.decode(Bool.self, forKey: .sharedNegatives)
     negativePool = try c.decodeIfPresent(Int.self, forKey: .negativePool) ?? 0
+    stratifiedPool = try c.decodeIfPresent(Bool.self, forKey: .stratifiedPool) ?? false
     negativeExponent = try c.decode(Double.self, forKey: .negativeExponent)
     subsample = try c.decode(Double.self, forKey: .subsample)
     epochs = try c.decode(Int.self, forKey: .epochs)
@@ -164,6 +190,8 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
     popularityFeature = try c.decodeIfPresent(Bool.self, forKey: .popularityFeature) ?? false
     popularityFeatureMaxFrequency =
       try c.decodeIfPresent(Int.self, forKey: .popularityFeatureMaxFrequency) ?? 0
+    initialRange = try c.decodeIfPresent(Double.self, forKey: .initialRange) ?? 0.5
+    skipSaturated = try c.decodeIfPresent(Bool.self, forKey: .skipSaturated) ?? false
   }
 
   /// The stride of a stored row: `dim` rounded up to a multiple of 8 (zero padding).
@@ -211,6 +239,11 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
     }
     guard (1...4096).contains(chunksPerRound) else {
       throw bad("chunksPerRound", "must be between 1 and 4096 (got \(chunksPerRound))")
+    }
+    guard initialRange.isFinite, initialRange > 0, initialRange <= 100 else {
+      throw bad(
+        "initialRange", "must be in (0, 100] (got \(initialRange))",
+        hint: "0.5 is word2vec's, 1 gensim's")
     }
     guard popularityFeatureMaxFrequency >= 0 else {
       throw bad(

@@ -78,6 +78,10 @@ extension EmbeddingModel {
     let weights = frequency.map { $0 > 0 ? _pow(Double($0), config.negativeExponent) : 0 }
     // Read at random once per negative and per entry: in huge pages like the matrices.
     let alias = PageAlignedBuffer(SGNSKernel.makeAliasTable(weights: weights), padding: 0)
+    // Only with a stratified pool: the table as cumulative weights, for its quantiles.
+    let cumulative =
+      config.negativePool > 0 && config.stratifiedPool
+      ? SGNSKernel.makeCumulativeWeights(weights) : []
     let keep = PageAlignedBuffer(
       SGNSKernel.makeKeepThresholds(
         frequency: frequency, entries: playlists.entryCount, threshold: config.subsample),
@@ -99,41 +103,45 @@ extension EmbeddingModel {
       playlists.offsets.withUnsafeBufferPointer { offsets in
         buckets.withUnsafeBufferPointer { buckets in
           sigmoid.withUnsafeBufferPointer { sigmoid in
-            let params = SGNSParameters(
-              tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
-              keep: keep.base, alias: alias.base, trackCount: trackCount,
-              sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
-              bothSides: config.contextDirection == .both, reducedWindow: config.reducedWindow,
-              negatives: config.negatives,
-              sharedNegatives: config.sharedNegatives, negativePool: config.negativePool,
-              learningRate: config.learningRate, minLearningRate: config.minLearningRate,
-              scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
-              bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
-            let maxPairs = SGNSKernel.maxPairs(
-              window: config.window, bothSides: config.contextDirection == .both)
-            let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
-              SGNSChunkState(
-                stride: stride, maxPlaylistLength: maxLength,
-                targets: (maxPairs + 1) * (config.negatives + 1),
-                ahead: config.negatives + 1, pool: config.negativePool)
-            }
-            let inPtr = SendablePointer(input.base)
-            let outPtr = SendablePointer(output.base)
-            for epoch in 0..<config.epochs {
-              let counts: [SGNSChunkCounts]
-              if config.hogwild {
-                counts = hogwildEpoch(
-                  params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
-                  input: inPtr, output: outPtr, seed: config.seed, progress: progress)
-              } else {
-                counts = roundsEpoch(
-                  params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
-                  states: states, input: inPtr, output: outPtr, seed: config.seed,
-                  progress: progress)
+            cumulative.withUnsafeBufferPointer { cumulative in
+              let params = SGNSParameters(
+                tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
+                keep: keep.base, alias: alias.base, trackCount: trackCount,
+                sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
+                bothSides: config.contextDirection == .both, reducedWindow: config.reducedWindow,
+                negatives: config.negatives,
+                sharedNegatives: config.sharedNegatives, negativePool: config.negativePool,
+                poolCumulative: cumulative.isEmpty ? nil : cumulative.baseAddress!,
+                skipSaturated: config.skipSaturated,
+                learningRate: config.learningRate, minLearningRate: config.minLearningRate,
+                scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
+                bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
+              let maxPairs = SGNSKernel.maxPairs(
+                window: config.window, bothSides: config.contextDirection == .both)
+              let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
+                SGNSChunkState(
+                  stride: stride, maxPlaylistLength: maxLength,
+                  targets: (maxPairs + 1) * (config.negatives + 1),
+                  ahead: config.negatives + 1, pool: config.negativePool)
               }
-              for c in counts {
-                stats.effectiveTokens += c.effectiveTokens
-                stats.pairs += c.pairs
+              let inPtr = SendablePointer(input.base)
+              let outPtr = SendablePointer(output.base)
+              for epoch in 0..<config.epochs {
+                let counts: [SGNSChunkCounts]
+                if config.hogwild {
+                  counts = hogwildEpoch(
+                    params, epoch: epoch, chunkStarts: chunkStarts, maxLength: maxLength,
+                    input: inPtr, output: outPtr, seed: config.seed, progress: progress)
+                } else {
+                  counts = roundsEpoch(
+                    params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
+                    states: states, input: inPtr, output: outPtr, seed: config.seed,
+                    progress: progress)
+                }
+                for c in counts {
+                  stats.effectiveTokens += c.effectiveTokens
+                  stats.pairs += c.pairs
+                }
               }
             }
           }
@@ -280,12 +288,14 @@ extension EmbeddingModel {
     return starts
   }
 
-  /// The first `rows` input vectors uniform in (−0.5/dim, 0.5/dim) as in word2vec, one
-  /// stream per 4096 rows; rows after them (popularity buckets) stay zero.
+  /// The first `rows` input vectors uniform in (−r/dim, r/dim), r = `initialRange` (0.5
+  /// as in word2vec), one stream per 4096 rows; rows after them (popularity buckets) stay
+  /// zero.
   static func initializeInput(_ input: PageAlignedMatrix, rows: Int, config: EmbeddingConfig) {
     let stride = config.rowStride
     let dim = config.dim
-    let scale = 1 / Float(dim)
+    // 2r / dim: for r = 0.5 exactly 1 / dim, the scale before the setting existed.
+    let scale = Float(2 * config.initialRange) / Float(dim)
     let base = SendablePointer(input.base)
     Parallel.forEachChunk(count: rows, chunkSize: 4096) { chunk, range in
       var rng = RandomStream(seed: config.seed, component: "embedding.init", chunk: UInt64(chunk))

@@ -64,6 +64,12 @@ struct SGNSParameters: @unchecked Sendable {
   /// Tracks in a chunk's pool of negatives (drawn from `alias` once per chunk); 0: every
   /// negative is drawn from `alias` itself.
   var negativePool = 0
+  /// With a stratified pool: the cumulative negative weights (trackCount entries); the pool
+  /// is then the table's quantiles at (k + u)/n instead of n independent draws. nil: draws.
+  var poolCumulative: UnsafePointer<Double>? = nil
+  /// A target scored outside the sigmoid table gets no update (gensim), instead of the
+  /// saturated gradient (word2vec's C code).
+  var skipSaturated = false
   let learningRate: Double
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
@@ -128,6 +134,43 @@ enum SGNSKernel {
     return table
   }
 
+  /// Running sums of `weights`, left to right: entry i is weights[0] + … + weights[i].
+  static func makeCumulativeWeights(_ weights: [Double]) -> [Double] {
+    var sum = 0.0
+    return weights.map { w in
+      sum += w
+      return sum
+    }
+  }
+
+  /// Fills `pool` with the `count` quantiles of the table at (k + u)/count, k = 0…count−1,
+  /// u uniform from `r`: entry k is the first track whose cumulative weight exceeds
+  /// (k + u)/count × total (a zero-weight track never does). Systematic sampling: a track of
+  /// probability p gets ⌊count·p⌋ or ⌈count·p⌉ entries, in track order.
+  /// - Complexity: O(count × log trackCount).
+  static func fillStratifiedPool(
+    _ pool: UnsafeMutablePointer<Int32>, count: Int, r: UInt64,
+    cumulative: UnsafePointer<Double>, trackCount: Int
+  ) {
+    let total = cumulative[trackCount - 1]
+    // Below the total, so a track with a larger cumulative weight always exists.
+    let top = total.nextDown
+    let u = Double(r >> 11) * 0x1.0p-53
+    var low = 0
+    for k in 0..<count {
+      let x = min((Double(k) + u) / Double(count) * total, top)
+      // The first index ≥ low with cumulative > x (the quantiles increase with k).
+      var lo = low
+      var hi = trackCount - 1
+      while lo < hi {
+        let mid = (lo &+ hi) >> 1
+        if cumulative[mid] > x { hi = mid } else { lo = mid &+ 1 }
+      }
+      pool[k] = Int32(truncatingIfNeeded: lo)
+      low = lo
+    }
+  }
+
   /// word2vec's subsampling: keep probability (√(f/(t·N)) + 1)·(t·N)/f, as a UInt32 threshold.
   static func makeKeepThresholds(frequency: [Int32], entries: Int, threshold t: Double) -> [UInt32]
   {
@@ -145,7 +188,8 @@ enum SGNSKernel {
   /// `negatives` negative updates per pair, the learning rate decaying linearly with the
   /// playlist's position `epoch × entries + offset` in the schedule. With a negative pool,
   /// its tracks are drawn first (before anything else), and each negative is then the pool
-  /// entry a random value picks instead of the alias-table entry.
+  /// entry a random value picks instead of the alias-table entry (a stratified pool takes
+  /// one random value, for its offset, instead of one per track).
   ///
   /// - Parameters:
   ///   - kept: scratch for one subsampled playlist (longest playlist length).
@@ -180,6 +224,7 @@ enum SGNSKernel {
     let shared = p.sharedNegatives
     let both = p.bothSides
     let bucketRows = p.bucketRows
+    let skipSaturated = p.skipSaturated
     // Input rows a position touches: the center's, and its bucket's with the feature.
     let inputRows = bucketRows == nil ? 1 : 2
     // Shared negatives: the current position's, and the random values drawn ahead for the
@@ -191,7 +236,12 @@ enum SGNSKernel {
     let usePool = poolSize > 0
     let poolN = UInt64(poolSize)
     if usePool {
-      for k in 0..<poolSize { pool[k] = drawNegative(rng.next(), alias: alias, n: n) }
+      if let cumulative = p.poolCumulative {
+        fillStratifiedPool(
+          pool, count: poolSize, r: rng.next(), cumulative: cumulative, trackCount: p.trackCount)
+      } else {
+        for k in 0..<poolSize { pool[k] = drawNegative(rng.next(), alias: alias, n: n) }
+      }
       rows.reserve(poolSize)
       for k in 0..<poolSize { poolRows[k] = rows.prepareOutput(pool[k]) }
       rows.completePrepared()
@@ -316,6 +366,9 @@ enum SGNSKernel {
             // instead of trapping in the table index; the caller then reports divergence.
             if f < maxExp && f > -maxExp {
               g = (label - sigmoid[min(Int((f + maxExp) * tableScale), tableLast)]) * alpha
+            } else if skipSaturated {
+              // gensim: a saturated target is left alone (so is a NaN score).
+              continue
             } else if f >= maxExp {
               g = (label - 1) * alpha
             } else {
