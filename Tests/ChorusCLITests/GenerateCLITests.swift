@@ -1,6 +1,6 @@
 // `chorus dataset generate` with a changed synthetic process: --playlists sets the size,
 // --set changes a parameter (and so the data), unknown or invalid settings exit 64 and write
-// nothing.
+// nothing; generate and convert never replace an existing --out.
 import ChorusCore
 import ChorusTestSupport
 import Foundation
@@ -29,5 +29,23 @@ import Testing
       #expect(r.status == 64, "\(bad): \(r.stderr)")
       #expect(!FileManager.default.fileExists(atPath: dir.file("c.chorus")))
     }
+  }
+
+  @Test func generateAndConvertRefuseAnExistingOutputAndLeaveItUntouched() throws {
+    let dir = TemporaryDirectory()
+    let mine = dir.file("mine.chorus")
+    let original = Data("a user's file".utf8)
+    try original.write(to: URL(fileURLWithPath: mine))
+    let gen = try ChorusBinary.run([
+      "dataset", "generate", "--playlists", "200", "--out", mine,
+    ])
+    #expect(gen.status == 64, "\(gen.stderr)")
+    #expect(gen.stderr.contains("already exists") && gen.stderr.contains(mine))
+    let made = dir.file("made.chorus")
+    let ok = try ChorusBinary.run(["dataset", "generate", "--playlists", "200", "--out", made])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let conv = try ChorusBinary.run(["dataset", "convert", made, "--out", mine])
+    #expect(conv.status == 64, "\(conv.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: mine)) == original)
   }
 }

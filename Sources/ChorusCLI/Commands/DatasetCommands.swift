@@ -18,6 +18,17 @@ enum DatasetCommands {
       "Output format: mpd (a folder of mpd.slice.*.json), json (one slice file), text, chorus (binary cache).",
     default: "from the extension of --out")
 
+  /// Refuses an `--out` that already exists (a file or a folder), before any work: dataset
+  /// commands never replace what is there.
+  /// - Throws: `ChorusError(.usage)` naming the path.
+  static func refuseExistingOutput(_ out: String) throws {
+    if FileManager.default.fileExists(atPath: out) {
+      throw ChorusError(
+        .usage, "the output already exists; nothing was written", file: out, field: "out",
+        hint: "choose a new --out, or remove the old one first")
+    }
+  }
+
   static var generate: CommandSpec {
     CommandSpec(
       name: "generate", abstract: "Generate a synthetic MPD-like dataset.",
@@ -36,7 +47,8 @@ enum DatasetCommands {
         .option("seed", value: "n", help: "Random seed.", default: "0"),
         .option(
           "out", short: "o", value: "path",
-          help: "Where to write (.chorus, .txt, .json, or a folder with --format mpd).",
+          help:
+            "Where to write (.chorus, .txt, .json, or a folder with --format mpd); refused if it exists.",
           required: true),
         formatOption, threadsOption,
       ],
@@ -52,6 +64,7 @@ enum DatasetCommands {
         }
         let out = p.required("out")
         let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
+        try refuseExistingOutput(out)
         let t0 = wallClock()
         let config = try ConfigCoding.apply(
           p.values("set"), to: SyntheticConfig(), context: "the synthetic process")
@@ -112,12 +125,15 @@ enum DatasetCommands {
       abstract: "Convert a dataset to another format (e.g. MPD JSON to a .chorus cache).",
       arguments: [ArgumentSpec("input", help: "The dataset to read.")],
       options: [
-        .option("out", short: "o", value: "path", help: "Where to write.", required: true),
+        .option(
+          "out", short: "o", value: "path", help: "Where to write (refused if it exists).",
+          required: true),
         formatOption, threadsOption,
       ],
       action: { p in
         let out = p.required("out")
         let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
+        try refuseExistingOutput(out)
         let dataset = try loadReporting(p.required("input"))
         let t0 = wallClock()
         try format.write(dataset, to: out)
@@ -205,11 +221,7 @@ enum DatasetCommands {
         }
         let out = p.required("out")
         let format = try DatasetFormat.resolve(path: out, explicit: p.value("format"))
-        if FileManager.default.fileExists(atPath: out) {
-          throw ChorusError(
-            .usage, "the output already exists; nothing was written", file: out, field: "out",
-            hint: "choose a new --out, or remove the old one first")
-        }
+        try refuseExistingOutput(out)
         let dataset = try loadReporting(p.required("input"))
         let n = try size.count(of: dataset.playlistCount)
         let t0 = wallClock()
