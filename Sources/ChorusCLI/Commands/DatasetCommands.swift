@@ -18,6 +18,12 @@ enum DatasetCommands {
       "Output format: mpd (a folder of mpd.slice.*.json), json (one slice file), text, chorus (binary cache).",
     default: "from the extension of --out")
 
+  /// The dataset argument of the commands that read one.
+  static let datasetInput = ArgumentSpec(
+    "input",
+    help:
+      "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>.")
+
   /// Refuses an `--out` that already exists (a file or a folder), before any work: dataset
   /// commands never replace what is there.
   /// - Throws: `ChorusError(.usage)` naming the path.
@@ -94,13 +100,7 @@ enum DatasetCommands {
   static var stats: CommandSpec {
     CommandSpec(
       name: "stats", abstract: "Print a dataset's statistics (size, long tail, concentration).",
-      arguments: [
-        ArgumentSpec(
-          "input",
-          help:
-            "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>."
-        )
-      ],
+      arguments: [datasetInput],
       options: [
         .flag("json", help: "Print JSON instead of text."),
         .option("top", value: "n", help: "How many top tracks and artists to list.", default: "10"),
@@ -186,13 +186,7 @@ enum DatasetCommands {
       abstract: "Keep a uniform random sample of a dataset's playlists (e.g. of real MPD data).",
       discussion:
         "Draws --playlists N or --fraction F of the input's playlists without replacement, with one seeded random stream: the same input and seed give a byte-identical output on any machine and thread count, and different seeds give different samples. Kept playlists are unchanged (pid, name, tracks in order) and stay in input order; the catalogue keeps only the tracks and artists that occur in them, as if the sample had been read from MPD files. Refuses an existing --out (nothing is overwritten) and writes atomically, so a failed run leaves nothing behind.",
-      arguments: [
-        ArgumentSpec(
-          "input",
-          help:
-            "A dataset: folder of MPD slices, .json, .txt, .tsv/.csv, .chorus, or synthetic:<preset>."
-        )
-      ],
+      arguments: [datasetInput],
       options: [
         .option("playlists", value: "n", help: "How many playlists to keep (at most the input's)."),
         .option(

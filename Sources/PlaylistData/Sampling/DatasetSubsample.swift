@@ -105,7 +105,7 @@ public enum DatasetSubsample {
           }
         }
       }
-      dataset.names.withBytes(p) { builder.endPlaylist(pid: dataset.pids[p], name: $0) }
+      _ = dataset.names.withBytes(p) { builder.endPlaylist(pid: dataset.pids[p], name: $0) }
     }
     return builder.finish()
   }
