@@ -1,6 +1,6 @@
 // Regression and the t distribution: t quantiles against published table values, an exact fit,
 // simple regression against its textbook closed form, the QR solution against the normal
-// equations solved plainly (Gauss–Jordan), and refusals for too few or collinear datasets.
+// equations solved plainly (Gauss–Jordan), and refusals for too few or collinear datasets and for a constant response.
 import ChorusCore
 import Evaluation
 import Foundation
@@ -106,5 +106,12 @@ import Testing
         rows: [[1, 7], [2, 7], [3, 7], [4, 7]], y: [1, 3, 2, 5], names: ["a", "c"],
         standardize: true)
     }
+    // The same response everywhere (a strategy that moved nothing on any dataset).
+    #expect(throws: LinearRegression.FitError.constantResponse(value: 0)) {
+      try LinearRegression(
+        rows: [[1], [2], [3], [4]], y: [0, 0, 0, 0], names: ["a"], standardize: false)
+    }
+    let e = LinearRegression.FitError.constantResponse(value: 0)
+    #expect(e.description.contains("nothing to explain"))
   }
 }

@@ -18,7 +18,7 @@ public struct LinearRegression: Sendable, Codable, Hashable {
   public let observations: Int
   /// n − p.
   public let residualDegreesOfFreedom: Int
-  /// 1 − RSS / TSS (NaN when y is constant).
+  /// 1 − RSS / TSS (a constant response is refused, so TSS > 0).
   public let rSquared: Double
   /// Whether each predictor was centred and scaled to unit (sample) standard deviation first.
   public let standardized: Bool
@@ -29,6 +29,8 @@ public struct LinearRegression: Sendable, Codable, Hashable {
     case tooFewObservations(observations: Int, coefficients: Int)
     /// A predictor is constant or a combination of the others.
     case collinear(predictor: String)
+    /// The response is the same for every observation (e.g. 0 everywhere): nothing to explain.
+    case constantResponse(value: Double)
 
     public var description: String {
       switch self {
@@ -36,6 +38,8 @@ public struct LinearRegression: Sendable, Codable, Hashable {
         "\(n) observations cannot estimate \(p) coefficients with an error term; add datasets or drop predictors"
       case .collinear(let name):
         "predictor '\(name)' is constant or a combination of the others; drop it or vary it across datasets"
+      case .constantResponse(let value):
+        "the response is \(value) on every dataset, so there is nothing to explain; choose sizes or strategies where it varies"
       }
     }
   }
@@ -53,6 +57,9 @@ public struct LinearRegression: Sendable, Codable, Hashable {
     let n = rows.count
     let p = names.count + 1
     guard n > p else { throw FitError.tooFewObservations(observations: n, coefficients: p) }
+    guard let first = y.first, y.contains(where: { $0 != first }) else {
+      throw FitError.constantResponse(value: y[0])
+    }
     // Column-major design matrix with a leading column of ones.
     var columns: [[Double]] = [[Double](repeating: 1, count: n)]
     for j in names.indices {
@@ -84,7 +91,7 @@ public struct LinearRegression: Sendable, Codable, Hashable {
     confidenceHalfWidths = standardErrors.map { t * $0 }
     observations = n
     residualDegreesOfFreedom = n - p
-    rSquared = tss > 0 ? 1 - rss / tss : .nan
+    rSquared = 1 - rss / tss
     standardized = standardize
   }
 
