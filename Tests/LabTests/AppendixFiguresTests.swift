@@ -16,6 +16,9 @@ import Testing
 
 @Suite struct AppendixFiguresTests {
   static let id = "fold,strategy,statistics,size_kind,size"
+  /// anchors.csv's header.
+  static let anchorsHeader =
+    id + ",edit,targeted,direct_true_freq,direct_estimate,indirect_true_freq,indirect_estimate"
 
   /// A report context over `folder` with one strategy and the given statistics sources.
   func context(_ folder: String, strategies: [String] = ["dirlof"], sources: [String] = ["full"])
@@ -48,8 +51,7 @@ import Testing
     try write(
       dir, "anchors.csv",
       [
-        Self.id
-          + ",edit,targeted,direct_true_freq,direct_estimate,indirect_true_freq,indirect_estimate",
+        Self.anchorsHeader,
         "0,dirlof,full,budget,3,0,direct,1,1,10,10",
         "0,dirlof,full,budget,3,1,direct,2,2,100,100",
         "0,dirlof,full,budget,3,2,direct,1,1,,",
@@ -72,8 +74,7 @@ import Testing
     try write(
       last, "anchors.csv",
       [
-        Self.id
-          + ",edit,targeted,direct_true_freq,direct_estimate,indirect_true_freq,indirect_estimate",
+        Self.anchorsHeader,
         "0,dirlof,full,budget,3,0,direct,1,1,10,10",
         "0,at-the-end,full,budget,3,0,direct,5,5,,",
       ])
@@ -88,8 +89,7 @@ import Testing
     try write(
       dir, "anchors.csv",
       [
-        Self.id
-          + ",edit,targeted,direct_true_freq,direct_estimate,indirect_true_freq,indirect_estimate",
+        Self.anchorsHeader,
         "0,dirlof,full,budget,3,0,direct,1,1,10,10",
         "0,dirlof,sample:0.1,budget,3,0,direct,4,1,10,2",
         "0,dirlof,sample:0.1,budget,3,1,indirect,3,1,50,6",

@@ -12,23 +12,7 @@ import Testing
 
 @Suite(.serialized) struct FineTuningRunTests {
   /// A small mean model (ALS start) that trains on the fixture in well under a second.
-  static var tinyMean: SequenceConfig {
-    var c = SequenceConfig()
-    c.dim = 8
-    c.heads = 2
-    c.feedForward = 16
-    c.maxSize = 5
-    c.epochs = 2
-    c.batchSize = 16
-    c.nNeg = 20
-    c.nHard = 3
-    c.nEasy = 2
-    c.learningRate = 0.5
-    c.lrStepEpochs = 0
-    c.alsIterations = 3
-    c.verbose = false
-    return c
-  }
+  static var tinyMean: SequenceConfig { tinySequenceConfig(initialization: .als) }
 
   /// A one-fold study of the mean model fine-tuned `epochs` epochs per run.
   func spec(in dir: TemporaryDirectory, epochs: Int = 1) throws -> ExperimentSpec {

@@ -9,26 +9,6 @@ import Testing
 
 @testable import Recommenders
 
-/// A config that trains on a few hundred playlists in a debug build in well under a second.
-func tinySequenceConfig(initialization: SequenceInit = .random, epochs: Int = 2) -> SequenceConfig {
-  var c = SequenceConfig()
-  c.dim = 8
-  c.heads = 2
-  c.feedForward = 16
-  c.maxSize = 5
-  c.epochs = epochs
-  c.batchSize = 16
-  c.nNeg = 20
-  c.nHard = 3
-  c.nEasy = 2
-  c.learningRate = 0.5
-  c.lrStepEpochs = 0
-  c.alsIterations = 3
-  c.initialization = initialization
-  c.verbose = false
-  return c
-}
-
 /// A random track table (tracks × dim) and random parameters, in Float.
 func randomWeights(count: Int, seed: UInt64, scale: Double = 0.5) -> [Float] {
   var rng = RandomStream(seed: seed, component: "sequence.test.weights")
