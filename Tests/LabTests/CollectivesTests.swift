@@ -207,12 +207,39 @@ import Testing
     #expect(report.contains("| same-song | 2 | t:a | inclust |"))
     let svg = try String(contentsOfFile: dir.file("out/figures/interference.svg"), encoding: .utf8)
     #expect(svg.contains("2: same-song"))
+    // Two settings, numbered 1 and 2: a tick at each, none between.
+    #expect(FigureDataTests.Axes(svg, logX: false, logY: false).x.map(\.v) == [1, 2])
     // The same song pursued by two collectives: together, both rows report one song.
     let same = r.filter { $0["setting"]?.string == "same-song" && $0["fold"]?.double == 0 }
     #expect(same[0]["recommendations_together"] == same[1]["recommendations_together"])
   }
 
   func meanOf(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
+
+  /// The interference figure numbers its settings 1…n and has an x tick at each whole number
+  /// only: a study with one setting gets the single tick 1 (round ticks for the range
+  /// 0.5…1.5 were 0.6, 0.8, 1, 1.2, 1.4), its markers on that tick.
+  @Test func interferenceFigureTicksEverySettingNumberOnly() throws {
+    let dir = TemporaryDirectory()
+    let s = try spec(
+      in: dir,
+      [
+        CollectiveSetting(
+          name: "pair", collectives: [group("t:a", .dirLoF, 40), group("t:b", .dirLoF, 120)])
+      ])
+    try runQuietly(s, in: dir.file("out"))
+    try StudyReport.write(folder: dir.file("out"))
+    let svg = try String(contentsOfFile: dir.file("out/figures/interference.svg"), encoding: .utf8)
+    let ticks = FigureDataTests.Axes(svg, logX: false, logY: false).x
+    #expect(ticks.map(\.v) == [1])
+    // Both collectives' markers sit on the tick, dodged by ±4.5 px.
+    let markers = FigureDataTests.matches(#"<circle class="marker" cx="([-0-9.]+)""#, in: svg)
+      .map { Double($0[0])! }
+    #expect(markers.count == 2)
+    for (x, dodge) in zip(markers, [-4.5, 4.5]) {
+      #expect(abs(x - dodge - ticks[0].px) < 0.15)
+    }
+  }
 
   @Test func invalidBlocksNameTheirField() throws {
     let base: [String: Any] = ["budgets": [5]]

@@ -64,6 +64,9 @@ public struct LineChart: Sendable {
   /// Fixed axis ranges (data units); nil fits the data.
   public var xRange: ClosedRange<Double>? = nil
   public var yRange: ClosedRange<Double>? = nil
+  /// Explicit x tick positions (data units) instead of round values, e.g. one per numbered
+  /// category; nil chooses round ticks for the range.
+  public var xTicks: [Double]? = nil
   /// Whether the y axis must include 0 (linear axes only).
   public var yIncludesZero = true
   /// For quantities that cannot be negative (amplification, counts): CI bands and error bars
@@ -208,8 +211,8 @@ public struct LineChart: Sendable {
       out +=
         "<line class=\"axis-break\" x1=\"\(SVG.n(left))\" y1=\"\(SVG.n(breakY))\" x2=\"\(SVG.n(left + plotW))\" y2=\"\(SVG.n(breakY))\" stroke=\"#bbb\" stroke-dasharray=\"2 3\"/>\n"
     }
-    let xTicks = logX ? Axis.logTicks(x0, x1) : Axis.niceTicks(x0, x1)
-    for t in xTicks {
+    let xTickValues = xTicks ?? (logX ? Axis.logTicks(x0, x1) : Axis.niceTicks(x0, x1))
+    for t in xTickValues {
       let x = px(t)
       guard x >= left - 0.5 && x <= left + plotW + 0.5 else { continue }
       out += SVG.line(x, top, x, top + plotH, stroke: "#f0f0f0")

@@ -31,6 +31,10 @@ extension StudyReport {
       xLabel: "setting (numbered in the legend)",
       yLabel: "amplification together − alone (95% CI)", series: series)
     chart.referenceY = (0, "no interference")
+    // Settings are numbered 1…n: ticks at whole numbers only (round ticks for one setting
+    // would be 0.6, 0.8, …), every setting while they fit, else every few.
+    let step = max(1, (settings.count + 11) / 12)
+    chart.xTicks = stride(from: 1, through: settings.count, by: step).map(Double.init)
     chart.width = 960
     chart.height = 500
     chart.legendWidth = 300
