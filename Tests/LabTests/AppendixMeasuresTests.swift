@@ -100,15 +100,18 @@ import Testing
     #expect(!manifest.contains("similarity.csv"))
   }
 
-  @Test func similarityCountsTheSeedsEndingInATargetedAnchor() throws {
+  /// Every vector model writes it: SGNS, and the study's sequence model (the transformer).
+  @Test(arguments: ["embedding", "transformer"])
+  func similarityCountsTheSeedsEndingInATargetedAnchor(model: String) throws {
     let dir = TemporaryDirectory()
     let path = dir.file("data.chorus")
     try BinaryCache.write(Self.data, to: path)
-    var s = spec(
-      path,
-      model: try ModelSpec(
+    let modelSpec =
+      model == "transformer"
+      ? ModelSpec.transformer(tinySequenceConfig())
+      : try ModelSpec(
         name: "embedding", config: ["dim": 8, "epochs": 1, "window": 1, "contextDirection": "next"])
-    )
+    var s = spec(path, model: modelSpec)
     s.folds = [0]
     s.statistics = [.full]
     let folder = dir.file("out")

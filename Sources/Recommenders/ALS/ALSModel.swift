@@ -101,3 +101,11 @@ public struct ALSModel: Recommender {
     scorer.recommendAll(contexts, k: k, progress: progress)
   }
 }
+
+// ALS as a ContextVectorModel: the query is the mean factor of the seed's known tracks and a
+// candidate is scored by its own factor, so the similarity of s* to the targeted contexts is
+// measured for it as for the other vector models.
+extension ALSModel: ContextVectorModel {
+  /// The factor of `track`, or nil when it was not seen in training.
+  public func candidateVector(_ track: Int32) -> [Float]? { scorer.candidateVector(track) }
+}
