@@ -60,6 +60,22 @@ import Testing
     }
   }
 
+  /// Which vector each model scores a candidate by: the embedding model its output vector,
+  /// ALS its item factor (input and output are one matrix).
+  @Test func candidateVectorsAreTheScoringRows() throws {
+    let p = Self.data.playlists
+    let e = try EmbeddingModel(
+      playlists: p, trackCount: Self.trackCount, config: smallEmbeddingConfig())
+    let a = try ALSModel(playlists: p, trackCount: Self.trackCount, config: smallALSConfig())
+    var checked = 0
+    for t in 0..<Int32(Self.data.trackCount) where e.frequency[Int(t)] > 0 {
+      #expect(e.candidateVector(t) == e.outputVector(t))
+      #expect(a.candidateVector(t) == a.itemFactor(t))
+      checked += 1
+    }
+    #expect(checked > 50)
+  }
+
   @Test func unseenTracksHaveNoVectors() throws {
     for (name, m) in try Self.models() {
       for t in [

@@ -88,6 +88,12 @@ final class EmbeddingIndex: Sendable {
     self.panels = panels
   }
 
+  /// The input vector of track `t` (dim floats; its row without the padding).
+  func inputVector(_ t: Int) -> [Float] {
+    let base = t * stride
+    return Array(input[base..<(base + dim)])
+  }
+
   /// The output vector of track `t` (dim floats).
   func outputVector(_ t: Int) -> [Float] {
     let p = Int(position[t])

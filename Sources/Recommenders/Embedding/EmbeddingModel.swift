@@ -118,10 +118,7 @@ public struct EmbeddingModel: Recommender {
   // MARK: - Vectors
 
   /// The input vector of track `t` (dim floats).
-  public func inputVector(_ t: Int32) -> [Float] {
-    let base = Int(t) * index.stride
-    return Array(index.input[base..<(base + dim)])
-  }
+  public func inputVector(_ t: Int32) -> [Float] { index.inputVector(Int(t)) }
 
   /// The output vector of track `t` (dim floats).
   public func outputVector(_ t: Int32) -> [Float] { index.outputVector(Int(t)) }

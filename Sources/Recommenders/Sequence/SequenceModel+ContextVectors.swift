@@ -7,7 +7,6 @@ extension SequenceModel: ContextVectorModel {
   /// The embedding row of `track`, or nil when it was not seen in training.
   public func candidateVector(_ track: Int32) -> [Float]? {
     guard track >= 0, Int(track) < trackCount, frequency[Int(track)] > 0 else { return nil }
-    let start = Int(track) * index.stride
-    return Array(index.input[start..<(start + config.dim)])
+    return index.inputVector(Int(track))
   }
 }
