@@ -14,11 +14,11 @@
 #if defined(__x86_64__)
 int chorus_x86_supported(void);
 void chorus_sgemm_avx2(
-    int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb,
-    float *C, long ldc);
+    int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc);
 void chorus_sgemm_avx512(
-    int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb,
-    float *C, long ldc);
+    int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc);
 void chorus_score_panels_avx2(
     const float *const *queries, long nq, long dim, const float *panels, long panelCount,
     float *scores, long scoreStride);
@@ -80,20 +80,28 @@ int chorus_kernels_set_level(int level) {
   return l;
 }
 
-/// C = A·B or A·Bᵀ with every element an in-order sum of separately rounded products.
+/// C = A·B or A·Bᵀ (A stored transposed when transA) with every element an in-order sum of
+/// separately rounded products; with `accumulate` the finished sum is added to C once.
 static void sgemm_portable(
-    int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb,
-    float *C, long ldc) {
+    int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc) {
+  // A's element (i, p): A[i*lda + p], or A[p*lda + i] when transA.
+  const long ai = transA ? 1 : lda, ap = transA ? lda : 1;
+  float *row = accumulate ? malloc(sizeof(float) * (size_t)n) : NULL;
+  if (accumulate && row == NULL) abort();
   if (!transB) {
     for (long i = 0; i < m; i++) {
-      float *c = C + i * ldc;
+      float *c = accumulate ? row : C + i * ldc;
       for (long j = 0; j < n; j++) c[j] = 0;
       for (long p = 0; p < k; p++) {
-        float a = A[i * lda + p];
+        float a = A[i * ai + p * ap];
         const float *b = B + p * ldb;
         for (long j = 0; j < n; j++) c[j] = c[j] + a * b[j];
       }
+      if (accumulate)
+        for (long j = 0; j < n; j++) C[i * ldc + j] = C[i * ldc + j] + row[j];
     }
+    free(row);
     return;
   }
   // Bᵀ in blocks of 64 columns of C: pack the block's rows of B transposed, then add rows.
@@ -105,34 +113,43 @@ static void sgemm_portable(
     for (long jj = 0; jj < nb; jj++)
       for (long p = 0; p < k; p++) bt[p * nb + jj] = B[(j0 + jj) * ldb + p];
     for (long i = 0; i < m; i++) {
-      float *c = C + i * ldc + j0;
+      float *c = accumulate ? row : C + i * ldc + j0;
       for (long jj = 0; jj < nb; jj++) c[jj] = 0;
       for (long p = 0; p < k; p++) {
-        float a = A[i * lda + p];
+        float a = A[i * ai + p * ap];
         const float *b = bt + p * nb;
         for (long jj = 0; jj < nb; jj++) c[jj] = c[jj] + a * b[jj];
       }
+      if (accumulate)
+        for (long jj = 0; jj < nb; jj++) C[i * ldc + j0 + jj] = C[i * ldc + j0 + jj] + row[jj];
     }
   }
   free(bt);
+  free(row);
 }
 
 void chorus_sgemm(
     int level, int transB, long m, long n, long k, const float *A, long lda, const float *B,
     long ldb, float *C, long ldc) {
+  chorus_sgemm_ex(level, 0, transB, 0, m, n, k, A, lda, B, ldb, C, ldc);
+}
+
+void chorus_sgemm_ex(
+    int level, int transA, int transB, int accumulate, long m, long n, long k, const float *A,
+    long lda, const float *B, long ldb, float *C, long ldc) {
   if (m <= 0 || n <= 0) return;
   level = clamp_level(level);
 #if defined(__x86_64__)
   if (level == CHORUS_KERNELS_AVX512) {
-    chorus_sgemm_avx512(transB, m, n, k, A, lda, B, ldb, C, ldc);
+    chorus_sgemm_avx512(transA, transB, accumulate, m, n, k, A, lda, B, ldb, C, ldc);
     return;
   }
   if (level == CHORUS_KERNELS_AVX2) {
-    chorus_sgemm_avx2(transB, m, n, k, A, lda, B, ldb, C, ldc);
+    chorus_sgemm_avx2(transA, transB, accumulate, m, n, k, A, lda, B, ldb, C, ldc);
     return;
   }
 #endif
-  sgemm_portable(transB, m, n, k, A, lda, B, ldb, C, ldc);
+  sgemm_portable(transA, transB, accumulate, m, n, k, A, lda, B, ldb, C, ldc);
 }
 
 void chorus_score_panels(

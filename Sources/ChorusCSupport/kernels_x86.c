@@ -71,46 +71,70 @@ static void pack_b(
       for (long jj = nr; jj < NR; jj++) o[jj] = 0;
     }
   } else {
-    for (long p = 0; p < k; p++)
-      for (long jj = nr; jj < NR; jj++) buf[p * NR + jj] = 0;
-    for (long jj = 0; jj < nr; jj++) {
-      const float *b = B + (j0 + jj) * ldb;
-      for (long p = 0; p < k; p++) buf[p * NR + jj] = b[p];
+    // B is n×k: column p of the panel is B[(j0+jj)*ldb + p] over its nr rows. Blocks of 8
+    // inner indices: each row's 8 values are read contiguously and written to 8 rows of the
+    // panel (reads and writes stay within a few cache lines; no scatter).
+    long p0 = 0;
+    for (; p0 + 8 <= k; p0 += 8) {
+      float *o = buf + p0 * NR;
+      for (long jj = 0; jj < nr; jj++) {
+        const float *b = B + (j0 + jj) * ldb + p0;
+        for (int q = 0; q < 8; q++) o[q * NR + jj] = b[q];
+      }
+      for (int q = 0; q < 8; q++)
+        for (long jj = nr; jj < NR; jj++) o[q * NR + jj] = 0;
+    }
+    for (; p0 < k; p0++) {
+      for (long jj = 0; jj < nr; jj++) buf[p0 * NR + jj] = B[(j0 + jj) * ldb + p0];
+      for (long jj = nr; jj < NR; jj++) buf[p0 * NR + jj] = 0;
     }
   }
 }
 
-/// R rows × 16 columns (two ymm) of C from a packed panel of width 16.
+/// A's element (row r, inner index p) of a tile whose first row is at A: A is m × k
+/// (row-major, A[r*lda + p]) or, when TA, stored transposed as k × m (A[p*lda + r]).
+#define A_PTR(A, TA, lda, r, p) ((TA) ? (A) + (p) * (lda) + (r) : (A) + (r) * (lda) + (p))
+#define A_AT(A, TA, lda, r, p) (*A_PTR(A, TA, lda, r, p))
+
+/// R rows × 16 columns (two ymm) of C from a packed panel of width 16: C = Σ or, when ACC,
+/// C = C + Σ (the finished chain added once, as a separate product-then-add would).
 INL T2 void mk_avx2(
-    const int R, long k, const float *A, long lda, const float *bp, float *C, long ldc, long nr) {
+    const int R, const int TA, const int ACC, long k, const float *A, long lda, const float *bp,
+    float *C, long ldc, long nr) {
   __m256 acc[6][2];
   for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   for (long p = 0; p < k; p++) {
     __m256 b0 = _mm256_loadu_ps(bp + p * 16), b1 = _mm256_loadu_ps(bp + p * 16 + 8);
     for (int r = 0; r < R; r++) {
-      __m256 a = _mm256_broadcast_ss(A + r * lda + p);
+      __m256 a = _mm256_broadcast_ss(A_PTR(A, TA, lda, r, p));
       acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
     }
   }
-  if (nr == 16) {
-    for (int r = 0; r < R; r++) {
-      _mm256_storeu_ps(C + r * ldc, acc[r][0]);
-      _mm256_storeu_ps(C + r * ldc + 8, acc[r][1]);
-    }
-  } else {
-    float t[16];
-    for (int r = 0; r < R; r++) {
+  float t[16];
+  for (int r = 0; r < R; r++) {
+    float *c = C + r * ldc;
+    if (nr == 16) {
+      if (ACC) {
+        acc[r][0] = _mm256_add_ps(_mm256_loadu_ps(c), acc[r][0]);
+        acc[r][1] = _mm256_add_ps(_mm256_loadu_ps(c + 8), acc[r][1]);
+      }
+      _mm256_storeu_ps(c, acc[r][0]);
+      _mm256_storeu_ps(c + 8, acc[r][1]);
+    } else {
       _mm256_storeu_ps(t, acc[r][0]);
       _mm256_storeu_ps(t + 8, acc[r][1]);
-      memcpy(C + r * ldc, t, sizeof(float) * (size_t)nr);
+      if (ACC)
+        for (long j = 0; j < nr; j++) c[j] = c[j] + t[j];
+      else
+        memcpy(c, t, sizeof(float) * (size_t)nr);
     }
   }
 }
 
-T2 void chorus_sgemm_avx2(
-    int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb,
-    float *C, long ldc) {
+INL T2 void sgemm_avx2_body(
+    const int TA, const int ACC, int transB, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc) {
   enum { NR = 16 };
   float *buf = aligned_alloc(64, sizeof(float) * (size_t)((k > 0 ? k : 1) * NR + 16));
   if (buf == NULL) abort();
@@ -118,30 +142,44 @@ T2 void chorus_sgemm_avx2(
     long nr = n - j0 < NR ? n - j0 : NR;
     pack_b(transB, k, j0, nr, NR, B, ldb, buf);
     long i = 0;
-    for (; i + 6 <= m; i += 6) mk_avx2(6, k, A + i * lda, lda, buf, C + i * ldc + j0, ldc, nr);
-    const float *a = A + i * lda;
+    for (; i + 6 <= m; i += 6)
+      mk_avx2(6, TA, ACC, k, A_PTR(A, TA, lda, i, 0), lda, buf, C + i * ldc + j0, ldc, nr);
+    const float *a = A_PTR(A, TA, lda, i, 0);
     float *c = C + i * ldc + j0;
     switch (m - i) {
-    case 5: mk_avx2(5, k, a, lda, buf, c, ldc, nr); break;
-    case 4: mk_avx2(4, k, a, lda, buf, c, ldc, nr); break;
-    case 3: mk_avx2(3, k, a, lda, buf, c, ldc, nr); break;
-    case 2: mk_avx2(2, k, a, lda, buf, c, ldc, nr); break;
-    case 1: mk_avx2(1, k, a, lda, buf, c, ldc, nr); break;
+    case 5: mk_avx2(5, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 4: mk_avx2(4, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 3: mk_avx2(3, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 2: mk_avx2(2, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 1: mk_avx2(1, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
     default: break;
     }
   }
   free(buf);
 }
 
-/// R rows × 32 columns (two zmm) of C from a packed panel of width 32.
+T2 void chorus_sgemm_avx2(
+    int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc) {
+  if (transA) {
+    if (accumulate) sgemm_avx2_body(1, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
+    else sgemm_avx2_body(1, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
+  } else {
+    if (accumulate) sgemm_avx2_body(0, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
+    else sgemm_avx2_body(0, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
+  }
+}
+
+/// R rows × 32 columns (two zmm) of C from a packed panel of width 32 (ACC as mk_avx2).
 INL T512 void mk_avx512(
-    const int R, long k, const float *A, long lda, const float *bp, float *C, long ldc, long nr) {
+    const int R, const int TA, const int ACC, long k, const float *A, long lda, const float *bp,
+    float *C, long ldc, long nr) {
   __m512 acc[12][2];
   for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   for (long p = 0; p < k; p++) {
     __m512 b0 = _mm512_loadu_ps(bp + p * 32), b1 = _mm512_loadu_ps(bp + p * 32 + 16);
     for (int r = 0; r < R; r++) {
-      __m512 a = _mm512_set1_ps(A[r * lda + p]);
+      __m512 a = _mm512_set1_ps(A_AT(A, TA, lda, r, p));
       acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
     }
@@ -149,14 +187,19 @@ INL T512 void mk_avx512(
   __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
   __mmask16 m1 = nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
   for (int r = 0; r < R; r++) {
-    _mm512_mask_storeu_ps(C + r * ldc, m0, acc[r][0]);
-    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, acc[r][1]);
+    float *c = C + r * ldc;
+    if (ACC) {
+      acc[r][0] = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), acc[r][0]);
+      acc[r][1] = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), acc[r][1]);
+    }
+    _mm512_mask_storeu_ps(c, m0, acc[r][0]);
+    _mm512_mask_storeu_ps(c + 16, m1, acc[r][1]);
   }
 }
 
-T512 void chorus_sgemm_avx512(
-    int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb,
-    float *C, long ldc) {
+INL T512 void sgemm_avx512_body(
+    const int TA, const int ACC, int transB, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc) {
   enum { NR = 32 };
   float *buf = aligned_alloc(64, sizeof(float) * (size_t)((k > 0 ? k : 1) * NR + 16));
   if (buf == NULL) abort();
@@ -165,25 +208,37 @@ T512 void chorus_sgemm_avx512(
     pack_b(transB, k, j0, nr, NR, B, ldb, buf);
     long i = 0;
     for (; i + 12 <= m; i += 12)
-      mk_avx512(12, k, A + i * lda, lda, buf, C + i * ldc + j0, ldc, nr);
-    const float *a = A + i * lda;
+      mk_avx512(12, TA, ACC, k, A_PTR(A, TA, lda, i, 0), lda, buf, C + i * ldc + j0, ldc, nr);
+    const float *a = A_PTR(A, TA, lda, i, 0);
     float *c = C + i * ldc + j0;
     switch (m - i) {
-    case 11: mk_avx512(11, k, a, lda, buf, c, ldc, nr); break;
-    case 10: mk_avx512(10, k, a, lda, buf, c, ldc, nr); break;
-    case 9: mk_avx512(9, k, a, lda, buf, c, ldc, nr); break;
-    case 8: mk_avx512(8, k, a, lda, buf, c, ldc, nr); break;
-    case 7: mk_avx512(7, k, a, lda, buf, c, ldc, nr); break;
-    case 6: mk_avx512(6, k, a, lda, buf, c, ldc, nr); break;
-    case 5: mk_avx512(5, k, a, lda, buf, c, ldc, nr); break;
-    case 4: mk_avx512(4, k, a, lda, buf, c, ldc, nr); break;
-    case 3: mk_avx512(3, k, a, lda, buf, c, ldc, nr); break;
-    case 2: mk_avx512(2, k, a, lda, buf, c, ldc, nr); break;
-    case 1: mk_avx512(1, k, a, lda, buf, c, ldc, nr); break;
+    case 11: mk_avx512(11, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 10: mk_avx512(10, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 9: mk_avx512(9, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 8: mk_avx512(8, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 7: mk_avx512(7, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 6: mk_avx512(6, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 5: mk_avx512(5, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 4: mk_avx512(4, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 3: mk_avx512(3, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 2: mk_avx512(2, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
+    case 1: mk_avx512(1, TA, ACC, k, a, lda, buf, c, ldc, nr); break;
     default: break;
     }
   }
   free(buf);
+}
+
+T512 void chorus_sgemm_avx512(
+    int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
+    const float *B, long ldb, float *C, long ldc) {
+  if (transA) {
+    if (accumulate) sgemm_avx512_body(1, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
+    else sgemm_avx512_body(1, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
+  } else {
+    if (accumulate) sgemm_avx512_body(0, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
+    else sgemm_avx512_body(0, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
+  }
 }
 
 // MARK: - Search scoring over 8-track panels

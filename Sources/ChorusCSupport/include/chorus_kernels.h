@@ -36,6 +36,14 @@ void chorus_sgemm(
     int level, int transB, long m, long n, long k, const float *A, long lda, const float *B,
     long ldb, float *C, long ldc);
 
+/// `chorus_sgemm` with two more choices: `transA` reads A stored transposed (k×m, element
+/// (i, p) at A[p*lda + i]: C = Aᵀ·B without a transposed copy), and `accumulate` adds the
+/// product to C (each element's finished in-order sum is added to C once, the same bits as
+/// computing the product into a scratch matrix and adding it).
+void chorus_sgemm_ex(
+    int level, int transA, int transB, int accumulate, long m, long n, long k, const float *A,
+    long lda, const float *B, long ldb, float *C, long ldc);
+
 /// Scores `nq` queries (each `dim` floats at queries[r]) against `panelCount` panels of 8
 /// tracks (panel p holds track 8p+l's component d at panels[(p*dim + d)*8 + l]): the score of
 /// query r and track j goes to scores[r*scoreStride + j]. Level AVX2 or AVX-512 only (the

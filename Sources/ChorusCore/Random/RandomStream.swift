@@ -63,13 +63,13 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
   }
 
   /// Uniform in [0, 1) with 53 random bits.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func nextDouble() -> Double {
     Double(next() >> 11) * 0x1.0p-53
   }
 
   /// Uniform integer in 0..<bound (Lemire's nearly divisionless method).
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func nextInt(below bound: Int) -> Int {
     precondition(bound > 0, "bound must be positive")
     let b = UInt64(bound)

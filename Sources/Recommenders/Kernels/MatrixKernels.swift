@@ -9,15 +9,20 @@ import ChorusCore
 /// Matrix products on the kernel levels of `KernelLevel`.
 public enum MatrixKernels {
   /// C (m × n) = A (m × k) · B, where B is k × n, or n × k when `transposedB` (then C = A·Bᵀ).
-  /// All row-major and dense; C is overwritten. `level` is clamped to what the CPU runs.
+  /// With `transposedA`, A is stored k × m and the product is Aᵀ·B (no transposed copy).
+  /// All row-major and dense; C is overwritten, or with `accumulate` the product is added to
+  /// it (each element's finished sum added once: the same bits as multiplying into scratch
+  /// and adding). `level` is clamped to what the CPU runs.
   /// - Complexity: O(m × n × k).
   public static func multiply(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-    m: Int, n: Int, k: Int, transposedB: Bool = false, level: KernelLevel = .current
+    m: Int, n: Int, k: Int, transposedA: Bool = false, transposedB: Bool = false,
+    accumulate: Bool = false, level: KernelLevel = .current
   ) {
     precondition(m >= 0 && n >= 0 && k >= 0, "matrix sizes must be non-negative")
-    chorus_sgemm(
-      Int32(level.rawValue), transposedB ? 1 : 0, m, n, k, a, k, b, transposedB ? k : n, c, n)
+    chorus_sgemm_ex(
+      Int32(level.rawValue), transposedA ? 1 : 0, transposedB ? 1 : 0, accumulate ? 1 : 0, m, n,
+      k, a, transposedA ? m : k, b, transposedB ? k : n, c, n)
   }
 
   /// `multiply` on arrays: returns C (m × n, row-major).

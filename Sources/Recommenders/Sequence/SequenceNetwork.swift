@@ -220,7 +220,16 @@ struct SequenceNetwork: Sendable {
       let cands = candidates[b]
       // By score, highest first, ties by candidate order: one integer key per candidate.
       var scored = [UInt64](repeating: 0, count: cands.count)
+      // The candidates' rows are scattered over the table: start loading the row `ahead`
+      // candidates on while scoring the current one (the scores are unchanged).
+      let ahead = 8
+      for i in 0..<min(ahead, cands.count) {
+        RowPrefetch.lines(table + Int(cands[i]) &* dim, count: dim)
+      }
       for (i, t) in cands.enumerated() {
+        if i &+ ahead < cands.count {
+          RowPrefetch.lines(table + Int(cands[i &+ ahead]) &* dim, count: dim)
+        }
         let key = SequenceNetwork.descendingKey(SeqMath.dot(table + Int(t) * dim, last, dim))
         scored[i] = UInt64(key) << 32 | UInt64(i)
       }

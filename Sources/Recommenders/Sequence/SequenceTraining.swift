@@ -5,6 +5,7 @@
 // gradient-norm clipping and a step learning-rate schedule. A batch's playlists run in fixed
 // chunks on all cores and their gradients are summed in chunk order, so the weights are
 // byte-identical on any thread count.
+import ChorusCSupport
 import ChorusCore
 
 /// What one epoch did.
@@ -392,20 +393,33 @@ enum SequenceTraining {
             Parallel.forEachChunk(count: partitions, chunkSize: 1) { part, _ in
               let lo = Int32(trackCount * part / partitions)
               let hi = Int32(trackCount * (part + 1) / partitions)
+              // The rows are scattered over the table: start loading the rows of the
+              // ids `ahead` places on while catching up the current one (no effect on a
+              // result; only the memory waits overlap).
+              let ahead = 8
+              func rows(_ ids: UnsafeBufferPointer<Int32>) {
+                for (n, t) in ids.enumerated() {
+                  if n &+ ahead < ids.count {
+                    let u = ids[n &+ ahead]
+                    if u >= lo && u < hi {
+                      chorus_prefetch(l.base + Int(u))
+                      RowPrefetch.lines(w.base + Int(u) &* dim, count: dim)
+                      RowPrefetch.lines(v.base + Int(u) &* dim, count: dim)
+                    }
+                  }
+                  if t >= lo && t < hi {
+                    catchUpRow(
+                      Int(t), step: step, powers: pw.base, last: l.base, table: w.base,
+                      velocity: v.base, dim: dim)
+                  }
+                }
+              }
               for (j, i) in batch.enumerated() {
                 let p = order[i]
                 let from = playlists.offsets[p] + starts[i]
                 let to = from + min(playlists.length(p), maxSize)
-                for t in playlists.tracks[from..<to] where t >= lo && t < hi {
-                  catchUpRow(
-                    Int(t), step: step, powers: pw.base, last: l.base, table: w.base,
-                    velocity: v.base, dim: dim)
-                }
-                for t in candidates[j] where t >= lo && t < hi {
-                  catchUpRow(
-                    Int(t), step: step, powers: pw.base, last: l.base, table: w.base,
-                    velocity: v.base, dim: dim)
-                }
+                playlists.tracks[from..<to].withUnsafeBufferPointer { rows($0) }
+                candidates[j].withUnsafeBufferPointer { rows($0) }
               }
             }
           }

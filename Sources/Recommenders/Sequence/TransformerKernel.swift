@@ -139,8 +139,6 @@ final class TransformerTape {
   let dY, dSum, dQ, dK, dV, dO, dA, dX: UnsafeMutablePointer<Float>
   let dH, dG: UnsafeMutablePointer<Float>
   let dP: UnsafeMutablePointer<Float>
-  /// A transposed output gradient (out × rows) and a product before it is added.
-  let transposed, product: UnsafeMutablePointer<Float>
   private var owned: [UnsafeMutablePointer<Float>] = []
 
   init(layout: TransformerLayout, windows: Int) {
@@ -180,8 +178,6 @@ final class TransformerTape {
     dH = buffer(r * ff)
     dG = buffer(r * ff)
     dP = buffer(p)
-    transposed = buffer(r * max(d, ff))
-    product = buffer(max(r * max(d, ff), ff * d, d * d))
     self.owned = owned
   }
 
@@ -207,7 +203,10 @@ enum TransformerKernel {
       return
     }
     let keep = 1 / (1 - p)
-    for j in 0..<count { m[j] = rng.pointee.nextDouble() < Double(p) ? 0 : keep }
+    // nextDouble() < p, in integers: the draw is k·2⁻⁵³ with k = next() >> 11, and k·2⁻⁵³ < p
+    // exactly when k < ⌈p·2⁵³⌉ (p·2⁵³ is exact in Double), so the masks are the same bits.
+    let threshold = UInt64((Double(p) * 0x1.0p53).rounded(.up))
+    for j in 0..<count { m[j] = rng.pointee.next() &>> 11 < threshold ? 0 : keep }
   }
 
   /// y = x·Wᵀ + b for n rows (W is out × in).
@@ -222,30 +221,22 @@ enum TransformerKernel {
   }
 
   /// Backward of `linear`: dx (+)= dy·W, dW += dyᵀ·x (one product over all n rows, in row
-  /// order), db += Σ dy.
+  /// order, reading dy transposed in place and adding into dW), db += Σ dy.
   @inline(__always)
   static func linearBackward(
     _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dW: UnsafeMutablePointer<Float>?,
     dB: UnsafeMutablePointer<Float>, n: Int, input: Int, output: Int, accumulate: Bool,
-    tape: TransformerTape, level: KernelLevel
+    level: KernelLevel
   ) {
-    let product = tape.product
     if let dx {
-      if accumulate {
-        MatrixKernels.multiply(dy, w, into: product, m: n, n: input, k: output, level: level)
-        SeqMath.axpy(1, product, dx, n * input)
-      } else {
-        MatrixKernels.multiply(dy, w, into: dx, m: n, n: input, k: output, level: level)
-      }
+      MatrixKernels.multiply(
+        dy, w, into: dx, m: n, n: input, k: output, accumulate: accumulate, level: level)
     }
     if let dW {
-      let t = tape.transposed
-      for r in 0..<n {
-        for o in 0..<output { t[o * n + r] = dy[r * output + o] }
-      }
-      MatrixKernels.multiply(t, x, into: product, m: output, n: input, k: n, level: level)
-      SeqMath.axpy(1, product, dW, output * input)
+      MatrixKernels.multiply(
+        dy, x, into: dW, m: output, n: input, k: n, transposedA: true, accumulate: true,
+        level: level)
     }
     for i in 0..<n { SeqMath.axpy(1, dy + i * output, dB, output) }
   }
@@ -445,13 +436,13 @@ enum TransformerKernel {
       for j in 0..<(rows * d) { dF[j] = dSum[j] * t.mask2[j] }
       linearBackward(
         dF, x: t.gd, w: params + l.w2, dx: tape.dG, dW: dParams + l.w2, dB: dParams + l.b2,
-        n: rows, input: ff, output: d, accumulate: false, tape: tape, level: level)
+        n: rows, input: ff, output: d, accumulate: false, level: level)
       for j in 0..<(rows * ff) {
         tape.dH[j] = tape.dG[j] * t.maskF[j] * geluDerivative(t.h1[j], cdf: t.cdf[j])
       }
       linearBackward(
         tape.dH, x: t.y1, w: params + l.w1, dx: dY, dW: dParams + l.w1, dB: dParams + l.b1,
-        n: rows, input: d, output: ff, accumulate: true, tape: tape, level: level)
+        n: rows, input: d, output: ff, accumulate: true, level: level)
       // LN₁: its input sum1 = input + attn·mask1.
       for j in 0..<(rows * d) { sum[j] = t.input[j] + t.attn[j] * t.mask1[j] }
       layerNormBackward(
@@ -464,7 +455,7 @@ enum TransformerKernel {
       for j in 0..<(rows * d) { dAttn[j] = dSum[j] * t.mask1[j] }
       linearBackward(
         dAttn, x: t.o, w: params + l.wo, dx: tape.dO, dW: dParams + l.wo, dB: dParams + l.bo,
-        n: rows, input: d, output: d, accumulate: false, tape: tape, level: level)
+        n: rows, input: d, output: d, accumulate: false, level: level)
       let dQ = tape.dQ
       let dK = tape.dK
       let dV = tape.dV
@@ -503,13 +494,13 @@ enum TransformerKernel {
       }
       linearBackward(
         dQ, x: t.input, w: params + l.wq, dx: dX, dW: dParams + l.wq, dB: dParams + l.bq,
-        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
+        n: rows, input: d, output: d, accumulate: true, level: level)
       linearBackward(
         dK, x: t.input, w: params + l.wk, dx: dX, dW: dParams + l.wk, dB: dParams + l.bk,
-        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
+        n: rows, input: d, output: d, accumulate: true, level: level)
       linearBackward(
         dV, x: t.input, w: params + l.wv, dx: dX, dW: dParams + l.wv, dB: dParams + l.bv,
-        n: rows, input: d, output: d, accumulate: true, tape: tape, level: level)
+        n: rows, input: d, output: d, accumulate: true, level: level)
       dY.update(from: dX, count: rows * d)
     }
     // Input = embedding + position: both get dY.
