@@ -75,6 +75,56 @@ func naiveProduct(
     }
   }
 
+  /// A stored transposed (k × m) and accumulation into C (the weight-gradient form dW += dyᵀ·x)
+  /// at every level: the same bits as transposing A into a copy, multiplying into scratch at
+  /// that level's plain twin, and adding the scratch to C element by element.
+  @Test(arguments: [false, true])
+  func transposedAAndAccumulateEqualCopyThenAdd(transposedB: Bool) {
+    for level in KernelLevel.allCases where level <= KernelLevel.supported {
+      for (i, s) in Self.shapes.enumerated() {
+        let at = randomMatrix(s.k, s.m, seed: UInt64(i + 100))  // A stored k × m
+        var a = [Float](repeating: 0, count: s.m * s.k)
+        for p in 0..<s.k { for r in 0..<s.m { a[r * s.k + p] = at[p * s.m + r] } }
+        let b = randomMatrix(
+          transposedB ? s.n : s.k, transposedB ? s.k : s.n, seed: UInt64(i + 150))
+        let c0 = randomMatrix(s.m, s.n, seed: UInt64(i + 200))
+        let product = naiveProduct(
+          a, b, m: s.m, n: s.n, k: s.k, transposedB: transposedB, fused: level.isFused)
+        for accumulate in [false, true] {
+          var c = c0
+          at.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+              c.withUnsafeMutableBufferPointer { cb in
+                MatrixKernels.multiply(
+                  ab.baseAddress!, bb.baseAddress!, into: cb.baseAddress!, m: s.m, n: s.n,
+                  k: s.k, transposedA: true, transposedB: transposedB, accumulate: accumulate,
+                  level: level)
+              }
+            }
+          }
+          let expected = accumulate ? zip(c0, product).map { $0 + $1 } : product
+          #expect(
+            c.map(\.bitPattern) == expected.map(\.bitPattern),
+            "\(level), shape \(s), accumulate \(accumulate)")
+        }
+        // Accumulating without transposing A: C + A·B(ᵀ).
+        var c = c0
+        a.withUnsafeBufferPointer { ab in
+          b.withUnsafeBufferPointer { bb in
+            c.withUnsafeMutableBufferPointer { cb in
+              MatrixKernels.multiply(
+                ab.baseAddress!, bb.baseAddress!, into: cb.baseAddress!, m: s.m, n: s.n, k: s.k,
+                transposedB: transposedB, accumulate: true, level: level)
+            }
+          }
+        }
+        #expect(
+          c.map(\.bitPattern) == zip(c0, product).map { $0 + $1 }.map(\.bitPattern),
+          "\(level), shape \(s), A as stored")
+      }
+    }
+  }
+
   @Test func parallelRowsGiveTheSameBitsOnAnyThreadCount() {
     let (m, n, k) = (200, 256, 64)
     let a = randomMatrix(m, k, seed: 7)

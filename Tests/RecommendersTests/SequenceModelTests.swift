@@ -357,6 +357,27 @@ struct TransformerReference {
     }
   }
 
+  /// The dropout masks come from an integer comparison of the raw draw; its plain twin is
+  /// the definition, `nextDouble() < p` per element, from the same stream: the same masks
+  /// and the stream left in the same state, for the study's rates and for edge rates.
+  @Test(arguments: [Float(0.13), 0.1, 0.3, 0.5, 1e-7, 0.999])
+  func dropoutMaskEqualsNextDoubleBelowRate(rate: Float) {
+    let count = 5000
+    var fast = RandomStream(seed: 11, component: "mask-test")
+    var plain = fast
+    var mask = [Float](repeating: -1, count: count)
+    mask.withUnsafeMutableBufferPointer { mb in
+      withUnsafeMutablePointer(to: &fast) { r in
+        TransformerKernel.dropoutMask(mb.baseAddress!, count, rate, r)
+      }
+    }
+    let keep = 1 / (1 - rate)
+    let expected = (0..<count).map { _ in plain.nextDouble() < Double(rate) ? 0 : keep }
+    #expect(mask.map(\.bitPattern) == expected.map(\.bitPattern))
+    #expect(fast.next() == plain.next())
+    #expect(rate < 0.5 ? mask.contains(keep) : mask.contains(0))
+  }
+
   /// A trained transformer's query equals the Double reference forward of its weights.
   @Test func transformerQueryMatchesReference() throws {
     let m = try train(tinySequenceConfig(), .transformer)
