@@ -96,6 +96,19 @@ static void pack_b(
 #define A_PTR(A, TA, lda, r, p) ((TA) ? (A) + (p) * (lda) + (r) : (A) + (r) * (lda) + (p))
 #define A_AT(A, TA, lda, r, p) (*A_PTR(A, TA, lda, r, p))
 
+/// Calls BODY with transA and accumulate as compile-time constants: each of the four cases
+/// is its own copy of the always-inlined body, with no per-element branch on them.
+#define SGEMM_SPECIALISED(BODY)                                                             \
+  do {                                                                                      \
+    if (transA) {                                                                           \
+      if (accumulate) BODY(1, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);                  \
+      else BODY(1, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);                             \
+    } else {                                                                                \
+      if (accumulate) BODY(0, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);                  \
+      else BODY(0, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);                             \
+    }                                                                                       \
+  } while (0)
+
 /// R rows × 16 columns (two ymm) of C from a packed panel of width 16: C = Σ or, when ACC,
 /// C = C + Σ (the finished chain added once, as a separate product-then-add would).
 INL T2 void mk_avx2(
@@ -161,13 +174,7 @@ INL T2 void sgemm_avx2_body(
 T2 void chorus_sgemm_avx2(
     int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
     const float *B, long ldb, float *C, long ldc) {
-  if (transA) {
-    if (accumulate) sgemm_avx2_body(1, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
-    else sgemm_avx2_body(1, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
-  } else {
-    if (accumulate) sgemm_avx2_body(0, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
-    else sgemm_avx2_body(0, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
-  }
+  SGEMM_SPECIALISED(sgemm_avx2_body);
 }
 
 /// R rows × 32 columns (two zmm) of C from a packed panel of width 32 (ACC as mk_avx2).
@@ -232,13 +239,7 @@ INL T512 void sgemm_avx512_body(
 T512 void chorus_sgemm_avx512(
     int transA, int transB, int accumulate, long m, long n, long k, const float *A, long lda,
     const float *B, long ldb, float *C, long ldc) {
-  if (transA) {
-    if (accumulate) sgemm_avx512_body(1, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
-    else sgemm_avx512_body(1, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
-  } else {
-    if (accumulate) sgemm_avx512_body(0, 1, transB, m, n, k, A, lda, B, ldb, C, ldc);
-    else sgemm_avx512_body(0, 0, transB, m, n, k, A, lda, B, ldb, C, ldc);
-  }
+  SGEMM_SPECIALISED(sgemm_avx512_body);
 }
 
 // MARK: - Search scoring over 8-track panels
