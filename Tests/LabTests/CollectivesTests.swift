@@ -209,6 +209,10 @@ import Testing
     #expect(svg.contains("2: same-song"))
     // Two settings, numbered 1 and 2: a tick at each, none between.
     #expect(FigureDataTests.Axes(svg, logX: false, logY: false).x.map(\.v) == [1, 2])
+    // Settings are categories: a dot with whiskers per setting and collective, no line
+    // joining one setting to the next.
+    #expect(!svg.contains("<polyline class=\"series\""))
+    #expect(FigureDataTests.matches(#"<circle class="marker""#, in: svg).count == 4)
     // The same song pursued by two collectives: together, both rows report one song.
     let same = r.filter { $0["setting"]?.string == "same-song" && $0["fold"]?.double == 0 }
     #expect(same[0]["recommendations_together"] == same[1]["recommendations_together"])

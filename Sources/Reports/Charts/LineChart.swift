@@ -22,8 +22,9 @@ public enum SeriesStyle: String, Sendable {
   /// A thin grey line, no markers, no band, no legend entry: the other series of a small
   /// multiple, drawn behind for context.
   case context
-  /// Markers with vertical 95% CI whiskers joined by a thin line, shifted sideways by the
-  /// series' `dodge` so that series sharing x values do not hide each other.
+  /// Markers with vertical 95% CI whiskers joined by a thin line (unless the series'
+  /// `joined` is off), shifted sideways by the series' `dodge` so that series sharing x values
+  /// do not hide each other.
   case errorBars
 }
 
@@ -41,6 +42,10 @@ public struct ChartSeries: Sendable {
   public var band: [(x: Double, lower: Double, upper: Double)]? = nil
   /// Horizontal shift in pixels (for `.errorBars`), so coincident points stay visible.
   public var dodge = 0.0
+  /// Whether `.errorBars` markers are joined by a thin line. Off where x is a category (the
+  /// numbered settings of the interference figure): a line would suggest an order or a trend
+  /// between settings that have none.
+  public var joined = true
 
   public init(
     name: String, points: [(x: Double, y: Double, ci: Double)], style: SeriesStyle = .line,
@@ -338,10 +343,12 @@ public struct LineChart: Sendable {
             "<circle class=\"context\" cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"2\" fill=\"\(colour)\"/>\n"
         }
       case .errorBars:
-        let line = pts.map { "\(SVG.n(px($0.x) + s.dodge)),\(SVG.n(py($0.y)))" }
-          .joined(separator: " ")
-        out +=
-          "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.7\"/>\n"
+        if s.joined {
+          let line = pts.map { "\(SVG.n(px($0.x) + s.dodge)),\(SVG.n(py($0.y)))" }
+            .joined(separator: " ")
+          out +=
+            "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.7\"/>\n"
+        }
         for p in pts {
           let x = px(p.x) + s.dodge
           if p.ci.isFinite && p.ci > 0 {

@@ -1,7 +1,8 @@
 // The report's section on several collectives at once (studies with a `collectives` block):
 // a figure of each collective's interference — its amplification with the other collectives
-// planted minus alone, mean ± 95% CI over folds — per setting, and a table of alone, together
-// and interference in report.md. Reads collectives-summary.csv only; absent, no section.
+// planted minus alone, mean ± 95% CI over folds, as a dot with whiskers — per setting, and a
+// table of alone, together and interference in report.md. Reads collectives-summary.csv only;
+// absent, no section.
 import ChorusCore
 import Foundation
 
@@ -24,6 +25,8 @@ extension StudyReport {
       var s = ChartSeries(name: "collective \(position)", points: points, style: .errorBars)
       s.colour = k
       s.dodge = (Double(k) - Double(positions.count - 1) / 2) * 9
+      // Settings are categories: dots with whiskers, no line suggesting an order between them.
+      s.joined = false
       series.append(s)
     }
     var chart = LineChart(
