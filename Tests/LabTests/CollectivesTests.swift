@@ -208,7 +208,10 @@ import Testing
     let svg = try String(contentsOfFile: dir.file("out/figures/interference.svg"), encoding: .utf8)
     #expect(svg.contains("2: same-song"))
     // Two settings, numbered 1 and 2: a tick at each, none between.
-    #expect(FigureDataTests.Axes(svg, logX: false, logY: false).x.map(\.v) == [1, 2])
+    let ticks = FigureDataTests.Axes(svg, logX: false, logY: false).x
+    #expect(ticks.map(\.v) == [1, 2])
+    // At least half a setting's width between the frame's left side (x = 80) and setting 1.
+    #expect(ticks[0].px - 80 >= (ticks[1].px - ticks[0].px) / 2 - 0.5)
     // Settings are categories: a dot with whiskers per setting and collective, no line
     // joining one setting to the next.
     #expect(!svg.contains("<polyline class=\"series\""))

@@ -128,6 +128,38 @@ import Testing
     #expect(table.header.contains("ndcg_lost_ci") && table.rows.count == 6)
   }
 
+  /// The accuracy lost is an estimate too: each defence gets a horizontal whisker spanning its
+  /// CI (in the x range), and a defence whose cost has no CI gets none.
+  @Test func theAccuracyLostCIIsAHorizontalWhisker() throws {
+    let figure = DefenceFrontierFigure(
+      points: [
+        .init(panel: "dirlof", series: "none", x: 0, y: 13, yCI: 4, xCI: 0),
+        .init(panel: "dirlof", series: "detect", x: 0.001, y: 0, yCI: 0, xCI: 0.0008),
+      ], metric: "ndcg")
+    let chart = figure.figure().panels[0]
+    #expect(chart.xRange!.lowerBound <= 0 && chart.xRange!.upperBound >= 0.0018)
+    let svg = chart.svg()
+    let whiskers = svg.split(separator: "\n").filter { $0.contains("class=\"x-whisker\"") }
+    try #require(whiskers.count == 1)
+    #expect(whiskers[0].contains("data-name=\"detect\""))
+    func attribute(_ name: String) -> Double {
+      let tail = whiskers[0].components(separatedBy: "\(name)=\"")[1]
+      return Double(tail.prefix { $0 != "\"" })!
+    }
+    // Its ends are the CI's ends on the chart's x mapping: the span is 0.0016 of an axis whose
+    // markers sit at 0 and 0.001, so it is 1.6 times their distance.
+    let markers = svg.split(separator: "\n").filter { $0.contains("class=\"marker\"") }.map {
+      line -> Double in
+      let tail = line.components(separatedBy: "cx=\"")[1]
+      return Double(tail.prefix { $0 != "\"" })!
+    }
+    try #require(markers.count == 2)
+    let dodge = 2.0 * 2  // the two markers are shifted 4 px apart
+    let unit = (markers[1] - markers[0] - dodge) / 0.001
+    #expect(abs((attribute("x2") - attribute("x1")) - 0.0016 * unit) < 0.5)
+    #expect(abs((attribute("x1") + attribute("x2")) / 2 - markers[1]) < 0.5)
+  }
+
   @Test func foldersThatCannotBeComparedAreRefused() throws {
     let s = try Self.studies.get()
     let dir = TemporaryDirectory()

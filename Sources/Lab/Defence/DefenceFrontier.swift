@@ -292,13 +292,13 @@ public enum DefenceFrontier {
     return out
   }
 
-  /// The figure: one panel per strategy, one marker (with its amplification CI) per defence.
+  /// The figure: one panel per strategy, one marker (with both CIs) per defence.
   public static func figure(_ points: [Point], metric: String) -> PanelFigure {
     DefenceFrontierFigure(
       points: points.map {
         DefenceFrontierFigure.Point(
           panel: $0.strategy, series: $0.defence, x: $0.accuracyLost, y: $0.amplification,
-          yCI: $0.amplificationCI)
+          yCI: $0.amplificationCI, xCI: $0.accuracyLostCI)
       }, metric: metric
     ).figure()
   }

@@ -1,6 +1,6 @@
 // The defence-frontier figure: per strategy (one panel each), every platform defence as one
 // marker at (accuracy lost by honest users, amplification left to the collective), with the
-// amplification's 95% CI. Down and left is better for the platform; a defence's colour is the
+// amplification's and the accuracy lost's 95% CIs. Down and left is better for the platform; a defence's colour is the
 // same in every panel, and the no-defence point sits at zero cost.
 import Foundation
 
@@ -14,14 +14,19 @@ public struct DefenceFrontierFigure: Sendable {
     public var series: String
     /// Accuracy lost by honest users (positive = worse).
     public var x: Double
+    /// The accuracy lost's 95% CI half-width (0: none drawn).
+    public var xCI: Double
     /// Amplification and its 95% CI half-width.
     public var y: Double
     public var yCI: Double
 
-    public init(panel: String, series: String, x: Double, y: Double, yCI: Double) {
+    public init(
+      panel: String, series: String, x: Double, y: Double, yCI: Double, xCI: Double = 0
+    ) {
       self.panel = panel
       self.series = series
       self.x = x
+      self.xCI = xCI
       self.y = y
       self.yCI = yCI
     }
@@ -46,7 +51,12 @@ public struct DefenceFrontierFigure: Sendable {
     }
     // One x range for every panel (a defence costs honest users the same whatever the
     // strategy), padded so that markers at the extremes stay off the frame, and including 0.
-    let xs = points.map(\.x).filter(\.isFinite) + [0]
+    // The horizontal whiskers (the accuracy lost's CI) are inside the range too.
+    let xs =
+      points.flatMap { p -> [Double] in
+        let half = p.xCI.isFinite ? p.xCI : 0
+        return [p.x - half, p.x + half]
+      }.filter(\.isFinite) + [0]
     let (low, high) = (xs.min()!, xs.max()!)
     let pad = max(high - low, 1e-6) * 0.08
     let n = Double(series.count)
@@ -62,6 +72,7 @@ public struct DefenceFrontierFigure: Sendable {
             name: name, points: pts, style: .errorBars, colour: i % LineChart.palette.count)
           // Defences that cost (almost) nothing share x ≈ 0: shift each a few pixels.
           s.dodge = (Double(i) - (n - 1) / 2) * 4
+          s.xWhiskers = mine.filter { $0.series == name }.map { (x: $0.x, y: $0.y, half: $0.xCI) }
           return s
         })
       chart.xRange = (low - pad)...(high + pad)
@@ -75,8 +86,9 @@ public struct DefenceFrontierFigure: Sendable {
       panels: charts, columns: min(3, max(1, charts.count)))
     // Short lines: a single panel is only one chart wide.
     figure.caption = [
-      "One marker per defence: mean over folds, whiskers 95% CI of amplification.",
-      "Markers are shifted a few pixels apart; lower and further left is better for the platform.",
+      "One marker per defence: mean over folds; whiskers 95% CIs of amplification (vertical)",
+      "and of accuracy lost (horizontal). Markers are shifted a few pixels apart;",
+      "lower and further left is better for the platform.",
     ]
     return figure
   }

@@ -46,6 +46,10 @@ public struct ChartSeries: Sendable {
   /// numbered settings of the interference figure): a line would suggest an order or a trend
   /// between settings that have none.
   public var joined = true
+  /// Horizontal whiskers for `.errorBars`: (x, y, half-width) of a point whose x is itself an
+  /// estimate (the defence frontier's accuracy lost). Not part of the x range: a chart that
+  /// draws them sets `xRange` to cover them.
+  public var xWhiskers: [(x: Double, y: Double, half: Double)] = []
 
   public init(
     name: String, points: [(x: Double, y: Double, ci: Double)], style: SeriesStyle = .line,
@@ -348,6 +352,11 @@ public struct LineChart: Sendable {
             .joined(separator: " ")
           out +=
             "<polyline class=\"series\" data-name=\"\(name)\" points=\"\(line)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.7\"/>\n"
+        }
+        for w in s.xWhiskers where usable(w.x, w.y) && w.half.isFinite && w.half > 0 {
+          let y = py(w.y)
+          out +=
+            "<line class=\"x-whisker\" data-name=\"\(name)\" x1=\"\(SVG.n(px(w.x - w.half) + s.dodge))\" y1=\"\(SVG.n(y))\" x2=\"\(SVG.n(px(w.x + w.half) + s.dodge))\" y2=\"\(SVG.n(y))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-opacity=\"0.8\"/>\n"
         }
         for p in pts {
           let x = px(p.x) + s.dodge

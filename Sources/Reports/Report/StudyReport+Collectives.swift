@@ -38,6 +38,9 @@ extension StudyReport {
     // would be 0.6, 0.8, …), every setting while they fit, else every few.
     let step = max(1, (settings.count + 11) / 12)
     chart.xTicks = stride(from: 1, through: settings.count, by: step).map(Double.init)
+    // Half a setting's width on each side, so the first and last settings' whiskers stay off
+    // the frame and the reference label right of the last one.
+    chart.xRange = 0.5...(Double(settings.count) + 0.5)
     chart.width = 960
     chart.height = 500
     chart.legendWidth = 300
