@@ -124,6 +124,17 @@ import Testing
     ] {
       #expect(svg.contains(name), "\(name)")
     }
+    // The Markdown table writes values as the findings do: no raw "%g" noise, and the
+    // baseline's cost (0 in every fold) as exactly that.
+    var noisy = points[0]
+    noisy.strategy = "dirlof"
+    noisy.defence = "none"
+    noisy.folds = 3
+    (noisy.amplification, noisy.amplificationCI) = (13.06, 4.317)
+    (noisy.accuracyLost, noisy.accuracyLostCI) = (-2.7e-17, 3e-17)
+    let md = DefenceFrontier.markdown([noisy], metric: "ndcg")
+    #expect(md.contains("| dirlof | none | 13.1 ± 4.32 | 0 (every fold) | 3 |"))
+    #expect(!md.contains("e-17"))
     let table = DefenceFrontier.table(points, metric: "ndcg")
     #expect(table.header.contains("ndcg_lost_ci") && table.rows.count == 6)
   }

@@ -44,6 +44,24 @@ import Testing
     #expect(c.lines()[0].hasSuffix("no strategy is clearly ahead (the 95% CIs overlap)"))
   }
 
+  /// A study of one strategy (a DirLoF-only frontier study, a partial-information study) has
+  /// no other strategy to overlap with: its verdict places its CI against 1, an ordinary
+  /// song's amplification, and never claims overlapping intervals.
+  @Test func oneStrategyIsPlacedAgainstAnOrdinarySong() throws {
+    let cases: [(Double, Double, String)] = [
+      (13.1, 4.3, "lies above 1"), (0.3, 0.2, "lies below 1"), (1.2, 0.5, "includes 1"),
+    ]
+    for (amp, ci, expected) in cases {
+      let c = try StrategyComparison(summary: summary([("dirlof", amp, ci)]))
+      let line = c.lines()[0]
+      #expect(line.contains("the only strategy of this study"), "\(amp)")
+      #expect(line.contains(expected), "\(amp)")
+      #expect(!line.contains("overlap"), "\(amp)")
+    }
+    let one = try StrategyComparison(summary: summary([("dirlof", 13.1, 0)], folds: 1))
+    #expect(one.lines()[0].hasSuffix("no verdict (one fold gives no confidence interval)"))
+  }
+
   @Test func oneFoldGivesNoVerdict() throws {
     let c = try StrategyComparison(
       summary: summary([("dirlof", 12.3, 0), ("random", 0.5, 0)], folds: 1))

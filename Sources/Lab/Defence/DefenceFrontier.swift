@@ -275,7 +275,8 @@ public enum DefenceFrontier {
     return t
   }
 
-  /// The points as a Markdown table, by strategy.
+  /// The points as a Markdown table, by strategy; values as `MeasuredValue` writes them (noise
+  /// prints as 0, one fold has no interval).
   public static func markdown(_ points: [Point], metric: String) -> String {
     var out = "| strategy | defence | amplification | \(metric) lost by honest users | folds |\n"
     out += "|---|---|---:|---:|---:|\n"
@@ -286,8 +287,10 @@ public enum DefenceFrontier {
     for p in order.map({ points[$0] }) {
       out +=
         "| \(SafeText.markdown(p.strategy)) | \(SafeText.markdown(p.defence)) | "
-        + String(format: "%.3g ± %.2g", p.amplification, p.amplificationCI) + " | "
-        + String(format: "%.3g ± %.2g", p.accuracyLost, p.accuracyLostCI) + " | \(p.folds) |\n"
+        + MeasuredValue(mean: p.amplification, halfWidth: p.amplificationCI, folds: p.folds)
+        .formatted() + " | "
+        + MeasuredValue(mean: p.accuracyLost, halfWidth: p.accuracyLostCI, folds: p.folds)
+        .formatted() + " | \(p.folds) |\n"
     }
     return out
   }

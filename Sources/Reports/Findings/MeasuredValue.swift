@@ -1,6 +1,6 @@
 // How a measured mean with its 95% confidence interval is written in prose and tables: values
-// that are zero up to floating-point noise print as 0, one fold prints "n/a" instead of a
-// fake "± 0", and counts agree with their nouns ("1 playlist"). Only formatting: it never
+// that are zero up to floating-point noise print as 0, one fold prints "(1 fold, no CI)"
+// instead of a fake "± 0", a value that is not a number prints "n/a", and counts agree with their nouns ("1 playlist"). Only formatting: it never
 // decides what a number means (StrategyComparison does).
 import Foundation
 

@@ -122,6 +122,18 @@ public struct StrategyComparison: Sendable {
 
   /// The verdict for one size, from the intervals alone.
   public func verdict(_ row: SizeRow, name: (String) -> String = { $0 }) -> String {
+    if row.entries.count == 1 {
+      // One strategy: there is nothing to rank it against, only an ordinary song's 1.
+      let a = row.entries[0].amplification
+      guard a.hasInterval else { return "no verdict (one fold gives no confidence interval)" }
+      let place =
+        a.lower > 1
+        ? "lies above 1: s* is recommended more than its share of the training data"
+        : a.upper < 1
+          ? "lies below 1: s* is recommended less than its share of the training data"
+          : "includes 1, an ordinary song's share"
+      return "the only strategy of this study (nothing to compare it with); its 95% CI \(place)"
+    }
     if let lead = row.leader {
       return
         "\(name(lead.strategy)) is ahead (its 95% CI lies above every other strategy's; s* in \(MeasuredValue.number(lead.recommendations.mean)) test playlists' top-R on average)"
@@ -136,7 +148,7 @@ public struct StrategyComparison: Sendable {
   public func markdown() -> String {
     var md = "## Findings\n\n"
     md +=
-      "Amplification of s* (mean ± 95% CI over folds, statistics `\(SafeText.markdown(statistics))`); a strategy is called ahead only when its interval lies above every other strategy's.\n\n"
+      "Amplification of s* (mean ± 95% CI over folds, statistics `\(SafeText.markdown(statistics))`); a strategy is called ahead only when its interval lies above every other strategy's. The interval is 1.96 · SE, the normal approximation: with 3 folds a Student-t interval is 2.2 times as wide, so check the folds in runs.csv before calling a difference real.\n\n"
     for line in lines(name: SafeText.markdown) { md += "- \(line)\n" }
     if let ndcg = largestNDCGChange {
       md +=
