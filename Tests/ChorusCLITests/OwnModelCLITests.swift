@@ -43,6 +43,19 @@ import Testing
     return r.stdout
   }
 
+  /// The externality outputs need the clean model's recommendations: refused as usage (64)
+  /// before anything is read.
+  @Test func externalityOptionsNeedABaseline() throws {
+    for option in ["--edits", "--externalities", "--songs"] {
+      let r = try ChorusBinary.run([
+        "evaluate", "--dataset", "synthetic:tiny", "--recommendations", "missing.csv", option,
+        "x.csv",
+      ])
+      #expect(r.status == 64, "\(option)")
+      #expect(r.stderr.contains("needs --baseline"), "\(option): \(r.stderr)")
+    }
+  }
+
   @Test func plantSplitRecommendEvaluate() throws {
     let dir = TemporaryDirectory()
     let (target, budget) = ("chorus:target:0", 20)
@@ -122,6 +135,79 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(cleanJSON.utf8)) as? [String: Any])
     let cleanTarget = try #require(cleanReport["target"] as? [String: Any])
     #expect(cleanTarget["recommendations"] as? Int == 0)
+    // The externalities against the clean model, recomputed here from the exported files as
+    // the docs' pandas code does: top-R counts of every track in both lists, categories from
+    // the edit log (direct wins), training frequency from the planted training playlists.
+    let extJSON = try chorus([
+      "evaluate", "--dataset", dir.file("planted"), "--recommendations", dir.file("split.csv"),
+      "--target", target, "--baseline", dir.file("split-clean.csv"), "--edits",
+      dir.file("planted/edits.csv"), "--externalities", dir.file("ext.csv"), "--songs",
+      dir.file("songs.csv"), "--json",
+    ])
+    func topR(_ lists: [(Int, [String])]) -> [String: Int] {
+      var c: [String: Int] = [:]
+      for (pid, list) in lists { for t in list.prefix(held[pid]!) { c[t, default: 0] += 1 } }
+      return c
+    }
+    let (r0, r1) = (topR(lists["split-clean"]!), topR(recs))
+    let editRows = edits.split(separator: "\n").dropFirst().map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+    let direct = Set(editRows.map { $0[2] }.filter { !$0.isEmpty })
+    let indirect = Set(editRows.map { $0[3] }.filter { !$0.isEmpty }).subtracting(direct)
+    var expected: [String: (songs: Int, r0: Int, r: Int)] = [:]
+    for track in Set(r0.keys).union(r1.keys).union(direct).union(indirect) where track != target {
+      let category =
+        direct.contains(track) ? "direct" : indirect.contains(track) ? "indirect" : "other"
+      var e = expected[category] ?? (0, 0, 0)
+      e.songs += 1
+      e.r0 += r0[track] ?? 0
+      e.r += r1[track] ?? 0
+      expected[category] = e
+    }
+    let ext = try #require(
+      (try JSONSerialization.jsonObject(with: Data(extJSON.utf8)) as? [String: Any])?[
+        "externalities"] as? [String: Any])
+    let categories = try #require(ext["categories"] as? [[String: Any]])
+    #expect(categories.map { $0["category"] as! String } == ["direct", "indirect", "other"])
+    for c in categories {
+      let e = try #require(expected[c["category"] as! String])
+      #expect(c["songs"] as? Int == e.songs && c["r0"] as? Int == e.r0 && c["r"] as? Int == e.r)
+    }
+    // s* took top-R places: other songs lost exactly as many as s* gained, in total.
+    let lost = expected.values.reduce(0) { $0 + $1.r0 - $1.r }
+    #expect(lost == r - (r0[target] ?? 0))
+    // The bins split each category's songs by training frequency (powers of two).
+    var frequency: [String: Int] = [:]
+    for line in try String(contentsOfFile: dir.file("split/training.txt"), encoding: .utf8)
+      .split(separator: "\n")
+    {
+      for t in Set(line.split(separator: " ").map(String.init)) { frequency[t, default: 0] += 1 }
+    }
+    let bins = try #require(ext["bins"] as? [[String: Any]])
+    for b in bins {
+      let (low, high) = (b["low"] as! Int, b["high"] as! Int)
+      let category = b["category"] as! String
+      let songs = Set(r0.keys).union(r1.keys).union(direct).union(indirect).filter { t in
+        t != target
+          && (direct.contains(t) ? "direct" : indirect.contains(t) ? "indirect" : "other")
+            == category
+          && (low...high).contains(frequency[t] ?? 0)
+      }
+      #expect(b["songs"] as? Int == songs.count, "\(category) \(low)…\(high)")
+      #expect(b["r"] as? Int == songs.reduce(0) { $0 + (r1[$1] ?? 0) })
+    }
+    // The songs CSV: a row per song whose R changed (and every anchor, and s*).
+    let songRows = try String(contentsOfFile: dir.file("songs.csv"), encoding: .utf8)
+      .split(separator: "\n")
+    #expect(songRows.first == "track,category,frequency,r0,r,delta_r")
+    let changed = Set(r0.keys).union(r1.keys).filter { (r0[$0] ?? 0) != (r1[$0] ?? 0) }
+    let listed = Set(songRows.dropFirst().map { String($0.split(separator: ",")[0]) })
+    #expect(listed == changed.union(direct).union(indirect).union([target]))
+    let extCSV = try String(contentsOfFile: dir.file("ext.csv"), encoding: .utf8)
+    #expect(extCSV.hasPrefix("category,low,high,songs,r0,r,delta_r,delta_r_pct,mean_delta_r\n"))
+    #expect(extCSV.split(separator: "\n").count == 1 + bins.count + categories.count)
+
     // The per-seed-length CSVs the docs read with pandas: these columns, seed lengths 1…10
     // and a last row "all".
     for name in ["accuracy.csv", "accuracy-clean.csv"] {

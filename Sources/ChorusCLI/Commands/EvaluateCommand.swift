@@ -14,7 +14,7 @@ enum EvaluateCommand {
     CommandSpec(
       name: "evaluate", abstract: "Score external recommendations with the lab's measures.",
       discussion:
-        "The CSV has one row per test playlist: its pid, then the recommended track ids, best first (a header row starting with 'pid' is skipped; \\n or \\r\\n line ends, a UTF-8 byte order mark and double-quoted fields are accepted; empty fields are skipped). A track id repeated within one row is refused (naming the line and id): it would count twice in recall and NDCG. Export the fold's test seeds with 'chorus dataset split INPUT --fold K --out DIR'. Track ids not in the dataset count as irrelevant. NDCG's ideal score is over all held-out tracks of the playlist, not capped at the list length (as in the study's evaluator), so lists shorter than the held-out set cannot reach 1. --target names s* to report R(s*) (test playlists with s* in their first |held-out| recommendations), success rate and ranks; with --budget B (the collective's size) also amplification = [R / total held-out] / [B / training entries]. --json gives all of these as numbers.",
+        "The CSV has one row per test playlist: its pid, then the recommended track ids, best first (a header row starting with 'pid' is skipped; \\n or \\r\\n line ends, a UTF-8 byte order mark and double-quoted fields are accepted; empty fields are skipped). A track id repeated within one row is refused (naming the line and id): it would count twice in recall and NDCG. Export the fold's test seeds with 'chorus dataset split INPUT --fold K --out DIR'. Track ids not in the dataset count as irrelevant. NDCG's ideal score is over all held-out tracks of the playlist, not capped at the list length (as in the study's evaluator), so lists shorter than the held-out set cannot reach 1. --target names s* to report R(s*) (test playlists with s* in their first |held-out| recommendations), success rate and ranks; with --budget B (the collective's size) also amplification = [R / total held-out] / [B / training entries]. --json gives all of these as numbers. With --baseline CLEAN.csv (the same model's recommendations when trained without the collective, same fold) it also reports the externalities: per song R₀ (baseline) and R, and ΔR = R − R₀ summed by category — direct and indirect anchors from --edits (the edits.csv of 'chorus plant'), other songs — and by training-frequency bin (powers of two, as a study's externalities.csv); s* is left out, songs are the dataset's catalogue tracks. --externalities FILE writes those groups as CSV, --songs FILE every song whose R changed.",
       options: [
         .option(
           "dataset", short: "d", value: "input",
@@ -33,6 +33,21 @@ enum EvaluateCommand {
           help: "The collective's size in playlists (one copy of s* each): report amplification."),
         .option(
           "out", short: "o", value: "csv", help: "Also write per-seed-length accuracy to this CSV."),
+        .option(
+          "baseline", value: "csv",
+          help:
+            "Clean recommendations (the model trained without the collective) for the same fold: report the externalities."
+        ),
+        .option(
+          "edits", value: "csv",
+          help: "The edit log of 'chorus plant' (edits.csv): names the direct and indirect anchors."
+        ),
+        .option(
+          "externalities", value: "csv",
+          help: "Write ΔR by category and training-frequency bin to this CSV (needs --baseline)."),
+        .option(
+          "songs", value: "csv",
+          help: "Write R₀, R and ΔR of every song whose R changed to this CSV (needs --baseline)."),
         .flag("json", help: "Print JSON."),
       ],
       action: { p in try run(p) })
@@ -47,6 +62,14 @@ enum EvaluateCommand {
         .usage, "--budget needs --target", field: "budget",
         hint: "name s* with --target ID to get its amplification")
     }
+    for option in ["edits", "externalities", "songs"] where p.value(option) != nil {
+      guard p.value("baseline") != nil else {
+        throw ChorusError(
+          .usage, "--\(option) needs --baseline", field: option,
+          hint: "give the clean model's recommendations for the same fold with --baseline CSV")
+      }
+    }
+    let anchors = try p.value("edits").map { try ExternalExternalities.anchors(editsAt: $0) }
     let dataset = try DatasetCommands.loadReporting(p.required("dataset"))
     let fold = try p.int("fold", min: 0) ?? 0
     let split = try FoldSplit(store: dataset.playlists, config: config, fold: fold)
@@ -64,8 +87,18 @@ enum EvaluateCommand {
         "warning: --budget \(b), but \(t.trainingOccurrences) training playlists of the dataset hold \(t.id)"
       )
     }
+    let externalities = try p.value("baseline").map { path in
+      ExternalExternalities(
+        clean: try ExternalRecommendations.read(path: path, dataset: dataset, split: split),
+        planted: recs, split: split, dataset: dataset, target: targetID,
+        directAnchors: anchors?.direct ?? [], indirectAnchors: anchors?.indirect ?? [])
+    }
     if let out = p.value("out") {
       try FileIO.writeAtomically(report.seedLengthCSV, to: out)
+    }
+    if let e = externalities {
+      if let path = p.value("externalities") { try FileIO.writeAtomically(e.csv, to: path) }
+      if let path = p.value("songs") { try FileIO.writeAtomically(e.songsCSV, to: path) }
     }
     if p.flag("json") {
       struct Output: Encodable {
@@ -74,18 +107,35 @@ enum EvaluateCommand {
         var overall: PlaylistMetrics
         var perSeedLength: [PlaylistMetrics]
         var target: ExternalTargetExposure?
+        var externalities: Externalities?
+        struct Externalities: Encodable {
+          var categories: [ExternalExternalities.Group]
+          var bins: [ExternalExternalities.Group]
+        }
       }
       Console.out(
         try jsonString(
           Output(
             fold: fold, k: recs.k, overall: report.overall, perSeedLength: report.perSeedLength,
-            target: target)))
+            target: target,
+            externalities: externalities.map { .init(categories: $0.categories, bins: $0.bins) })))
     } else {
       Console.out("fold \(fold): \(split.test.count) test playlists, lists of \(recs.k)")
       Console.out(report.markdownTable)
       if let target { Console.out(targetText(target)) }
+      if let externalities { Console.out(externalitiesText(externalities)) }
     }
     return 0
+  }
+
+  /// The human-readable lines about the other songs: ΔR per category.
+  static func externalitiesText(_ e: ExternalExternalities) -> String {
+    var s = "externalities against --baseline (songs with R₀ or R > 0, or anchors; s* left out):"
+    for g in e.categories {
+      s += "\n  \(g.category.rawValue): \(g.songs) songs, R₀ \(g.r0) → R \(g.r), ΔR \(g.deltaR)"
+      if g.r0 > 0 { s += String(format: " (%+.2f%%)", g.deltaRPercent) }
+    }
+    return s
   }
 
   /// The human-readable lines about s*.

@@ -13,6 +13,12 @@ public struct TopRCounts: Sendable, Equatable {
   /// - Parameters:
   ///   - truthLengths: |G_p| per row of `table`.
   /// - Complexity: O(Σ min(|G_p|, K)).
+  /// Counts computed elsewhere (e.g. a catalogue-only slice of another table's counts).
+  init(counts: [Int32], totalTruth: Int) {
+    self.counts = counts
+    self.totalTruth = totalTruth
+  }
+
   public init(table: RecommendationTable, truthLengths: [Int], trackCount: Int) {
     precondition(truthLengths.count == table.rows)
     var c = [Int32](repeating: 0, count: trackCount)

@@ -195,8 +195,10 @@ public struct ExternalTargetExposure: Sendable, Codable, Equatable {
 enum CSVRows {
   /// (1-based line, fields) per line that has at least one non-empty field. Handles a UTF-8
   /// BOM, `\n` and `\r\n` line ends, and double-quoted fields (`""` is a quote; a quoted field
-  /// ends at the line end if its closing quote is missing).
-  static func parse(_ bytes: [UInt8]) -> [(line: Int, fields: [String])] {
+  /// ends at the line end if its closing quote is missing). With `keepEmpty` empty fields
+  /// stay in place (columns keep their positions); lines with no non-empty field are skipped
+  /// either way.
+  static func parse(_ bytes: [UInt8], keepEmpty: Bool = false) -> [(line: Int, fields: [String])] {
     var start = 0
     if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
     var rows: [(line: Int, fields: [String])] = []
@@ -207,16 +209,17 @@ enum CSVRows {
       while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
       var stop = end
       if stop > i && bytes[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
-      let fields = split(bytes[i..<stop])
-      if !fields.isEmpty { rows.append((line, fields)) }
+      let fields = split(bytes[i..<stop], keepEmpty: keepEmpty)
+      if fields.contains(where: { !$0.isEmpty }) { rows.append((line, fields)) }
       line += 1
       i = end + 1
     }
     return rows
   }
 
-  /// The non-empty fields of one line, unquoted and trimmed of spaces and tabs.
-  private static func split(_ line: ArraySlice<UInt8>) -> [String] {
+  /// The fields of one line (only the non-empty ones unless `keepEmpty`), unquoted and
+  /// trimmed of spaces and tabs.
+  private static func split(_ line: ArraySlice<UInt8>, keepEmpty: Bool) -> [String] {
     var fields: [String] = []
     var field: [UInt8] = []
     var quoted = false
@@ -225,7 +228,7 @@ enum CSVRows {
       var s = field[...]
       while let f = s.first, f == 0x20 || f == 0x09 { s = s.dropFirst() }
       while let l = s.last, l == 0x20 || l == 0x09 { s = s.dropLast() }
-      if !s.isEmpty { fields.append(String(decoding: s, as: UTF8.self)) }
+      if !s.isEmpty || keepEmpty { fields.append(String(decoding: s, as: UTF8.self)) }
       field.removeAll(keepingCapacity: true)
     }
     while i < line.endIndex {
