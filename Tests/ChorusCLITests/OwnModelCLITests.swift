@@ -200,12 +200,14 @@ import Testing
     // The songs CSV: a row per song whose R changed (and every anchor, and s*).
     let songRows = try String(contentsOfFile: dir.file("songs.csv"), encoding: .utf8)
       .split(separator: "\n")
-    #expect(songRows.first == "track,category,frequency,r0,r,delta_r")
+    #expect(songRows.first == "track_id,category,training_frequency,r0,r,delta_r")
     let changed = Set(r0.keys).union(r1.keys).filter { (r0[$0] ?? 0) != (r1[$0] ?? 0) }
     let listed = Set(songRows.dropFirst().map { String($0.split(separator: ",")[0]) })
     #expect(listed == changed.union(direct).union(indirect).union([target]))
     let extCSV = try String(contentsOfFile: dir.file("ext.csv"), encoding: .utf8)
-    #expect(extCSV.hasPrefix("category,low,high,songs,r0,r,delta_r,delta_r_pct,mean_delta_r\n"))
+    #expect(
+      extCSV.hasPrefix(
+        "category,freq_low,freq_high,songs,r0,r,delta_r,delta_r_mean,delta_r_over_r0\n"))
     #expect(extCSV.split(separator: "\n").count == 1 + bins.count + categories.count)
 
     // The per-seed-length CSVs the docs read with pandas: these columns, seed lengths 1…10

@@ -133,7 +133,7 @@ enum EvaluateCommand {
     var s = "externalities against --baseline (songs with R₀ or R > 0, or anchors; s* left out):"
     for g in e.categories {
       s += "\n  \(g.category.rawValue): \(g.songs) songs, R₀ \(g.r0) → R \(g.r), ΔR \(g.deltaR)"
-      if g.r0 > 0 { s += String(format: " (%+.2f%%)", g.deltaRPercent) }
+      if g.r0 > 0 { s += String(format: " (%+.2f%%)", 100 * g.deltaROverR0) }
     }
     return s
   }

@@ -21,8 +21,8 @@ public struct ExternalExternalities: Sendable {
     public var r0: Int
     public var r: Int
     public var deltaR: Int { r - r0 }
-    /// ΔR / R₀ of the group's sums (NaN when R₀ is 0).
-    public var deltaRPercent: Double { r0 > 0 ? 100 * Double(r - r0) / Double(r0) : .nan }
+    /// ΔR / R₀ of the group's sums, a fraction (NaN when R₀ is 0).
+    public var deltaROverR0: Double { r0 > 0 ? Double(r - r0) / Double(r0) : .nan }
     /// Mean ΔR per song.
     public var meanDeltaR: Double { songs > 0 ? Double(r - r0) / Double(songs) : .nan }
 
@@ -99,28 +99,31 @@ public struct ExternalExternalities: Sendable {
     bins = byBin.keys.sorted().map { byBin[$0]! }
   }
 
-  /// The groups as CSV: `category,low,high,songs,r0,r,delta_r,delta_r_pct,mean_delta_r`, one
-  /// row per frequency bin and category (low = high = 0 for songs in no training playlist),
-  /// then one row per category over all frequencies (low and high empty). `delta_r_pct` is
-  /// 100 · ΔR / R₀ of the row's sums, empty when R₀ is 0.
+  /// The groups as CSV, with the column names of a study's `externalities.csv` where they mean
+  /// the same: `category,freq_low,freq_high,songs,r0,r,delta_r,delta_r_mean,delta_r_over_r0`,
+  /// one row per frequency bin and category (freq_low = freq_high = 0 for songs in no training
+  /// playlist), then one row per category over all frequencies (bounds empty).
+  /// `delta_r_mean` is ΔR per song; `delta_r_over_r0` is ΔR / R₀ of the row's sums as a
+  /// fraction, empty when R₀ is 0.
   public var csv: String {
     func number(_ v: Double) -> String { v.isNaN ? "" : String(v) }
-    var out = "category,low,high,songs,r0,r,delta_r,delta_r_pct,mean_delta_r\n"
+    var out = "category,freq_low,freq_high,songs,r0,r,delta_r,delta_r_mean,delta_r_over_r0\n"
     for g in bins {
       out +=
         "\(g.category.rawValue),\(g.low),\(g.high),\(g.songs),\(g.r0),\(g.r),\(g.deltaR),"
-        + "\(number(g.deltaRPercent)),\(number(g.meanDeltaR))\n"
+        + "\(number(g.meanDeltaR)),\(number(g.deltaROverR0))\n"
     }
     for g in categories {
       out +=
         "\(g.category.rawValue),,,\(g.songs),\(g.r0),\(g.r),\(g.deltaR),"
-        + "\(number(g.deltaRPercent)),\(number(g.meanDeltaR))\n"
+        + "\(number(g.meanDeltaR)),\(number(g.deltaROverR0))\n"
     }
     return out
   }
 
   /// Per song whose R changed, or that is an anchor or the target:
-  /// `track,category,frequency,r0,r,delta_r`, ascending track id.
+  /// `track_id,category,training_frequency,r0,r,delta_r` (a study's songs.csv columns),
+  /// ascending track id.
   public var songsCSV: String {
     // RFC 4180 quoting where an id needs it (as the edit log writes ids).
     func field(_ id: String) -> String {
@@ -129,7 +132,7 @@ public struct ExternalExternalities: Sendable {
       }
       return "\"" + String(id.flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) + "\""
     }
-    var out = "track,category,frequency,r0,r,delta_r\n"
+    var out = "track_id,category,training_frequency,r0,r,delta_r\n"
     for s in externalities.songs where s.delta != 0 || s.category != .other {
       out +=
         "\(field(trackIDs[Int(s.track)])),\(s.category.rawValue),"
