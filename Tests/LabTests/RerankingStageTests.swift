@@ -127,9 +127,22 @@ import Testing
         #expect(row[clean] == row[undefended])
       }
     }
+    // lorenz.csv: the stage's folder adds the clean lists without the stage
+    // ("clean-undefended"), here the same curve as "clean"; the rest is the same.
+    let plainLorenz = try CSVTable.read(path: dir.file("plain/lorenz.csv"))
+    let identityLorenz = try CSVTable.read(path: dir.file("identity/lorenz.csv"))
+    let series = identityLorenz.column("series")!
+    let undefendedRows = identityLorenz.rows.filter { $0[series].string == "clean-undefended" }
+    let cleanRows = identityLorenz.rows.filter { $0[series].string == "clean" }
+    #expect(
+      !undefendedRows.isEmpty
+        && !plainLorenz.rows.contains { $0[series].string == "clean-undefended" })
+    #expect(
+      identityLorenz.rows.filter { $0[series].string != "clean-undefended" } == plainLorenz.rows)
+    #expect(undefendedRows.map { Array($0[6...]) } == cleanRows.map { Array($0[6...]) })
     // The per-song, per-artist and clean files are the same bytes.
     for file in [
-      "songs.csv", "artists.csv", "lorenz.csv", "externalities.csv", "clean-accuracy.csv",
+      "songs.csv", "artists.csv", "externalities.csv", "clean-accuracy.csv",
     ] {
       #expect(
         try FileIO.read(dir.file("plain/" + file)) == FileIO.read(dir.file("identity/" + file)),
@@ -230,5 +243,21 @@ import Testing
           row[loss].double!, ctx.cleanReport.overall.ndcg - undefended.ndcg, tolerance: 1e-12))
     }
     #expect(ctx.cleanReport.overall != undefended, "diversity changed no clean list")
+    // Concentration with and without the stage: lorenz.csv's "clean-undefended" series is the
+    // Gini of the first K candidates' top-R counts per artist, recomputed here.
+    let firstK = TopRCounts(
+      table: RerankingStage.prefix(ctx.cleanDeep, k: spec.k), truthLengths: ctx.truthLengths,
+      trackCount: dataset.trackCount)
+    var perArtist = [Double](repeating: 0, count: dataset.artistCount)
+    for t in 0..<dataset.trackCount { perArtist[Int(artist[t])] += Double(firstK.counts[t]) }
+    let lorenz = try CSVTable.read(path: dir.file("out/lorenz.csv"))
+    func gini(_ name: String) -> Double? {
+      lorenz.rows.first {
+        $0[lorenz.column("fold")!].double == 0 && $0[lorenz.column("series")!].string == name
+      }?[lorenz.column("gini")!].double
+    }
+    let expected = Concentration(perArtist).gini
+    #expect(approximatelyEqual(try #require(gini("clean-undefended")), expected, tolerance: 1e-12))
+    #expect(gini("clean") != gini("clean-undefended"), "diversity left the concentration as it was")
   }
 }

@@ -5,5 +5,5 @@
 /// The lab's version.
 public enum ChorusVersion {
   /// The current version (semantic versioning).
-  public static let current = "0.4.1"
+  public static let current = "0.4.2"
 }

@@ -170,7 +170,8 @@ public struct ExperimentRunner {
         clean: ctx.cleanCounts, frequency: ctx.frequency, trainingEntries: ctx.trainingEntries
       ).bins,
       lorenzClean: Concentration(ctx.artistR0.map(Double.init)),
-      cloudPoints: cloudSample(ctx, ids: dataset.catalogue.trackIDs), seconds: seconds)
+      cloudPoints: cloudSample(ctx, ids: dataset.catalogue.trackIDs), seconds: seconds,
+      lorenzCleanUndefended: ctx.artistR0Undefended.map { Concentration($0.map(Double.init)) })
   }
 
   /// Songs for the frequency scatter: per training-frequency bin, up to `perBin` songs chosen

@@ -35,6 +35,9 @@ struct FoldContext {
   let cleanCounts: TopRCounts
   /// Per artist (base artists): clean R₀.
   let artistR0: [Int]
+  /// With a re-ranking stage: per artist, R₀ of the first K candidates (the lists without
+  /// the stage), for the concentration the stage changes.
+  let artistR0Undefended: [Int]?
 
   init(
     dataset: Dataset, spec: ExperimentSpec, modelSpec: ModelSpec, fold: Int,
@@ -68,14 +71,18 @@ struct FoldContext {
     cleanDeep = deep
     cleanCandidates = candidates
     let table: RecommendationTable
+    var undefendedArtists: [Int]? = nil
     if let stage = spec.reranking {
       // The platform re-ranks with the frequencies of the data its model was trained on.
       let reranker = stage.reranker(
         trackArtist: dataset.catalogue.trackArtist,
         trainingCounts: trackFrequencies(trainOn, trackCount: dataset.trackCount))
       table = reranker.rerank(deep, k: spec.k)
-      undefendedReport = AccuracyReport(
-        table: RerankingStage.prefix(deep, k: spec.k), split: split, dataset: dataset)
+      let undefended = RerankingStage.prefix(deep, k: spec.k)
+      undefendedReport = AccuracyReport(table: undefended, split: split, dataset: dataset)
+      let counts = TopRCounts(
+        table: undefended, truthLengths: truthLengths, trackCount: dataset.trackCount)
+      undefendedArtists = Self.perArtist(counts, dataset: dataset)
       progress(
         "fold \(fold): re-ranked \(spec.candidateDepth) candidates to \(spec.k) (\(stage.label))")
     } else {
@@ -87,11 +94,17 @@ struct FoldContext {
     let counts = TopRCounts(
       table: table, truthLengths: truthLengths, trackCount: dataset.trackCount)
     cleanCounts = counts
-    var a0 = [Int](repeating: 0, count: dataset.artistCount)
+    artistR0 = Self.perArtist(counts, dataset: dataset)
+    artistR0Undefended = undefendedArtists
+  }
+
+  /// Per base artist: the top-R counts of its tracks, summed.
+  static func perArtist(_ counts: TopRCounts, dataset: Dataset) -> [Int] {
+    var a = [Int](repeating: 0, count: dataset.artistCount)
     for t in 0..<dataset.trackCount {
-      a0[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t])
+      a[Int(dataset.catalogue.trackArtist[t])] += Int(counts.counts[t])
     }
-    artistR0 = a0
+    return a
   }
 }
 

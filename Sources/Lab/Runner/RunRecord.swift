@@ -117,6 +117,9 @@ public struct FoldRecord: Sendable, Codable, Equatable {
   /// A fixed sample of songs for the frequency scatter (nil in records of older versions).
   public var cloudPoints: [CloudPoint]? = nil
   public var seconds: Double
+  /// With a re-ranking stage: the concentration of the clean model's lists without it (nil
+  /// otherwise, and then absent from the record, which stays as before).
+  public var lorenzCleanUndefended: Concentration? = nil
 }
 
 /// One song of the clean model's frequency scatter: training frequency and recommendations.

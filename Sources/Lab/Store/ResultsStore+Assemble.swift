@@ -169,11 +169,17 @@ extension ResultsStore {
       }
     }
     for f in folds {
-      for p in f.lorenzClean.curve {
-        lorenz.append([
-          .int(f.fold), .text("clean"), .empty, .empty, .empty, .text("clean"),
-          .number(f.lorenzClean.gini), .number(p.population), .number(p.share),
-        ])
+      // With a re-ranking stage, also the clean lists without it ("clean-undefended").
+      let series =
+        [("clean", f.lorenzClean)]
+        + (f.lorenzCleanUndefended.map { [("clean-undefended", $0)] } ?? [])
+      for (name, c) in series {
+        for p in c.curve {
+          lorenz.append([
+            .int(f.fold), .text("clean"), .empty, .empty, .empty, .text(name),
+            .number(c.gini), .number(p.population), .number(p.share),
+          ])
+        }
       }
     }
     try songs.write(to: folder + "/songs.csv")
