@@ -106,6 +106,36 @@ import Testing
     }
   }
 
+  /// Shared memberships: every collective takes the prefix of the fold's order, so two of one
+  /// size share every playlist and each shared playlist holds both songs.
+  @Test func sharedCollectivesHaveTheSameMembersAndBothSongs() throws {
+    let dir = TemporaryDirectory()
+    let s = try spec(
+      in: dir,
+      [
+        CollectiveSetting(
+          name: "shared", memberships: .shared,
+          collectives: [group("t:a", .dirLoF, 30), group("t:b", .dirLoF, 20)])
+      ])
+    let store = Fixtures.random(playlists: 600, tracks: 300, lengths: 10...40, seed: 5)
+    let split = try FoldSplit(
+      store: store.playlists, config: SplitConfig(testSize: 20, folds: 2), fold: 0)
+    let m = try CollectivesRunner.members(
+      s.collectives!, setting: 0, split: split)
+    #expect(Array(m[0]) == Array(split.collectiveOrder[0..<30]))
+    #expect(Array(m[1]) == Array(split.collectiveOrder[0..<20]))
+    try runQuietly(s, in: dir.file("out"))
+    let r = try rows(dir.file("out"))
+    #expect(!r.isEmpty)
+    // The smaller collective's 20 playlists are all shared; each holds both songs.
+    for row in r { #expect(row["shared_playlists"]?.double == 20) }
+    // One song in two shared collectives is refused, naming the second one's target.
+    var same = s.collectives!
+    same.settings[0].collectives[1].target = "t:a"
+    let e = #expect(throws: ChorusError.self) { try same.validate() }
+    #expect(e?.field == "collectives.settings[0].collectives[1].target")
+  }
+
   @Test func followZeroPlantsNothingAndGetsNothing() throws {
     let dir = TemporaryDirectory()
     let s = try spec(

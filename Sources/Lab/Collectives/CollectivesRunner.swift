@@ -1,5 +1,5 @@
 // The several-collectives part of a study: per fold and setting, draw each collective's
-// playlists (disjoint or overlapping), plant each one's song with the planting core
+// playlists (disjoint, overlapping or shared), plant each one's song with the planting core
 // (PlantPipeline.plant on the original playlists; members that do not follow keep theirs),
 // obtain the model alone and together (exact update for the co-occurrence model, else retrain
 // with the fold's seed, as the single-collective runs) and measure each song.
@@ -91,14 +91,14 @@ struct CollectivesRunner {
         }
         out.append(order[next..<(next + b)])
         next += b
-      case .overlapping:
+      case .overlapping, .shared:
         guard b <= order.count else {
           throw ChorusError(
             .config,
             "a collective of \(b) playlists is impossible: the fold has \(order.count) eligible training playlists",
             field: field, hint: "use a size of at most \(order.count) playlists")
         }
-        if j == 0 {
+        if j == 0 || setting.memberships == .shared {
           out.append(order[0..<b])
         } else {
           var shuffled = order

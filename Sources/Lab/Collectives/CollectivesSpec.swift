@@ -16,6 +16,10 @@ public enum Memberships: String, Sendable, Equatable, Codable, CaseIterable {
   /// shuffled with the stream (fold seed, "collectives.overlap", j). A playlist may be in
   /// several collectives.
   case overlapping
+  /// Every collective takes the prefix of the fold's order: collectives of one size share all
+  /// their members, a smaller one's members are all in a larger one. Each shared playlist
+  /// holds every collective's song (Karan et al.'s overlapping collectives at full overlap).
+  case shared
 }
 
 /// One collective of a setting.
@@ -157,7 +161,7 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
       guard let m = Memberships(rawValue: text) else {
         throw ChorusError(
           .config, "unknown memberships '\(text)'", field: field(i, nil, "memberships"),
-          hint: "use disjoint or overlapping")
+          hint: "use disjoint, overlapping or shared")
       }
       memberships = m
     }
@@ -267,10 +271,10 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
             field: Self.field(i, j, "follow"),
             hint: "the chance that a member applies the strategy; 1 = everyone follows")
         }
-        if !targets.insert(g.target).inserted, s.memberships == .overlapping {
+        if !targets.insert(g.target).inserted, s.memberships != .disjoint {
           throw ChorusError(
             .config,
-            "two overlapping collectives promote the same song '\(g.target)': a shared playlist would hold it twice",
+            "two \(s.memberships.rawValue) collectives promote the same song '\(g.target)': a shared playlist would hold it twice",
             field: Self.field(i, j, "target"),
             hint: "use disjoint memberships for one song pursued by two collectives")
         }
