@@ -50,9 +50,6 @@ public struct ChartSeries: Sendable {
   /// estimate (the defence frontier's accuracy lost). Not part of the x range: a chart that
   /// draws them sets `xRange` to cover them.
   public var xWhiskers: [(x: Double, y: Double, half: Double)] = []
-  /// For `.errorBars`: a short text beside each marker, in the order of `points` (e.g. the
-  /// dataset a point stands for); empty: none.
-  public var labels: [String] = []
 
   public init(
     name: String, points: [(x: Double, y: Double, ci: Double)], style: SeriesStyle = .line,
@@ -394,10 +391,6 @@ public struct LineChart: Sendable {
           }
           out +=
             "<circle class=\"marker\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(py(p.y)))\" r=\"3.5\" fill=\"\(colour)\"/>\n"
-        }
-        for (p, label) in zip(s.points, s.labels) where usable(p.x, p.y) && !label.isEmpty {
-          out +=
-            "<text class=\"point-label\" x=\"\(SVG.n(px(p.x) + s.dodge + 5))\" y=\"\(SVG.n(py(p.y) - 5))\" font-size=\"10.0\" fill=\"\(colour)\">\(SVG.escape(label))</text>\n"
         }
       case .line, .dashed, .dotted, .highlight:
         if s.style == .line && pts.contains(where: { $0.ci.isFinite && $0.ci > 0 }) {
