@@ -18,7 +18,7 @@ extension RobustnessStudy {
   }
 
   /// The coefficient plot: one panel per fitted group (in the order of `fits`), predictors as
-  /// rows (the first on top), every panel on one x range that holds every interval and 0.
+  /// rows (the first on top), each panel on its own x range holding its intervals and 0.
   /// The intercept (the mean response when standardised) is named beside the plot, not drawn.
   /// nil without any group.
   public static func coefficientFigure(
@@ -28,17 +28,22 @@ extension RobustnessStudy {
     let n = predictors.count
     // Row of predictor j: n − j, so the first predictor is the top row.
     let rows = predictors.enumerated().map { (y: Double(n - $0.offset), label: $0.element) }
-    var ends: [Double] = [0]
-    for f in fits {
-      guard case .success(let r) = f.result else { continue }
-      for j in r.names.indices.dropFirst() {
-        let h = r.confidenceHalfWidths[j].isFinite ? r.confidenceHalfWidths[j] : 0
-        ends += [r.coefficients[j] - h, r.coefficients[j] + h]
+    /// The panel's x range: every interval and 0, padded (groups differ in scale by orders of
+    /// magnitude, so each panel has its own).
+    func range(_ f: Fit) -> ClosedRange<Double> {
+      var ends: [Double] = [0]
+      if case .success(let r) = f.result {
+        for j in r.names.indices.dropFirst() {
+          let h = r.confidenceHalfWidths[j].isFinite ? r.confidenceHalfWidths[j] : 0
+          ends += [r.coefficients[j] - h, r.coefficients[j] + h]
+        }
       }
+      ends = ends.filter(\.isFinite)
+      let (low, high) = (ends.min()!, ends.max()!)
+      guard high > low else { return -1...1 }
+      let pad = (high - low) * 0.06
+      return (low - pad)...(high + pad)
     }
-    ends = ends.filter(\.isFinite)
-    let (low, high) = (ends.min()!, ends.max()!)
-    let pad = max(high - low, 1e-9) * 0.06
     let unit = standardized ? "per SD of the characteristic" : "per unit of the characteristic"
     let panels = fits.map { f -> LineChart in
       let name = groupLabel(
@@ -78,7 +83,7 @@ extension RobustnessStudy {
       }
       chart.yCategories = rows
       chart.yRange = 0.4...(Double(n) + 0.6)
-      chart.xRange = (low - pad)...(high + pad)
+      chart.xRange = range(f)
       chart.referenceX = (0, "0")
       chart.leftWidth = 130
       chart.legendWidth = 170
@@ -92,7 +97,7 @@ extension RobustnessStudy {
     figure.caption = [
       "One panel per strategy and size: least squares over the datasets, "
         + (standardized ? "predictors standardised" : "predictors in their own units")
-        + "; whiskers: 95% CIs from Student's t with the residual df; shared x axis."
+        + "; whiskers: 95% CIs from Student's t with the residual df; each panel has its own x scale."
     ]
     return figure
   }
@@ -116,7 +121,9 @@ extension RobustnessStudy {
       let h = o.responseCI.isFinite ? o.responseCI : 0
       return [o.response - h, o.response + h]
     }.filter(\.isFinite)
-    let yLow = min(0, ys.min() ?? 0)
+    // Amplification cannot be negative: its CIs stop at 0, as in the study's figures.
+    let nonNegative = response == "amplification"
+    let yLow = nonNegative ? 0 : min(0, ys.min() ?? 0)
     let yHigh = max(ys.max() ?? 1, yLow + 1e-9)
     let k = Double(groups.count)
     let panels = predictors.map { name -> LineChart in
@@ -145,8 +152,9 @@ extension RobustnessStudy {
           (o.characteristics.value(name)!, URL(fileURLWithPath: o.folder).lastPathComponent))
       }
       var chart = LineChart(title: name, xLabel: name, yLabel: response, series: series)
-      chart.topAxis = ("study (results folder)", ticks)
+      chart.topAxis = ("study (results folder)", mergeClose(ticks))
       chart.yRange = yLow...yHigh
+      chart.nonNegative = nonNegative
       if response == "amplification" { chart.referenceY = (1, "amplification = 1") }
       let xs = ticks.map(\.x)
       if let a = xs.min(), let b = xs.max() {
@@ -166,6 +174,26 @@ extension RobustnessStudy {
       "One point per study and group; the top axis names each study's folder at its value; shared y axis."
     ]
     return figure
+  }
+
+  /// Labels closer than 8% of their span merged into one ("d01+d03") at their mean position,
+  /// so that studies with nearly equal values stay readable on the top axis.
+  static func mergeClose(_ ticks: [(x: Double, label: String)]) -> [(x: Double, label: String)] {
+    let sorted = ticks.sorted { $0.x < $1.x }
+    guard let first = sorted.first, let last = sorted.last else { return [] }
+    // Equal values (no span) all merge.
+    let gap = max(0.08 * (last.x - first.x), .leastNonzeroMagnitude)
+    var groups: [[(x: Double, label: String)]] = []
+    for t in sorted {
+      if let g = groups.last, t.x - g[0].x < gap {
+        groups[groups.count - 1].append(t)
+      } else {
+        groups.append([t])
+      }
+    }
+    return groups.map { g in
+      (x: g.map(\.x).reduce(0, +) / Double(g.count), label: g.map(\.label).joined(separator: "+"))
+    }
   }
 
   /// `text` in lines of at most about `width` characters, split at spaces.

@@ -380,10 +380,10 @@ extension StudyReport {
             ? text + " (\(counted(Double(v.count), "fold")))" : text
         }
         let anchors = anchorColumn.flatMap { cell.values[$0] }.map {
-          MeasuredValue.number(meanAndCI($0).mean)
+          MeasuredValue.number(meanAndCI($0).mean, digits: 4)
         }
         let seedsHolding = cell.values["seed_anchor_playlists"].map {
-          MeasuredValue.number(meanAndCI($0).mean)
+          MeasuredValue.number(meanAndCI($0).mean, digits: 4)
         }
         table +=
           "| \(SafeText.markdown(strategy)) | \(sizeLabel(cell.size)) | \(anchors ?? "n/a") | \(seedsHolding ?? "n/a") | \(measured("success_seed_anchor")) | \(measured("success_all")) |\n"
@@ -413,12 +413,12 @@ extension StudyReport {
       chart.logX = true
       chart.nonNegative = true
       chart.width = 600
-      chart.legendWidth = 240
+      chart.legendWidth = 270
       chart.legendNotes = ["mean over folds, 95% CI", "markers side by side"]
       if let col = anchorColumn {
         let ticks = sorted.compactMap { cell -> (x: Double, label: String)? in
           guard let v = cell.values[col], !v.isEmpty else { return nil }
-          return (cell.x, Axis.format((meanAndCI(v).mean * 10).rounded() / 10))
+          return (cell.x, MeasuredValue.number(meanAndCI(v).mean, digits: 4))
         }
         chart.topAxis = (
           "targeted anchors: songs \(side == "indirect" ? "after" : "before") s* (mean per fold)",
@@ -438,11 +438,12 @@ extension StudyReport {
       title: "Success through the anchors: seeds holding a targeted anchor vs all test playlists",
       panels: panels, columns: min(3, panels.count))
     figure.caption = [
-      "Share of test playlists with s* among their top-R recommendations, per fold, then the mean over the folds where it is defined (95% CI); shared y axis."
-        + (noSeeds.isEmpty
-          ? ""
-          : " No panel for \(noSeeds.joined(separator: ", ")): no test seed holds one of its anchors.")
+      "Share of test playlists with s* in their top-R; mean over the folds where defined, 95% CI."
     ]
+    if !noSeeds.isEmpty {
+      figure.caption.append(
+        "No panel for \(noSeeds.joined(separator: ", ")): no test seed holds one of its anchors.")
+    }
     return ReportSection(
       file: "anchor-success", heading: "Success through the targeted anchors",
       svg: figure.svg(),
