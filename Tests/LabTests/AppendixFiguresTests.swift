@@ -244,7 +244,7 @@ import Testing
     // The B = 100 seeds whisker: 1.96 · sd(0.5, 0.7) / √2.
     let half = 1.96 * (0.02).squareRoot() / 2.0.squareRoot()
     let whiskers = FigureDataTests.matches(
-      #"<line class="whisker" data-name="seeds holding a targeted anchor" x1="([-0-9.]+)" y1="([-0-9.]+)" x2="[-0-9.]+" y2="([-0-9.]+)""#,
+      #"<line class="whisker" data-name="seeds with a targeted anchor" x1="([-0-9.]+)" y1="([-0-9.]+)" x2="[-0-9.]+" y2="([-0-9.]+)""#,
       in: panels[0])
     #expect(whiskers.count == 1)
     #expect(axes.showsX(Double(whiskers[0][0])! + 4, 100))
