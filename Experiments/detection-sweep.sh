@@ -8,6 +8,8 @@
 #   With several flag rates each planted dataset is scored at every rate (one plant per run) and
 #   rate r's files and table go to OUT_DIR/rate-r; with one rate they go to OUT_DIR itself.
 #   Needs swift build -c release and python3 (standard library only) for the final table.
+#   Finishes with 'chorus report OUT_DIR', which draws OUT_DIR/figures/detection.svg: per flag
+#   rate, recall and precision against collective size per strategy, and the ROC AUC.
 set -euo pipefail
 dataset=${1:-synthetic:small}
 out=${2:-results/detection-sweep}
@@ -66,3 +68,4 @@ for (strategy, budget, detector), ms in sorted(runs.items(), key=lambda kv: (kv[
           f"{mean_ci([m['truePositives'] / m['planted'] if m['planted'] else None for m in ms])} |")
 PY
 done
+"$chorus" report "$out"

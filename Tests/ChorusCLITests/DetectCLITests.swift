@@ -45,6 +45,44 @@ import Testing
     #expect((out.rows[0].metrics.rocAUC ?? 0) > 0.9)
   }
 
+  /// `chorus report` on a folder laid out as Experiments/detection-sweep.sh writes it (one
+  /// `detect --json` per strategy, size and fold in a rate-R folder per flag rate) draws the
+  /// sweep's figure from the real JSON.
+  @Test func reportDrawsADetectionSweep() throws {
+    let dir = TemporaryDirectory()
+    let sweep = dir.file("sweep")
+    for fold in [0, 1] {
+      let planted = dir.file("p\(fold)")
+      let r = try ChorusBinary.run([
+        "plant", "--dataset", "synthetic:tiny", "--strategy", "at-the-end", "--budget", "6",
+        "--fold", "\(fold)", "--folds", "2", "--out", planted + ".json",
+      ])
+      #expect(r.status == 0, "\(r.stderr)")
+      for rate in ["0.02", "0.05"] {
+        try FileManager.default.createDirectory(
+          atPath: sweep + "/rate-\(rate)", withIntermediateDirectories: true)
+        let d = try ChorusBinary.run([
+          "detect", "--dataset", planted + ".json", "--edits", planted + ".edits.csv",
+          "--flag-rate", rate, "--json",
+        ])
+        #expect(d.status == 0, "\(d.stderr)")
+        try d.stdout.write(
+          toFile: sweep + "/rate-\(rate)/at-the-end-b6-f\(fold).json", atomically: true,
+          encoding: .utf8)
+      }
+    }
+    let report = try ChorusBinary.run(["report", sweep])
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.contains("figures/detection.svg"))
+    let svg = try String(contentsOfFile: sweep + "/figures/detection.svg", encoding: .utf8)
+    for title in ["recall at flag rate 2%", "recall at flag rate 5%", "ROC AUC (any flag rate)"] {
+      #expect(svg.contains(">\(title)</text>"))
+    }
+    // One strategy at one size: a marker per panel (two recall, two precision, one AUC).
+    #expect(svg.components(separatedBy: "<circle class=\"marker\"").count - 1 == 5)
+    #expect(!FileManager.default.fileExists(atPath: sweep + "/report.md"))
+  }
+
   @Test func badInputIsRefusedWithThePlaceNamed() throws {
     let dir = TemporaryDirectory()
     _ = try ChorusBinary.run([

@@ -188,4 +188,83 @@ import Testing
     #expect(abs(axes.dataY(Double(w[0])!) - (0.5 - half)) <= 2 * axes.yTolerance)
     #expect(abs(axes.dataY(Double(w[1])!) - (0.5 + half)) <= 2 * axes.yTolerance)
   }
+
+  /// Success among seeds holding a targeted anchor and among all test playlists: per strategy
+  /// and size the mean over the folds of runs.csv where it is defined, with its CI; the top
+  /// axis counts the anchors on the side anchors.csv says the strategy aimed at; a strategy
+  /// whose anchors no seed holds has no panel but its rows in the table.
+  @Test func anchorSuccessDrawsBothRatesWithTheirFoldCIs() throws {
+    let dir = TemporaryDirectory()
+    let header =
+      Self.id
+      + ",success_all,success_seed_anchor,seed_anchor_playlists,direct_anchors,indirect_anchors"
+    try write(
+      dir, "runs.csv",
+      [
+        header,
+        "0,inclust,full,budget,10,0.01,0.0,3,4,9",
+        "1,inclust,full,budget,10,0.03,,0,5,10",
+        "0,inclust,full,budget,100,0.2,0.5,30,40,60",
+        "1,inclust,full,budget,100,0.3,0.7,40,42,70",
+        "0,dirlof,full,budget,10,0.05,,0,10,9",
+        "1,dirlof,full,budget,10,0.07,,0,10,9",
+      ])
+    try write(
+      dir, "anchors.csv",
+      [
+        Self.anchorsHeader, "0,inclust,full,budget,10,0,indirect,1,1,5,5",
+        "0,dirlof,full,budget,10,0,direct,1,1,5,5",
+      ])
+    let section = try #require(
+      StudyReport.anchorSuccess(context(dir.path, strategies: ["inclust", "dirlof"])))
+    let svg = section.svg
+    #expect(XMLParser(data: Data(svg.utf8)).parse())
+    // One panel: DirLoF's anchors are in no seed.
+    let panels = Array(svg.components(separatedBy: "<g transform=\"translate(").dropFirst())
+    #expect(panels.count == 1)
+    #expect(svg.contains("No panel for dirlof"))
+    let axes = FigureDataTests.Axes(panels[0], logX: true, logY: false)
+    let markers = FigureDataTests.matches(
+      #"<circle class="marker" cx="([-0-9.]+)" cy="([-0-9.]+)" r="3\.5" fill="([^"]+)""#,
+      in: panels[0])
+    // Seeds (colour 0, shifted −4 px): B = 10 one fold (0), B = 100 mean of 0.5 and 0.7.
+    // All test playlists (black, +4 px): 0.02 and 0.25.
+    let want: [(String, Double, Double, Double)] = [
+      (LineChart.palette[0], -4, 10, 0), (LineChart.palette[0], -4, 100, 0.6),
+      (LineChart.palette[7], 4, 10, 0.02), (LineChart.palette[7], 4, 100, 0.25),
+    ]
+    #expect(markers.count == want.count)
+    for (colour, dodge, x, y) in want {
+      #expect(
+        markers.contains {
+          $0[2] == colour && axes.showsX(Double($0[0])! - dodge, x)
+            && axes.showsY(Double($0[1])!, y)
+        }, "\(colour) at \(x): \(y)")
+    }
+    // The B = 100 seeds whisker: 1.96 · sd(0.5, 0.7) / √2.
+    let half = 1.96 * (0.02).squareRoot() / 2.0.squareRoot()
+    let whiskers = FigureDataTests.matches(
+      #"<line class="whisker" data-name="seeds with a targeted anchor" x1="([-0-9.]+)" y1="([-0-9.]+)" x2="[-0-9.]+" y2="([-0-9.]+)""#,
+      in: panels[0])
+    #expect(whiskers.count == 1)
+    #expect(axes.showsX(Double(whiskers[0][0])! + 4, 100))
+    #expect(abs(axes.dataY(Double(whiskers[0][1])!) - (0.6 - half)) <= 2 * axes.yTolerance)
+    #expect(abs(axes.dataY(Double(whiskers[0][2])!) - (0.6 + half)) <= 2 * axes.yTolerance)
+    // Top axis: InClust aimed after s*, so the indirect anchors: 9.5 and 65 at their sizes.
+    #expect(panels[0].contains("targeted anchors: songs after s*"))
+    for (label, x) in [("9.5", 10.0), ("65", 100.0)] {
+      let at = FigureDataTests.matches(
+        #"<text x="([-0-9.]+)" y="[-0-9.]+" font-size="11\.0"[^>]*>\#(label)</text>"#,
+        in: panels[0])
+      #expect(at.count == 1 && axes.showsX(Double(at[0][0])!, x), "\(label)")
+    }
+    // The table: DirLoF's rows say no seed holds one; a rate defined in one fold says so.
+    #expect(section.text.contains("| dirlof | B = 10.0 | 10 | 0 | – (no seed holds one) |"))
+    #expect(
+      section.text.contains(
+        "| inclust | B = 10.0 | 9.5 | 1.5 | 0 (1 fold, no CI) | 0.02 ± 0.0196 |"))
+    // Without the columns, no section.
+    try write(dir, "runs.csv", [Self.id + ",success_all", "0,inclust,full,budget,10,0.01"])
+    #expect(StudyReport.anchorSuccess(context(dir.path, strategies: ["inclust"])) == nil)
+  }
 }

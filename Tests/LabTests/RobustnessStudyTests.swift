@@ -77,6 +77,116 @@ import Testing
     #expect(table.header.contains("ci"))
   }
 
+  /// The coefficient plot draws each fitted coefficient at its value on the shared x axis, in
+  /// its predictor's row, with whisker ends at coefficient ± CI, a line at 0 and R² and df in the
+  /// title; a group that cannot be fitted keeps a panel that says why. The scatter draws each
+  /// study's response at its characteristic, and names the study's folder there on top.
+  @Test func figuresDrawTheFittedNumbers() throws {
+    let dir = TemporaryDirectory()
+    let folders = try studies(in: dir)
+    let observations = try RobustnessStudy.load(folders: folders, response: "amplification")
+    let predictors = ["density", "share_once"]
+    var fits = RobustnessStudy.fit(observations, predictors: predictors, standardize: true)
+    // A third group that cannot be fitted: three predictors on four datasets.
+    let failed = RobustnessStudy.fit(
+      observations, predictors: ["density", "share_once", "track_gini"], standardize: true)[0]
+    fits.append(failed)
+    let svg = try #require(
+      RobustnessStudy.coefficientFigure(
+        fits, predictors: predictors, response: "amplification", standardized: true)
+    ).svg()
+    let panels = Array(svg.components(separatedBy: "<g transform=\"translate(").dropFirst())
+    #expect(panels.count == 3)
+    for (f, panel) in zip(fits, panels) {
+      let axes = FigureDataTests.Axes(panel, logX: false, logY: false)
+      #expect(axes.x.count >= 2)
+      // The rows: one grid line and name per predictor, the first on top.
+      let rows = FigureDataTests.matches(
+        #"<text x="122\.0" y="([-0-9.]+)"[^>]*>([^<]+)</text>"#, in: panel)
+      #expect(rows.map { $0[1] } == predictors)
+      let rowY = Dictionary(uniqueKeysWithValues: rows.map { ($0[1], Double($0[0])! - 4) })
+      let zero = FigureDataTests.matches(
+        #"<line class="reference-x" x1="([-0-9.]+)""#, in: panel)
+      #expect(zero.count == 1 && axes.showsX(Double(zero[0][0])!, 0))
+      switch f.result {
+      case .success(let r):
+        #expect(
+          panel.contains(
+            String(format: "R² %.2f, %d df", r.rSquared, r.residualDegreesOfFreedom)))
+        #expect(r.residualDegreesOfFreedom == 1)
+        let markers = FigureDataTests.matches(
+          #"<circle class="marker" cx="([-0-9.]+)" cy="([-0-9.]+)" r="3\.5" fill="([^"]+)""#,
+          in: panel)
+        let whiskers = FigureDataTests.matches(
+          #"<line class="x-whisker" data-name="[^"]+" x1="([-0-9.]+)" y1="([-0-9.]+)" x2="([-0-9.]+)""#,
+          in: panel)
+        // A zero-width interval (a perfect fit) has no whisker to draw.
+        let widths = r.confidenceHalfWidths.dropFirst()
+        #expect(markers.count == 2 && whiskers.count == widths.filter { $0 > 0 }.count)
+        for (j, name) in predictors.enumerated() {
+          let (b, h) = (r.coefficients[j + 1], r.confidenceHalfWidths[j + 1])
+          let y = rowY[name]!
+          let m = try #require(markers.first { abs(Double($0[1])! - y) < 0.11 })
+          #expect(axes.showsX(Double(m[0])!, b), "\(f.strategy) \(name)")
+          if h > 0 {
+            let w = try #require(whiskers.first { abs(Double($0[1])! - y) < 0.11 })
+            #expect(axes.showsX(Double(w[0])!, b - h) && axes.showsX(Double(w[2])!, b + h))
+          }
+          // Coloured by whether the interval excludes 0.
+          let excludes = b - h > 0 || b + h < 0
+          #expect(m[2] == LineChart.palette[excludes ? 1 : 0])
+        }
+      case .failure(let e):
+        #expect(panel.contains(": not fitted</text>"))
+        #expect(!panel.contains("class=\"marker\""))
+        #expect(panel.contains("not fitted (4 datasets):"))
+        #expect(panel.contains(String(e.description.prefix(25))))
+      }
+    }
+    // The scatter: one panel per predictor; each study's response at its characteristic.
+    let scatter = try #require(
+      RobustnessStudy.scatterFigure(
+        observations, predictors: predictors, response: "amplification")
+    ).svg()
+    let scatterPanels = Array(
+      scatter.components(separatedBy: "<g transform=\"translate(").dropFirst())
+    #expect(scatterPanels.count == 2)
+    let groups = ["dirlof, 4 playlists", "random, 4 playlists"]
+    for (name, panel) in zip(predictors, scatterPanels) {
+      let axes = FigureDataTests.Axes(panel, logX: false, logY: false)
+      let markers = FigureDataTests.matches(
+        #"<circle class="marker" cx="([-0-9.]+)" cy="([-0-9.]+)" r="3\.5" fill="([^"]+)""#,
+        in: panel)
+      #expect(markers.count == observations.count)
+      for o in observations {
+        let i = o.strategy == "dirlof" ? 0 : 1
+        let dodge = (Double(i) - 0.5) * 4
+        let mine = markers.filter { $0[2] == LineChart.palette[i] }
+        let x = o.characteristics.value(name)!
+        #expect(
+          mine.contains {
+            axes.showsX(Double($0[0])! - dodge, x) && axes.showsY(Double($0[1])!, o.response)
+          }, "\(name) \(o.folder) \(o.strategy)")
+      }
+      #expect(panel.contains("data-name=\"\(groups[0])\""))
+      // The top axis names every study's folder once, at its characteristic's pixel (studies
+      // with nearly equal values share one label, "out1+out2", at their mean).
+      var value: [String: Double] = [:]
+      for o in observations {
+        value[URL(fileURLWithPath: o.folder).lastPathComponent] = o.characteristics.value(name)!
+      }
+      let top = FigureDataTests.matches(
+        #"<text x="([-0-9.]+)" y="[-0-9.]+" font-size="11\.0"[^>]*>(out[^<]*)</text>"#,
+        in: panel)
+      let named = top.flatMap { $0[1].split(separator: "+").map(String.init) }
+      #expect(named.sorted() == ["out0", "out1", "out2", "out3"])
+      for t in top {
+        let members = t[1].split(separator: "+").map { value[String($0)]! }
+        #expect(axes.showsX(Double(t[0])!, members.reduce(0, +) / Double(members.count)))
+      }
+    }
+  }
+
   @Test func aChangedDatasetOrUnfinishedStudyIsRefused() throws {
     let dir = TemporaryDirectory()
     let folders = try studies(in: dir)

@@ -26,7 +26,9 @@ enum RobustnessCommand {
         .flag("raw", help: "Do not standardise the predictors (coefficients in their own units)."),
         .option(
           "out", short: "o", value: "dir",
-          help: "Also write observations.csv and coefficients.csv to this new or empty folder."),
+          help:
+            "Also write observations.csv, coefficients.csv and their figures to this new or empty folder: coefficients.svg (per strategy and size a panel, each predictor's coefficient with its 95% CI, R² and residual df; groups not fitted say why) and observations.svg (the response against each characteristic, one point per study labelled with its folder's name)."
+        ),
       ],
       action: { p in try run(p) })
   }
@@ -51,12 +53,27 @@ enum RobustnessCommand {
     if let out = p.value("out") {
       let observationsCSV = RobustnessStudy.observationsTable(observations, response: response).text
       let coefficientsCSV = RobustnessStudy.coefficientsTable(fits).text
+      let coefficientsSVG = RobustnessStudy.coefficientFigure(
+        fits, predictors: predictors, response: response, standardized: standardize
+      )?.svg()
+      let observationsSVG = RobustnessStudy.scatterFigure(
+        observations, predictors: predictors, response: response
+      )?.svg()
       try FileIO.writeFolderAtomically(
-        to: out, replaceable: ["observations.csv", "coefficients.csv"]
+        to: out,
+        replaceable: [
+          "observations.csv", "coefficients.csv", "coefficients.svg", "observations.svg",
+        ]
       ) {
         staging in
         try FileIO.writeAtomically(observationsCSV, to: staging + "/observations.csv")
         try FileIO.writeAtomically(coefficientsCSV, to: staging + "/coefficients.csv")
+        if let svg = coefficientsSVG {
+          try FileIO.writeAtomically(svg, to: staging + "/coefficients.svg")
+        }
+        if let svg = observationsSVG {
+          try FileIO.writeAtomically(svg, to: staging + "/observations.svg")
+        }
       }
     }
     Console.out(

@@ -124,10 +124,18 @@ enum ReportCommand {
     CommandSpec(
       name: "report", abstract: "Write SVG figures and report.md for a results folder.",
       discussion:
-        "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them: amplification vs collective size, training frequency vs recommendations with s*, partial information (when the study has several statistics sources), accuracy loss with its bounds, externalities by frequency bin and anchor category, Lorenz curves per artist, and the dataset's shape. Figures whose data the study did not produce are skipped.",
-      arguments: [ArgumentSpec("dir", help: "A results folder written by 'chorus run'.")],
+        "Reads the CSVs of a finished study (chorus run writes the report too) and writes figures/*.svg and report.md beside them: amplification vs collective size, training frequency vs recommendations with s*, partial information (when the study has several statistics sources), accuracy loss with its bounds, externalities by frequency bin and anchor category, Lorenz curves per artist, the dataset's shape, the appendix's figures (anchor selection, estimated vs true anchor frequency, precision@50, similarity of s* to the targeted contexts) and the success rate among test seeds holding a targeted anchor against all test playlists (anchor-success.svg). Figures whose data the study did not produce are skipped. Given the folder of a detection sweep (Experiments/detection-sweep.sh: 'chorus detect --json' outputs named STRATEGY-bBUDGET-fFOLD.json, in the folder or in its rate-R folders), it writes figures/detection.svg instead: per flag rate the recall and precision of the flags against collective size, one colour per strategy (mean over folds, 95% CI), between flagging at random and a perfect detector, and the ROC AUC.",
+      arguments: [
+        ArgumentSpec(
+          "dir", help: "A results folder written by 'chorus run', or a detection sweep's folder.")
+      ],
       action: { p in
         let folder = p.required("dir")
+        if DetectionSweepReport.isSweep(folder) {
+          let files = try DetectionSweepReport.write(folder: folder)
+          Console.out("wrote " + files.map { folder + "/" + $0 }.joined(separator: ", "))
+          return 0
+        }
         // Refuses unfinished or half-assembled folders, naming what is missing.
         let files = try StudyReport.write(folder: folder)
         Console.out("wrote " + files.map { folder + "/" + $0 }.joined(separator: ", "))

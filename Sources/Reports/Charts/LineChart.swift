@@ -96,6 +96,15 @@ public struct LineChart: Sendable {
   public var rightAxis: (label: String, scale: Double)? = nil
   /// A dashed y = x line (e.g. perfect equality in a Lorenz plot) and its label.
   public var diagonal: String? = nil
+  /// A solid vertical reference line (e.g. a coefficient of 0) and its label at the top.
+  public var referenceX: (value: Double, label: String)? = nil
+  /// Named rows instead of numeric y ticks (e.g. one row per predictor at y = 1, 2, …): a grid
+  /// line and the name at each position. Set `yRange` to cover them.
+  public var yCategories: [(y: Double, label: String)]? = nil
+  /// Lines of text centred in the plot (e.g. why a panel has no data).
+  public var message: [String] = []
+  /// Left margin, where the y labels sit.
+  public var leftWidth = 80.0
   /// Extra lines under the legend (e.g. a key to line styles).
   public var legendNotes: [String] = []
   public var width = 760.0
@@ -130,7 +139,7 @@ public struct LineChart: Sendable {
 
   /// The chart's elements (no document header), in a width × height box at the origin.
   func body() -> String {
-    let left = 80.0
+    let left = leftWidth
     let right = legendWidth + (rightAxis == nil ? 0 : Self.rightAxisWidth)
     let top = 50.0 + (topAxis == nil ? 0 : Self.topAxisHeight)
     let bottom = 60.0
@@ -206,11 +215,19 @@ public struct LineChart: Sendable {
     var out = SVG.text(
       title, x: left + plotW / 2, y: 28, size: 16, anchor: "middle", weight: "bold")
     // Grid and ticks.
-    for t in yTicks where t >= y0 - 1e-9 && t <= y1 + 1e-9 {
-      let y = top + (1 - (t - y0) / (y1 - y0)) * logH
-      out += SVG.line(left, y, left + plotW, y, stroke: "#e5e5e5")
-      out += SVG.text(
-        Axis.format(logY ? pow(10, t) : t), x: left - 8, y: y + 4, size: 12, anchor: "end")
+    if let categories = yCategories {
+      for c in categories where c.y >= y0 - 1e-9 && c.y <= y1 + 1e-9 {
+        let y = py(c.y)
+        out += SVG.line(left, y, left + plotW, y, stroke: "#e5e5e5")
+        out += SVG.text(c.label, x: left - 8, y: y + 4, size: 12, anchor: "end")
+      }
+    } else {
+      for t in yTicks where t >= y0 - 1e-9 && t <= y1 + 1e-9 {
+        let y = top + (1 - (t - y0) / (y1 - y0)) * logH
+        out += SVG.line(left, y, left + plotW, y, stroke: "#e5e5e5")
+        out += SVG.text(
+          Axis.format(logY ? pow(10, t) : t), x: left - 8, y: y + 4, size: 12, anchor: "end")
+      }
     }
     if zeroRow {
       // The zero row: its own grid line and label, under a break in the axis.
@@ -229,8 +246,10 @@ public struct LineChart: Sendable {
     }
     out += SVG.rect(left, top, plotW, plotH, stroke: "#333", fill: "none")
     out += SVG.text(xLabel, x: left + plotW / 2, y: height - 16, size: 14, anchor: "middle")
-    out +=
-      "<text x=\"20\" y=\"\(SVG.n(top + plotH / 2))\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 20 \(SVG.n(top + plotH / 2)))\">\(SVG.escape(yLabel))</text>\n"
+    if !yLabel.isEmpty {
+      out +=
+        "<text x=\"20\" y=\"\(SVG.n(top + plotH / 2))\" font-size=\"14\" text-anchor=\"middle\" transform=\"rotate(-90 20 \(SVG.n(top + plotH / 2)))\">\(SVG.escape(yLabel))</text>\n"
+    }
     if let axis = topAxis {
       // Secondary x axis: tick marks up from the frame, labels above, the name above them.
       for t in axis.ticks where usable(t.x, logY ? 1 : 0) {
@@ -287,6 +306,12 @@ public struct LineChart: Sendable {
       referenceLabel = SVG.text(
         r.label, x: atLeft ? left + 6 : left + plotW - 6, y: ly, size: 11,
         anchor: atLeft ? "start" : "end", fill: "#444", halo: true)
+    }
+    if let r = referenceX, !logX || r.value > 0, tx(r.value) >= x0, tx(r.value) <= x1 {
+      let x = px(r.value)
+      out +=
+        "<line class=\"reference-x\" x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(top))\" x2=\"\(SVG.n(x))\" y2=\"\(SVG.n(top + plotH))\" stroke=\"#555\" stroke-width=\"1.2\"/>\n"
+      out += SVG.text(r.label, x: x, y: top - 6, size: 11, anchor: "middle", fill: "#444")
     }
     if let d = diagonal {
       let a = max(x0, y0)
@@ -455,6 +480,12 @@ public struct LineChart: Sendable {
       out += SVG.text(
         note, x: width - legendWidth + 14, y: top + 24 + Double(legendRow + j) * 18, size: 11,
         anchor: "start", fill: "#555")
+    }
+    for (j, line) in message.enumerated() {
+      out += SVG.text(
+        line, x: left + plotW / 2,
+        y: top + plotH / 2 + (Double(j) - Double(message.count - 1) / 2) * 18, size: 13,
+        anchor: "middle", fill: "#444", halo: true)
     }
     return out + referenceLabel
   }

@@ -2,7 +2,8 @@
 // each strategy anchors s* to (anchor selection), what the collective believed about the
 // targeted anchors against the truth (partial information), the distribution of per-list
 // precision@50 clean and with the collective, and for vector models the cosine of s* with the
-// contexts the collective aimed at. Each returns nil when the folder lacks its data.
+// contexts the collective aimed at, and the success rate among test seeds holding a targeted
+// anchor against all test playlists. Each returns nil when the folder lacks its data.
 import ChorusCore
 import Foundation
 
@@ -308,5 +309,150 @@ extension StudyReport {
       text:
         "For a vector model: the cosine between the vector the model scores s* by and the query vector of each test playlist's seed, averaged per fold separately over seeds whose last track is an anchor the strategy aimed at and over all other seeds (mean over folds with its 95% CI). A strategy that works through its anchors brings s* closer to their contexts than to the rest; few test seeds end in a targeted anchor at small collectives, so those intervals are wide (similarity.csv gives the counts)."
     )
+  }
+}
+
+extension StudyReport {
+  // MARK: - Success through the targeted anchors
+
+  /// The side the strategy aimed at in anchors.csv ("direct": the song before s*, "indirect":
+  /// the song after it), when every edit of the strategy aimed at the same side; else nil.
+  static func targetedSide(_ c: ReportContext, strategy: String) -> String? {
+    guard let t = c.table("anchors.csv") else { return nil }
+    let sides = Set(
+      t.rows.filter {
+        string(t, $0, "strategy") == strategy
+          && string(t, $0, "statistics") == c.mainEstimateSource
+      }.map { string(t, $0, "targeted") })
+    guard sides.count == 1, let side = sides.first, ["direct", "indirect"].contains(side) else {
+      return nil
+    }
+    return side
+  }
+
+  /// One panel per strategy: the success rate (share of test playlists with s* in their top-R)
+  /// among test playlists whose seed holds an anchor the strategy aimed at, and among all test
+  /// playlists, against collective size — mean over the folds (of runs.csv) where it is
+  /// defined, with its 95% CI; shared y axis. The top axis gives the number of targeted anchors
+  /// (distinct songs) when anchors.csv says which side the strategy aimed at. The study's
+  /// appendix figure of InClust's success by its number of indirect anchors.
+  static func anchorSuccess(_ c: ReportContext) -> ReportSection? {
+    /// A mean count per fold: 9.3, 189.5, 347.
+    func oneDecimal(_ v: Double) -> String {
+      MeasuredValue.number((v * 10).rounded() / 10, digits: 7)
+    }
+    guard let t = c.table("runs.csv"), t.column("success_seed_anchor") != nil,
+      t.column("success_all") != nil
+    else { return nil }
+    struct Cell {
+      var x: Double
+      var size: CollectiveSize
+      var values: [String: [Double]] = [:]
+    }
+    let columns = [
+      "success_seed_anchor", "success_all", "seed_anchor_playlists", "direct_anchors",
+      "indirect_anchors",
+    ]
+    var panels: [LineChart] = []
+    var noSeeds: [String] = []
+    var table =
+      "| strategy | size | targeted anchors | test seeds holding one | success among them | success among all test playlists |\n|---|---|---:|---:|---:|---:|\n"
+    for (i, strategy) in c.strategies.enumerated() {
+      var cells: [Double: Cell] = [:]
+      for r in t.rows
+      where string(t, r, "strategy") == strategy
+        && string(t, r, "statistics") == c.mainEstimateSource
+      {
+        guard let size = size(t, r) else { continue }
+        var cell = cells[size.axisValue] ?? Cell(x: size.axisValue, size: size)
+        for col in columns {
+          if let v = value(t, r, col), v.isFinite { cell.values[col, default: []].append(v) }
+        }
+        cells[size.axisValue] = cell
+      }
+      let sorted = cells.values.sorted { $0.x < $1.x }
+      guard !sorted.isEmpty else { continue }
+      let side = targetedSide(c, strategy: strategy)
+      let anchorColumn = side.map { $0 == "indirect" ? "indirect_anchors" : "direct_anchors" }
+      for cell in sorted {
+        func measured(_ col: String) -> String {
+          guard let v = cell.values[col], !v.isEmpty else { return "– (no seed holds one)" }
+          let (mean, ci) = meanAndCI(v)
+          let text = MeasuredValue(mean: mean, halfWidth: ci, folds: v.count).formatted()
+          // Fewer folds than the run has: say over how many (one fold says so itself).
+          return v.count >= 2 && v.count < (cell.values["success_all"]?.count ?? 0)
+            ? text + " (\(counted(Double(v.count), "fold")))" : text
+        }
+        let anchors = anchorColumn.flatMap { cell.values[$0] }.map {
+          oneDecimal(meanAndCI($0).mean)
+        }
+        let seedsHolding = cell.values["seed_anchor_playlists"].map {
+          oneDecimal(meanAndCI($0).mean)
+        }
+        table +=
+          "| \(SafeText.markdown(strategy)) | \(sizeLabel(cell.size)) | \(anchors ?? "n/a") | \(seedsHolding ?? "n/a") | \(measured("success_seed_anchor")) | \(measured("success_all")) |\n"
+      }
+      guard sorted.contains(where: { !($0.values["success_seed_anchor"] ?? []).isEmpty }) else {
+        // No test seed holds one of its anchors at any size (DirLoF's rare songs): no panel.
+        noSeeds.append(strategy)
+        continue
+      }
+      func series(_ col: String) -> [(x: Double, y: Double, ci: Double)] {
+        sorted.compactMap { cell in
+          guard let v = cell.values[col], !v.isEmpty else { return nil }
+          let (mean, ci) = meanAndCI(v)
+          return (cell.x, mean, ci)
+        }
+      }
+      var seeds = ChartSeries(
+        name: "seeds with a targeted anchor", points: series("success_seed_anchor"),
+        style: .errorBars, colour: i % LineChart.palette.count)
+      seeds.dodge = -4
+      var all = ChartSeries(
+        name: "all test playlists", points: series("success_all"), style: .errorBars, colour: 7)
+      all.dodge = 4
+      var chart = LineChart(
+        title: strategy, xLabel: c.xLabel, yLabel: "success rate (s* in the top-R)",
+        series: [seeds, all])
+      chart.logX = true
+      chart.nonNegative = true
+      chart.width = 710
+      chart.legendWidth = 250
+      chart.legendNotes = ["mean over folds, 95% CI", "markers side by side"]
+      if let col = anchorColumn {
+        let ticks = sorted.compactMap { cell -> (x: Double, label: String)? in
+          guard let v = cell.values[col], !v.isEmpty else { return nil }
+          return (cell.x, oneDecimal(meanAndCI(v).mean))
+        }
+        chart.topAxis = (
+          "targeted anchors: songs \(side == "indirect" ? "after" : "before") s* (mean per fold)",
+          ticks
+        )
+      }
+      chart.height = chart.topAxis == nil ? 420 : 454
+      panels.append(chart)
+    }
+    guard !panels.isEmpty else { return nil }
+    let high =
+      panels.flatMap { $0.series.flatMap { $0.points } }.map { $0.y + $0.ci }.filter(\.isFinite)
+      .max() ?? 1
+    let top = sharedTop(max(high, 1e-3))
+    for i in panels.indices { panels[i].yRange = 0...top }
+    var figure = PanelFigure(
+      title: "Success through the anchors: seeds holding a targeted anchor vs all test playlists",
+      panels: panels, columns: min(3, panels.count))
+    figure.caption = [
+      "Share of test playlists with s* in their top-R; mean over the folds where defined, 95% CI."
+    ]
+    if !noSeeds.isEmpty {
+      figure.caption.append(
+        "No panel for \(noSeeds.joined(separator: ", ")): no test seed holds one of its anchors.")
+    }
+    return ReportSection(
+      file: "anchor-success", heading: "Success through the targeted anchors",
+      svg: figure.svg(),
+      text:
+        "The study's appendix figure (InClust's success by its number of indirect anchors), for every strategy: the share of test playlists with s* among their top-R recommendations, among those whose seed holds an anchor the strategy aimed at (coloured; the song after s* for InClust, the one before it for DirLoF-like strategies) and among all test playlists (black), as the collective grows. A strategy that works through its anchors succeeds more often where the seed holds one. The top axis counts the targeted anchors (distinct songs, mean per fold) when anchors.csv shows the strategy aimed at one side only. A size where no test seed holds a targeted anchor has no coloured marker. From runs.csv (`success_seed_anchor`, `seed_anchor_playlists`, `success_all`, `direct_anchors`, `indirect_anchors`):\n\n"
+        + table)
   }
 }

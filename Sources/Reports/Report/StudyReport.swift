@@ -3,7 +3,8 @@
 // partial information as a share of full information; accuracy loss with its bounds;
 // externalities by frequency bin and category; concentration across artists; the dataset's
 // shape; and the appendix's anchor selection, estimated vs true anchor frequency, top-50
-// precision distribution and similarity of s* to the targeted contexts. Figures for data a
+// precision distribution, similarity of s* to the targeted contexts and success among seeds
+// holding a targeted anchor. Figures for data a
 // spec did not produce are skipped, not drawn empty
 // (StudyReport+Figures.swift).
 import ChorusCore
@@ -49,7 +50,7 @@ public enum StudyReport {
     // The appendix figures (StudyReport+Appendix.swift), when the folder has their CSVs.
     sections += [
       anchorSelection(context), estimatedFrequency(context), precisionDistribution(context),
-      contextSimilarity(context),
+      contextSimilarity(context), anchorSuccess(context),
     ]
     for case let section? in sections {
       try FileIO.writeAtomically(section.svg, to: folder + "/figures/\(section.file).svg")
