@@ -77,7 +77,8 @@ public struct DefenceFrontierFigure: Sendable {
         })
       chart.xRange = (low - pad)...(high + pad)
       chart.nonNegative = true
-      chart.legendWidth = 260
+      // Wide enough for the longest defence label (12 px text, about 6.7 px a character).
+      chart.legendWidth = max(260, Double(series.map(\.count).max() ?? 0) * 6.7 + 50)
       chart.referenceY = (1, "ordinary song")
       return chart
     }
