@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The defence frontier: runs one study spec once per platform defence — none, a filtering
-# detection stage at several flag rates, artist-diversity re-ranking (two settings), a cap on
+# detection stage at two flag rates (dropping the flagged playlists, or only their flagged
+# occurrences: the '-tracks' settings), artist-diversity re-ranking (two settings), a cap on
 # cold tracks and a popularity discount — and draws what is left of each strategy's
 # amplification against the accuracy honest users lose ('chorus frontier').
 # Usage: bash Experiments/defence-frontier.sh [SPEC] [OUT_DIR] [STRATEGIES] [SETTINGS...]
@@ -22,6 +23,8 @@ settings=(
   'none|'
   'detect-0.1pct|detection={"flagRate":0.001,"filter":true}'
   'detect-1pct|detection={"flagRate":0.01,"filter":true}'
+  'detect-0.1pct-tracks|detection={"flagRate":0.001,"filter":"tracks"}'
+  'detect-1pct-tracks|detection={"flagRate":0.01,"filter":"tracks"}'
   'artist-1in3|reranking={"kind":"artist-diversity","maxPerArtist":1,"window":3,"depth":2}'
   'artist-2in10|reranking={"kind":"artist-diversity","maxPerArtist":2,"window":10,"depth":2}'
   'cold-cap-20|reranking={"kind":"cold-cap","minCount":20,"maxCold":0,"depth":2}'

@@ -4,11 +4,13 @@
 import ChorusCore
 import ChorusTestSupport
 import CollectiveAction
+import Defences
 import Foundation
-import Lab
 import PlaylistData
 import Reports
 import Testing
+
+@testable import Lab
 
 @Suite struct DetectionStageTests {
   @Test func theBlockIsDecodedStrictly() throws {
@@ -34,6 +36,84 @@ import Testing
       do { _ = try ExperimentSpec.decode(base) } catch let e as ChorusError {
         #expect(e.field == field, "\(block): \(e)")
       }
+    }
+  }
+
+  @Test func theFilterNamesItsUnit() throws {
+    var base: [String: Any] = ["budgets": [5]]
+    base["detection"] = ["flagRate": 0.01, "filter": "tracks"]
+    let tracks = try #require(try ExperimentSpec.decode(base).detection)
+    #expect(tracks.filter && tracks.filterUnit == .tracks)
+    base["detection"] = ["flagRate": 0.01, "filter": "playlists"]
+    let playlists = try #require(try ExperimentSpec.decode(base).detection)
+    #expect(playlists.filter && playlists.filterUnit == .playlists)
+    base["detection"] = ["flagRate": 0.01, "filter": true]
+    let boolean = try #require(try ExperimentSpec.decode(base).detection)
+    #expect(boolean == playlists)
+    base["detection"] = ["flagRate": 0, "filter": "tracks"]
+    do {
+      _ = try ExperimentSpec.decode(base)
+      Issue.record("a track filter at flag rate 0 was accepted")
+    } catch let e as ChorusError {
+      #expect(e.field == "detection.flagRate")
+    }
+    // A playlist filter encodes as before the unit existed (true), so existing specs keep
+    // their hash; the track filter encodes its name and reads back.
+    func encoded(_ d: DetectionStage) throws -> String {
+      var spec = ExperimentSpec()
+      spec.sizes = [.budget(5)]
+      spec.detection = d
+      return String(decoding: try spec.canonicalJSON(), as: UTF8.self)
+    }
+    #expect(try encoded(playlists).contains("\"filter\" : true"))
+    #expect(try encoded(tracks).contains("\"filter\" : \"tracks\""))
+    for d in [playlists, tracks, DetectionStage()] {
+      let data = try JSONEncoder().encode(d)
+      #expect(try JSONDecoder().decode(DetectionStage.self, from: data) == d)
+    }
+  }
+
+  /// Five hand-made playlists with hand-set occurrence scores.
+  @Test func theTrackFilterDropsOnlyTheFlaggedOccurrences() {
+    let store = PlaylistStore(
+      offsets: [0, 3, 5, 8, 9, 11], tracks: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    let occurrences: [Double] = [0, 5, 0, 3, 4, 0, 0, 2, 7, 0, 0]
+    let scores = PlantingDetector.playlistScores(store, occurrenceScores: occurrences)
+    #expect(scores == [5, 4, 2, 7, 0])
+    // Flag p0, p1, p3: the threshold is 4 (p1's score). p0 loses its 5, p1 its 4 but keeps
+    // the 3 below the threshold, p3 is left empty and dropped; p2 (unflagged) keeps its 2.
+    let kept = DetectionStage.withoutFlaggedOccurrences(
+      store, flags: [true, true, false, true, false], playlistScores: scores,
+      occurrenceScores: occurrences)
+    #expect(kept.arrays == [[1, 3], [4], [6, 7, 8], [10, 11]])
+    // A flagged playlist of score 0 makes the threshold 0: only occurrences above 0 go.
+    let low = DetectionStage.withoutFlaggedOccurrences(
+      store, flags: [false, true, true, false, true], playlistScores: scores,
+      occurrenceScores: occurrences)
+    #expect(low.arrays == [[1, 2, 3], [6, 7], [9], [10, 11]])
+    let none = DetectionStage.withoutFlaggedOccurrences(
+      store, flags: [Bool](repeating: false, count: 5), playlistScores: scores,
+      occurrenceScores: occurrences)
+    #expect(none.arrays == store.arrays)
+  }
+
+  @Test func occurrenceScoresAgreeWithPlaylistScores() {
+    // A fixture with a DirLoF-like and an AtTheEnd-like pattern, so both traits score.
+    var lists = Fixtures.random(playlists: 300, tracks: 400, lengths: 5...30, seed: 9)
+      .playlists.arrays
+    for p in 0..<20 { lists[p].append(399) }
+    for p in 20..<40 { lists[p].insert(398, at: 1) }
+    var offsets = [0]
+    for l in lists { offsets.append(offsets.last! + l.count) }
+    let store = PlaylistStore(offsets: offsets, tracks: lists.flatMap { $0 })
+    for detector in [
+      PlantingDetector(), PlantingDetector(traits: [.rarePredecessor], rareMaxCount: 2),
+      PlantingDetector(traits: [.lastPosition]),
+    ] {
+      let occurrences = detector.occurrenceScores(store, trackCount: 400)
+      let scores = detector.scores(store, trackCount: 400)
+      #expect(PlantingDetector.playlistScores(store, occurrenceScores: occurrences) == scores)
+      #expect(scores.contains { $0 > 0 })
     }
   }
 
@@ -102,11 +182,13 @@ import Testing
     }
   }
 
-  @Test func filteringAWholeCollectiveKeepsSStarOutOfTheModel() throws {
+  @Test(arguments: [DetectionStage.FilterUnit.playlists, .tracks])
+  func filteringAWholeCollectiveKeepsSStarOutOfTheModel(unit: DetectionStage.FilterUnit) throws {
     let dir = TemporaryDirectory()
     var stage = DetectionStage()
     stage.flagRate = 0.1
     stage.filter = true
+    stage.filterUnit = unit
     let runs = try runsCSV(try spec(dir, detection: stage), dir.file("filtered"))
     let recall = runs.column("detect_recall")!
     let recommendations = runs.column("recommendations")!

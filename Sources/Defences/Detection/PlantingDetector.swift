@@ -81,6 +81,38 @@ public struct PlantingDetector: Sendable, Hashable, Codable {
     }
   }
 
+  /// Per entry of `store`: the largest score, over the traits that occurrence shows, of its
+  /// track for that trait (0 when it shows none). A playlist's `scores` value is the largest of
+  /// its entries' values, so the two agree bit for bit.
+  /// - Complexity: O(entries + trackCount) per trait.
+  public func occurrenceScores(_ store: PlaylistStore, trackCount: Int) -> [Double] {
+    let frequency = store.trackFrequencies(trackCount: trackCount)
+    var best = [Double](repeating: 0, count: store.entryCount)
+    for trait in traits {
+      let perTrack = trackScores(store, trait: trait, frequency: frequency)
+      for p in 0..<store.count {
+        let range = store.offsets[p]..<store.offsets[p + 1]
+        for i in range where shows(trait, store, p: p, index: i, frequency: frequency) {
+          best[i] = Swift.max(best[i], perTrack[Int(store.tracks[i])])
+        }
+      }
+    }
+    return best
+  }
+
+  /// Per playlist of `store`: the largest of its entries' `occurrenceScores` (0 when empty).
+  public static func playlistScores(_ store: PlaylistStore, occurrenceScores: [Double])
+    -> [Double]
+  {
+    (0..<store.count).map { p in
+      var best = 0.0
+      for i in store.offsets[p]..<store.offsets[p + 1] {
+        best = Swift.max(best, occurrenceScores[i])
+      }
+      return best
+    }
+  }
+
   /// Per track: its anomaly score for `trait` (see the type's documentation).
   /// - Complexity: O(entries + trackCount).
   public func trackScores(_ store: PlaylistStore, trait: OccurrenceTrait, frequency: [Int32])

@@ -17,9 +17,9 @@ public struct ExternalExternalities: Sendable {
     public var low: Int
     public var high: Int
     /// Songs with R₀ > 0 or R > 0, or that are anchors.
-    public var songs: Int
-    public var r0: Int
-    public var r: Int
+    public var songs = 0
+    public var r0 = 0
+    public var r = 0
     public var deltaR: Int { r - r0 }
     /// ΔR / R₀ of the group's sums, a fraction (NaN when R₀ is 0).
     public var deltaROverR0: Double { r0 > 0 ? Double(r - r0) / Double(r0) : .nan }
@@ -27,6 +27,13 @@ public struct ExternalExternalities: Sendable {
     public var meanDeltaR: Double { songs > 0 ? Double(r - r0) / Double(songs) : .nan }
 
     enum CodingKeys: String, CodingKey { case category, low, high, songs, r0, r }
+
+    /// Counts one more song of the group.
+    mutating func add(_ song: SongExposure) {
+      songs += 1
+      r0 += song.r0
+      r += song.r
+    }
   }
 
   /// Every song's exposure (the target included, as category `target`).
@@ -79,21 +86,11 @@ public struct ExternalExternalities: Sendable {
     var byCategory: [SongCategory: Group] = [:]
     var byBin: [FrequencyBinKey: Group] = [:]
     for s in ext.songs where s.category != .target {
-      var c =
-        byCategory[s.category]
-        ?? Group(category: s.category, low: 0, high: 0, songs: 0, r0: 0, r: 0)
-      c.songs += 1
-      c.r0 += s.r0
-      c.r += s.r
-      byCategory[s.category] = c
+      byCategory[s.category, default: Group(category: s.category, low: 0, high: 0)].add(s)
       let bin = s.frequency > 0 ? FrequencyBins.bin(of: s.frequency) : -1
       let (low, high) = bin >= 0 ? FrequencyBins.range(of: bin) : (0, 0)
       let key = FrequencyBinKey(bin: bin, category: s.category)
-      var g = byBin[key] ?? Group(category: s.category, low: low, high: high, songs: 0, r0: 0, r: 0)
-      g.songs += 1
-      g.r0 += s.r0
-      g.r += s.r
-      byBin[key] = g
+      byBin[key, default: Group(category: s.category, low: low, high: high)].add(s)
     }
     categories = SongCategory.allCases.compactMap { byCategory[$0] }
     bins = byBin.keys.sorted().map { byBin[$0]! }

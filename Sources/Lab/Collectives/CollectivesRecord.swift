@@ -41,6 +41,11 @@ public struct CollectiveRow: Sendable, Codable, Equatable {
   public var followers: Int
   /// Its playlists that another collective of the setting also holds (0 when disjoint).
   public var shared: Int
+  /// Its homogeneity as the spec gives it; nil (not recorded) in studies without the key.
+  public var homogeneity: Double? = nil
+  /// The mean Jaccard similarity of its members' artist sets over all pairs (nil in studies
+  /// without homogeneity, and for a single member).
+  public var memberSimilarity: Double? = nil
   /// Its song's measures with only this collective planted.
   public var alone: TargetMeasures
   /// Its song's measures with every collective of the setting planted.

@@ -39,7 +39,9 @@ struct CollectivesRunner {
   func preflight(dataset: Dataset) throws {
     let split = try FoldSplit(store: dataset.playlists, config: spec.split, fold: spec.foldList[0])
     for (i, setting) in study.settings.enumerated() {
-      _ = try Self.members(study, setting: i, split: split)
+      _ = try Self.members(study, setting: i, split: split) {
+        Self.artists(of: $0, in: dataset)
+      }
       for (j, g) in setting.collectives.enumerated() {
         if case .table(let path) = g.statistics, !FileManager.default.fileExists(atPath: path) {
           throw ChorusError(
@@ -69,18 +71,28 @@ struct CollectivesRunner {
   }
 
   /// Each collective's playlists (indices of the dataset) on `split`, in collective order.
+  /// A collective with homogeneity h draws from the same candidates (the rest of the fold's
+  /// order when disjoint, the order or its shuffle when overlapping, the order when shared):
+  /// round(h · B) of them — at least 1 when h > 0 — by artist overlap with the first candidate
+  /// (`artistSimilarityOrder`), then the rest in candidate order. At h = 0 it is the prefix of
+  /// its candidates, as before the key existed.
+  /// - Parameter artists: per playlist of the dataset, its sorted distinct artists; needed only
+  ///   when a collective of the setting has homogeneity > 0.
   /// - Throws: `ChorusError(.config)` naming the size field of the first collective that
   ///   does not fit in the fold's eligible playlists.
-  static func members(_ study: CollectivesStudy, setting i: Int, split: FoldSplit) throws
-    -> [ArraySlice<Int>]
-  {
+  static func members(
+    _ study: CollectivesStudy, setting i: Int, split: FoldSplit,
+    artists: (Int) -> [Int32] = { _ in [] }
+  ) throws -> [ArraySlice<Int>] {
     let setting = study.settings[i]
     let order = split.collectiveOrder
     var out: [ArraySlice<Int>] = []
+    var taken = Set<Int>()
     var next = 0
     for (j, g) in setting.collectives.enumerated() {
       let b = g.size.budget(in: split)
       let field = CollectivesStudy.field(i, j, g.size.isAlpha ? "alpha" : "budget")
+      var candidates: [Int]
       switch setting.memberships {
       case .disjoint:
         guard next + b <= order.count else {
@@ -89,8 +101,10 @@ struct CollectivesRunner {
             "the disjoint collectives of setting '\(setting.name)' need \(next + b) playlists up to this one; the fold has \(order.count) eligible training playlists",
             field: field, hint: "make the collectives smaller or their memberships overlapping")
         }
-        out.append(order[next..<(next + b)])
         next += b
+        // Whatever the earlier collectives took is not a candidate; with homogeneity 0
+        // everywhere this is the rest of the fold's order, as before the key existed.
+        candidates = taken.isEmpty ? order : order.filter { !taken.contains($0) }
       case .overlapping, .shared:
         guard b <= order.count else {
           throw ChorusError(
@@ -99,17 +113,86 @@ struct CollectivesRunner {
             field: field, hint: "use a size of at most \(order.count) playlists")
         }
         if j == 0 || setting.memberships == .shared {
-          out.append(order[0..<b])
+          candidates = order
         } else {
-          var shuffled = order
+          candidates = order
           var rng = RandomStream(
             seed: split.seed, component: "collectives.overlap", chunk: UInt64(j))
-          rng.shuffle(&shuffled)
-          out.append(shuffled[0..<b])
+          rng.shuffle(&candidates)
         }
       }
+      let chosen: [Int]
+      if g.homogeneity == 0 {
+        chosen = Array(candidates[0..<b])
+      } else {
+        let similar = max(1, Int((g.homogeneity * Double(b)).rounded()))
+        let ranked = artistSimilarityOrder(candidates, artists: artists)
+        let picked = Array(ranked.prefix(similar))
+        let pickedSet = Set(picked)
+        chosen = picked + candidates.lazy.filter { !pickedSet.contains($0) }.prefix(b - similar)
+      }
+      out.append(chosen[...])
+      if setting.memberships == .disjoint { taken.formUnion(chosen) }
     }
     return out
+  }
+
+  /// `candidates` ordered by the Jaccard similarity of their artist sets to the first
+  /// candidate's (descending; the first candidate leads, ties keep candidate order).
+  /// - Complexity: O(Σ artists of the candidates · log).
+  static func artistSimilarityOrder(_ candidates: [Int], artists: (Int) -> [Int32]) -> [Int] {
+    guard let centre = candidates.first else { return [] }
+    let c = artists(centre)
+    let similarity = candidates.map { jaccard(c, artists($0)) }
+    return candidates.indices.sorted { a, b in
+      similarity[a] != similarity[b] ? similarity[a] > similarity[b] : a < b
+    }.map { candidates[$0] }
+  }
+
+  /// |A ∩ B| / |A ∪ B| of two sorted, distinct lists (1 when both are empty).
+  static func jaccard(_ a: [Int32], _ b: [Int32]) -> Double {
+    var i = 0
+    var j = 0
+    var common = 0
+    while i < a.count && j < b.count {
+      if a[i] == b[j] {
+        common += 1
+        i += 1
+        j += 1
+      } else if a[i] < b[j] {
+        i += 1
+      } else {
+        j += 1
+      }
+    }
+    let union = a.count + b.count - common
+    return union == 0 ? 1 : Double(common) / Double(union)
+  }
+
+  /// The mean Jaccard similarity of the artist sets over all pairs of `members` (nil for fewer
+  /// than two): how alike the collective's tastes are, whatever drew them.
+  /// - Complexity: O(B² · artists per playlist).
+  static func meanPairwiseSimilarity(_ members: ArraySlice<Int>, artists: (Int) -> [Int32])
+    -> Double?
+  {
+    let sets = members.map(artists)
+    guard sets.count >= 2 else { return nil }
+    var sum = 0.0
+    for a in sets.indices {
+      for b in (a + 1)..<sets.count { sum += jaccard(sets[a], sets[b]) }
+    }
+    return sum / Double(sets.count * (sets.count - 1) / 2)
+  }
+
+  /// The sorted distinct artists of playlist `p` of `dataset`.
+  static func artists(of p: Int, in dataset: Dataset) -> [Int32] {
+    let store = dataset.playlists
+    let artistOf = dataset.catalogue.trackArtist
+    var out = (store.offsets[p]..<store.offsets[p + 1]).map { artistOf[Int(store.tracks[$0])] }
+    out.sort()
+    var unique: [Int32] = []
+    for a in out where unique.last != a { unique.append(a) }
+    return unique
   }
 
   /// Per member of collective `j`: whether it applies the strategy, drawn from the stream
@@ -151,7 +234,8 @@ struct CollectivesRunner {
     let setting = study.settings[i]
     let targets = study.targets
     let trackCount = dataset.trackCount + targets.count
-    let members = try Self.members(study, setting: i, split: ctx.split)
+    let artists = { (p: Int) in Self.artists(of: p, in: dataset) }
+    let members = try Self.members(study, setting: i, split: ctx.split, artists: artists)
     var plants: [PlantResult] = []
     var cacheKeys: [String] = []
     for (j, g) in setting.collectives.enumerated() {
@@ -210,8 +294,11 @@ struct CollectivesRunner {
           collective: j, target: g.target, strategy: g.strategy.name,
           statistics: g.statistics.name, size: g.size, budget: members[j].count,
           follow: g.follow, followers: plants[j].collective.count,
-          shared: members[j].filter { others.contains($0) }.count, alone: alone[j],
-          together: together[j]))
+          shared: members[j].filter { others.contains($0) }.count,
+          homogeneity: study.usesHomogeneity ? g.homogeneity : nil,
+          memberSimilarity: study.usesHomogeneity
+            ? Self.meanPairwiseSimilarity(members[j], artists: artists) : nil,
+          alone: alone[j], together: together[j]))
     }
     return CollectivesRecord(
       key: CollectivesKey(fold: ctx.fold, setting: i), name: setting.name,

@@ -1,6 +1,7 @@
 // The `collectives` block of a spec: settings in which several collectives act at once, each
-// with its own target song, strategy, statistics source, size and follow probability (noisy
-// coordination), their memberships disjoint (default) or overlapping. Decoded strictly like
+// with its own target song, strategy, statistics source, size, follow probability (noisy
+// coordination) and homogeneity (members of similar taste), their memberships disjoint
+// (default) or overlapping. Decoded strictly like
 // the rest of the spec: every error names its field, e.g. `collectives.settings[1].collectives[0].follow`.
 import ChorusCore
 import CollectiveAction
@@ -35,21 +36,28 @@ public struct CollectiveGroup: Sendable, Equatable, Encodable {
   /// The probability that a member applies the strategy; the others leave their playlist
   /// unchanged (noisy coordination). 1 = every member follows.
   public var follow: Double = 1
+  /// The share of its members chosen for taste, in [0, 1]: round(h · B) members are the
+  /// playlists whose artists overlap most with the first playlist it would draw (Jaccard of
+  /// the artist sets, that playlist included), the rest are drawn as usual. 0 (the default)
+  /// draws every member as usual; 1 makes the collective the B nearest neighbours of one
+  /// playlist (Karan et al.'s homogeneous collective).
+  public var homogeneity: Double = 0
 
-  /// A collective; statistics default to full information, follow to 1.
+  /// A collective; statistics default to full information, follow to 1, homogeneity to 0.
   public init(
     target: String, strategy: Strategy, statistics: EstimateSource = .full,
-    size: CollectiveSize, follow: Double = 1
+    size: CollectiveSize, follow: Double = 1, homogeneity: Double = 0
   ) {
     self.target = target
     self.strategy = strategy
     self.statistics = statistics
     self.size = size
     self.follow = follow
+    self.homogeneity = homogeneity
   }
 
   enum CodingKeys: String, CodingKey {
-    case target, strategy, statistics, budget, alpha, follow
+    case target, strategy, statistics, budget, alpha, follow, homogeneity
   }
 
   /// Encodes in the spec's JSON form (`budget` or `alpha`).
@@ -63,6 +71,8 @@ public struct CollectiveGroup: Sendable, Equatable, Encodable {
     case .alpha(let a): try c.encode(a, forKey: .alpha)
     }
     try c.encode(follow, forKey: .follow)
+    // Only when set, so that the specs written before the key keep their hash.
+    if homogeneity != 0 { try c.encode(homogeneity, forKey: .homogeneity) }
   }
 }
 
@@ -91,6 +101,12 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
 
   public init(settings: [CollectiveSetting]) { self.settings = settings }
 
+  /// Whether any collective chooses members for taste: then the CSVs carry the homogeneity
+  /// and the members' measured similarity.
+  public var usesHomogeneity: Bool {
+    settings.contains { $0.collectives.contains { $0.homogeneity != 0 } }
+  }
+
   /// The distinct targets of every setting, in order of first appearance: target i is
   /// appended to the catalogue as track `trackCount + i` for every setting, so that one
   /// collective alone is the same measurement in each setting it appears in.
@@ -111,7 +127,7 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
   public static let keys = ["settings"]
   public static let settingKeys = ["name", "memberships", "collectives"]
   public static let collectiveKeys = [
-    "target", "strategy", "statistics", "budget", "alpha", "follow",
+    "target", "strategy", "statistics", "budget", "alpha", "follow", "homogeneity",
   ]
 
   /// Limits: settings per study and collectives per setting.
@@ -222,8 +238,16 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
       }
       follow = n.doubleValue
     }
+    var homogeneity = 0.0
+    if let v = value("homogeneity") {
+      guard let n = SpecFields.number(v), n.doubleValue.isFinite else {
+        throw SpecFields.wrong(field(i, j, "homogeneity"), v, expected: "a number from 0 to 1")
+      }
+      homogeneity = n.doubleValue
+    }
     return CollectiveGroup(
-      target: target, strategy: strategy, statistics: statistics, size: size, follow: follow)
+      target: target, strategy: strategy, statistics: statistics, size: size, follow: follow,
+      homogeneity: homogeneity)
   }
 
   /// Checks every value that does not need the data (also for blocks built in code).
@@ -270,6 +294,12 @@ public struct CollectivesStudy: Sendable, Equatable, Encodable {
             .config, "'follow' must be a probability from 0 to 1, got \(g.follow)",
             field: Self.field(i, j, "follow"),
             hint: "the chance that a member applies the strategy; 1 = everyone follows")
+        }
+        guard g.homogeneity.isFinite, g.homogeneity >= 0, g.homogeneity <= 1 else {
+          throw ChorusError(
+            .config, "'homogeneity' must be a share from 0 to 1, got \(g.homogeneity)",
+            field: Self.field(i, j, "homogeneity"),
+            hint: "the share of members chosen for similar taste; 0 = drawn as usual")
         }
         if !targets.insert(g.target).inserted, s.memberships != .disjoint {
           throw ChorusError(

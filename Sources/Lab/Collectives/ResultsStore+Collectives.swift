@@ -1,7 +1,8 @@
 // The several-collectives records of a results folder (runs/collectives-f<fold>-c<setting>.json,
 // written atomically as each setting finishes) and the two CSVs assembled from them in plan
 // order: collectives.csv (one row per fold × setting × collective) and collectives-summary.csv
-// (mean and 95% CI over folds). Studies without a `collectives` block write neither.
+// (mean and 95% CI over folds). Studies without a `collectives` block write neither; studies
+// whose collectives set `homogeneity` gain the columns homogeneity and member_similarity.
 import ChorusCore
 import Evaluation
 import Foundation
@@ -55,11 +56,19 @@ extension ResultsStore {
       "setting", "memberships", "collective", "target", "strategy", "statistics", "size_kind",
       "size",
     ]
-    let measures = [
-      "budget", "followers", "shared_playlists", "recommendations_alone",
-      "recommendations_together", "amplification_alone", "amplification_together",
-      "interference", "interference_pct",
-    ]
+    let homogeneous = spec.collectives?.usesHomogeneity == true
+    let measures =
+      ["budget", "followers", "shared_playlists"]
+      + (homogeneous ? ["member_similarity"] : [])
+      + [
+        "recommendations_alone", "recommendations_together", "amplification_alone",
+        "amplification_together", "interference", "interference_pct",
+      ]
+    /// The spec's settings of a collective: follow, and homogeneity when the study uses it.
+    let settingsHeader = ["follow"] + (homogeneous ? ["homogeneity"] : [])
+    func settingCells(_ c: CollectiveRow) -> [CSVCell] {
+      [.number(c.follow)] + (homogeneous ? [.number(c.homogeneity ?? 0)] : [])
+    }
     func idCells(_ r: CollectivesRecord, _ c: CollectiveRow) -> [CSVCell] {
       [
         .text(SafeText.spreadsheetCell(r.name)), .text(r.memberships.rawValue),
@@ -68,22 +77,23 @@ extension ResultsStore {
       ]
     }
     func values(_ c: CollectiveRow) -> [CSVCell] {
-      [
-        .int(c.budget), .int(c.followers), .int(c.shared), .int(c.alone.recommendations),
-        .int(c.together.recommendations), .number(c.alone.amplification),
-        .number(c.together.amplification), .number(c.interference),
-        .number(c.interferencePercent),
-      ]
+      [.int(c.budget), .int(c.followers), .int(c.shared)]
+        + (homogeneous ? [c.memberSimilarity.map(CSVCell.number) ?? .empty] : [])
+        + [
+          .int(c.alone.recommendations), .int(c.together.recommendations),
+          .number(c.alone.amplification), .number(c.together.amplification),
+          .number(c.interference), .number(c.interferencePercent),
+        ]
     }
-    var table = CSVTable(header: ["fold"] + id + ["follow"] + measures)
+    var table = CSVTable(header: ["fold"] + id + settingsHeader + measures)
     for r in records {
       for c in r.rows {
-        table.append([.int(r.key.fold)] + idCells(r, c) + [.number(c.follow)] + values(c))
+        table.append([.int(r.key.fold)] + idCells(r, c) + settingCells(c) + values(c))
       }
     }
     try table.write(to: folder + "/collectives.csv")
 
-    var header = id + ["follow", "folds"]
+    var header = id + settingsHeader + ["folds"]
     for m in measures { header += [m, m + "_ci"] }
     header.append("interference_pct_of_means")
     var summary = CSVTable(header: header)
@@ -91,7 +101,7 @@ extension ResultsStore {
       let mine = records.filter { $0.key.setting == i }
       for j in setting.collectives.indices {
         let rows = mine.map { $0.rows[j] }
-        var line = idCells(mine[0], rows[0]) + [.number(rows[0].follow), .int(rows.count)]
+        var line = idCells(mine[0], rows[0]) + settingCells(rows[0]) + [.int(rows.count)]
         for c in measures.indices {
           let xs = rows.compactMap { values($0)[c].double }.filter(\.isFinite)
           let ci = MeanCI(xs)

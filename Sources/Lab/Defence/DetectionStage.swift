@@ -1,7 +1,8 @@
 // The platform's moderation stage in a study (spec key `detection`): before training, every
 // training playlist is scored by the planting detector; the run records how well the scores
-// find the collective, and with `filter` the flagged playlists are dropped before the model is
-// trained — in the clean world as in the planted one, since the platform cannot tell them apart.
+// find the collective, and with `filter` the flagged playlists (or, with `"filter": "tracks"`,
+// only their flagged occurrences) are dropped before the model is trained — in the clean world
+// as in the planted one, since the platform cannot tell them apart.
 // Off (no key), the runner's path and every output byte are as before.
 import ChorusCore
 import Defences
@@ -15,13 +16,55 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   public var rareMaxCount: Int = 1
   /// Share of training playlists flagged, in [0, 1) (default 0.001).
   public var flagRate: Double = 0.001
-  /// Drop the flagged playlists before training (default false: measure detection only).
+  /// Drop flagged data before training (default false: measure detection only).
   public var filter: Bool = false
+  /// What a filter drops: whole flagged playlists (default) or their flagged occurrences.
+  public var filterUnit: FilterUnit = .playlists
+
+  /// What the filter removes from the training data.
+  public enum FilterUnit: String, Sendable, Equatable, Codable {
+    /// Every flagged playlist.
+    case playlists
+    /// In every flagged playlist, the occurrences whose suspicion (`PlantingDetector.
+    /// occurrenceScores`) reaches the flag threshold — the lowest score of a flagged playlist
+    /// — and is above 0: the insertions that made the playlist suspicious. The rest of the
+    /// playlist stays; a playlist left empty is dropped.
+    case tracks
+  }
 
   public init() {}
 
   /// The spec keys of the block.
   public static let keys = ["traits", "rareMaxCount", "flagRate", "filter"]
+
+  enum CodingKeys: String, CodingKey { case traits, rareMaxCount, flagRate, filter }
+
+  /// Encodes `filter` as true/false for playlists (as before the unit existed, so the hashes
+  /// of existing specs stay) and as "tracks" for the track filter.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(traits, forKey: .traits)
+    try c.encode(rareMaxCount, forKey: .rareMaxCount)
+    try c.encode(flagRate, forKey: .flagRate)
+    if filter && filterUnit == .tracks {
+      try c.encode(FilterUnit.tracks.rawValue, forKey: .filter)
+    } else {
+      try c.encode(filter, forKey: .filter)
+    }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    traits = try c.decode([OccurrenceTrait].self, forKey: .traits)
+    rareMaxCount = try c.decode(Int.self, forKey: .rareMaxCount)
+    flagRate = try c.decode(Double.self, forKey: .flagRate)
+    if let unit = try? c.decode(FilterUnit.self, forKey: .filter) {
+      filter = true
+      filterUnit = unit
+    } else {
+      filter = try c.decode(Bool.self, forKey: .filter)
+    }
+  }
 
   /// The detector this stage runs.
   public var detector: PlantingDetector {
@@ -53,10 +96,18 @@ public struct DetectionStage: Sendable, Equatable, Codable {
       d.flagRate = n.doubleValue
     }
     if let v = o["filter"], !(v is NSNull) {
-      guard let n = v as? NSNumber, ConfigCoding.isBoolean(n) else {
-        throw SpecFields.wrong("detection.filter", v, expected: "true or false")
+      let expected = "true, false, \"playlists\" or \"tracks\""
+      if let n = v as? NSNumber, ConfigCoding.isBoolean(n) {
+        d.filter = n.boolValue
+      } else if let name = v as? String {
+        guard let unit = FilterUnit(rawValue: name) else {
+          throw SpecFields.wrong("detection.filter", v, expected: expected)
+        }
+        d.filter = true
+        d.filterUnit = unit
+      } else {
+        throw SpecFields.wrong("detection.filter", v, expected: expected)
       }
-      d.filter = n.boolValue
     }
     try d.validate()
     return d
@@ -93,17 +144,56 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   /// - Parameters:
   ///   - training: the training playlists as the platform sees them.
   ///   - isPlanted: per training playlist, whether the collective holds it (for the metrics).
-  /// - Returns: the metrics and, per training playlist, whether it is flagged.
+  /// - Returns: the metrics and what a filter would train on (`training` without the flagged
+  ///   playlists, or without their flagged occurrences, as `filterUnit` says; `training`
+  ///   itself when the stage does not filter).
   func run(training: PlaylistStore, trackCount: Int, isPlanted: [Bool]) -> (
-    DetectionMetrics, [Bool]
+    metrics: DetectionMetrics, kept: PlaylistStore
   ) {
-    let scores = detector.scores(training, trackCount: trackCount)
+    guard filter && filterUnit == .tracks else {
+      let scores = detector.scores(training, trackCount: trackCount)
+      let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flagRate: flagRate)
+      guard filter else { return (metrics, training) }
+      let flags = DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate)
+      return (metrics, Self.unflagged(training, flags: flags))
+    }
+    let occurrences = detector.occurrenceScores(training, trackCount: trackCount)
+    let scores = PlantingDetector.playlistScores(training, occurrenceScores: occurrences)
     let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flagRate: flagRate)
-    return (metrics, DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate))
+    let flags = DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate)
+    return (
+      metrics,
+      Self.withoutFlaggedOccurrences(
+        training, flags: flags, playlistScores: scores, occurrenceScores: occurrences)
+    )
   }
 
   /// The playlists of `store` that are not flagged, in order.
   static func unflagged(_ store: PlaylistStore, flags: [Bool]) -> PlaylistStore {
     store.subset(flags.indices.filter { !flags[$0] })
+  }
+
+  /// `store` with, in each flagged playlist, every entry whose occurrence score is above 0 and
+  /// at least the threshold (the lowest playlist score among the flagged) removed, in order; a
+  /// playlist left empty is dropped. Unflagged playlists are copied unchanged.
+  static func withoutFlaggedOccurrences(
+    _ store: PlaylistStore, flags: [Bool], playlistScores: [Double], occurrenceScores: [Double]
+  ) -> PlaylistStore {
+    let threshold = flags.indices.lazy.filter { flags[$0] }.map { playlistScores[$0] }.min()
+    guard let threshold else { return store }
+    var offsets = [0]
+    var tracks: [Int32] = []
+    offsets.reserveCapacity(store.count + 1)
+    tracks.reserveCapacity(store.entryCount)
+    for p in 0..<store.count {
+      let before = tracks.count
+      for i in store.offsets[p]..<store.offsets[p + 1] {
+        let s = occurrenceScores[i]
+        if flags[p] && s > 0 && s >= threshold { continue }
+        tracks.append(store.tracks[i])
+      }
+      if tracks.count > before { offsets.append(tracks.count) }
+    }
+    return PlaylistStore(offsets: offsets, tracks: tracks)
   }
 }

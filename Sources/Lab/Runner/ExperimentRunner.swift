@@ -240,12 +240,12 @@ public struct ExperimentRunner {
       if incremental == nil { retrainOn = manipulated }
       if let stage = spec.detection {
         let members = Set(planted.collective)
-        let (metrics, flags) = stage.run(
+        let (metrics, kept) = stage.run(
           training: manipulated, trackCount: trackCount,
           isPlanted: ctx.split.training.map { members.contains($0) })
         detection = metrics
-        // Filtering changes which honest playlists remain: retrain (no exact update).
-        if stage.filter { retrainOn = DetectionStage.unflagged(manipulated, flags: flags) }
+        // Filtering changes which honest data remains: retrain (no exact update).
+        if stage.filter { retrainOn = kept }
       }
     }
     // The model with the collective, and the contexts whose recommendations can change, at

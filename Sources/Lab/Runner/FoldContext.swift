@@ -52,11 +52,20 @@ struct FoldContext {
     // clean model is what the defended platform trains without a collective.
     var trainOn = training
     if let stage = spec.detection, stage.filter {
-      let (_, flags) = stage.run(
-        training: training, trackCount: dataset.trackCount,
-        isPlanted: [Bool](repeating: false, count: training.count))
-      trainOn = DetectionStage.unflagged(training, flags: flags)
-      progress("fold \(fold): detection drops \(training.count - trainOn.count) flagged playlists")
+      trainOn =
+        stage.run(
+          training: training, trackCount: dataset.trackCount,
+          isPlanted: [Bool](repeating: false, count: training.count)
+        ).kept
+      switch stage.filterUnit {
+      case .playlists:
+        progress(
+          "fold \(fold): detection drops \(training.count - trainOn.count) flagged playlists")
+      case .tracks:
+        progress(
+          "fold \(fold): detection drops \(training.entryCount - trainOn.entryCount) flagged "
+            + "occurrences (\(training.count - trainOn.count) playlists left empty)")
+      }
     }
     progress("fold \(fold): training \(modelSpec.name) on \(trainOn.count) playlists")
     model = try modelSpec.train(

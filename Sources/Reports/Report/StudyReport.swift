@@ -46,6 +46,7 @@ public enum StudyReport {
     sections += [
       frequencyScatter(context), accuracyLoss(context), externalities(context),
       concentration(context), datasetShape(context), collectives(context),
+      homogeneity(context),
     ]
     // The appendix figures (StudyReport+Appendix.swift), when the folder has their CSVs.
     sections += [
