@@ -12,6 +12,8 @@
 #                                      adds designs mpd-<N>, a uniform sample of N playlists
 #   MPD_SIZES="5000 10000 20000"       the sample sizes for MPD (seed MPD_SEED, default 0)
 #   PREDICTORS=density,share_once,mean_length   the regression's characteristics
+#   SEEDS="0 1 2"                      generator seeds per design (default "0"); seed K > 0 adds
+#                                      designs <name>-sK (another draw of the same process)
 # Needs the release binary: swift build -c release. Re-running skips finished studies and
 # resumes interrupted ones.
 set -euo pipefail
@@ -60,15 +62,20 @@ run_study() { # name data
   fi
   folders+=("$folder")
 }
-for design in "${designs[@]}"; do
-  IFS='|' read -r name playlists settings <<<"$design"
-  data="$out/data/$name.chorus"
-  if [[ ! -f "$data" ]]; then
-    args=()
-    for s in $settings; do args+=(--set "$s"); done
-    "$chorus" dataset generate --playlists "$playlists" "${args[@]}" --out "$data"
-  fi
-  run_study "$name" "$data"
+for seed in ${SEEDS:-0}; do
+  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "SEEDS must list whole numbers, got '$seed'" >&2; exit 64; }
+  for design in "${designs[@]}"; do
+    IFS='|' read -r name playlists settings <<<"$design"
+    # Seed 0 keeps the design's plain name, so earlier sweeps' folders are reused.
+    ((seed > 0)) && name="$name-s$seed"
+    data="$out/data/$name.chorus"
+    if [[ ! -f "$data" ]]; then
+      args=()
+      for s in $settings; do args+=(--set "$s"); done
+      "$chorus" dataset generate --playlists "$playlists" "${args[@]}" --seed "$seed" --out "$data"
+    fi
+    run_study "$name" "$data"
+  done
 done
 if [[ -n "${MPD:-}" ]]; then
   for n in ${MPD_SIZES:-5000 10000 20000}; do
