@@ -193,6 +193,72 @@ import Testing
     }
   }
 
+  /// Behind a defence (a detection filter of playlists or of occurrences, artist-diversity
+  /// re-ranking, a cold-track cap that reads training counts), one collective with the grid's
+  /// target, strategy and size gets the defended grid run's amplification, fold by fold — for
+  /// the exactly updated model (re-ranking from its deeper candidates) and a retrained one.
+  @Test(arguments: [
+    ("detect-playlists", ModelSpec.cooccurrence(CoOccurrenceConfig())),
+    ("detect-tracks", ModelSpec.cooccurrence(CoOccurrenceConfig())),
+    ("detect-tracks", ModelSpec.popularity),
+    ("artist", ModelSpec.cooccurrence(CoOccurrenceConfig())),
+    ("cold-cap", ModelSpec.cooccurrence(CoOccurrenceConfig())),
+    ("cold-cap", ModelSpec.popularity),
+  ])
+  func oneCollectiveBehindADefenceEqualsTheDefendedRun(defence: String, model: ModelSpec) throws {
+    let dir = TemporaryDirectory()
+    var s = try spec(
+      in: dir,
+      [
+        CollectiveSetting(
+          name: "single", collectives: [group(TargetTrack.defaultID, .atTheEnd, 300)])
+      ])
+    s.strategies = [.atTheEnd]
+    s.sizes = [.budget(300)]
+    s.model = model
+    // 300 of about 1,400 training playlists end with s*: the last-position trait flags them
+    // first, so flagging 30% catches the whole collective.
+    var detection = DetectionStage()
+    detection.flagRate = 0.3
+    detection.filter = true
+    switch defence {
+    case "detect-playlists": s.detection = detection
+    case "detect-tracks":
+      detection.filterUnit = .tracks
+      s.detection = detection
+    case "artist":
+      s.reranking = try RerankingStage.decode([
+        "kind": "artist-diversity", "maxPerArtist": 1, "window": 10, "depth": 2,
+      ])
+    default:
+      // s* is in 300 training playlists: below 400 it is cold and never shown.
+      s.reranking = try RerankingStage.decode([
+        "kind": "cold-cap", "minCount": 400, "maxCold": 0, "depth": 2,
+      ])
+    }
+    try runQuietly(s, in: dir.file("out"))
+    let single = try rows(dir.file("out"), "runs.csv")
+    let mine = try rows(dir.file("out"))
+    #expect(mine.count == 2)
+    for (run, row) in zip(single, mine) {
+      #expect(run["fold"] == row["fold"])
+      #expect(run["recommendations"]?.double == row["recommendations_alone"]?.double)
+      #expect(run["amplification"]?.double == row["amplification_together"]?.double)
+    }
+    // The defence changes what s* gets here, so a runner that ignored it would fail above.
+    var undefended = s
+    undefended.detection = nil
+    undefended.reranking = nil
+    try runQuietly(undefended, in: dir.file("plain"))
+    let plain = try rows(dir.file("plain"))
+    #expect(
+      zip(plain, mine).contains {
+        $0["recommendations_alone"]?.double != $1["recommendations_alone"]?.double
+      },
+      "\(defence): the defence left R(s*) unchanged in every fold: \(plain.map { $0["recommendations_alone"]?.double ?? -1 }) \(mine.map { $0["recommendations_alone"]?.double ?? -1 })"
+    )
+  }
+
   /// interference = together − alone (and its %) in every row; the summary is the mean
   /// over folds with its CI.
   @Test func interferenceIsTogetherMinusAlone() throws {
@@ -349,16 +415,12 @@ import Testing
       #expect(e?.field == field)
       #expect(e?.kind == .config)
     }
+    // A detection or re-ranking stage applies to the collectives' runs too (see
+    // oneCollectiveBehindADefenceEqualsTheDefendedRun); fine-tuning is refused.
     var defended = with(["settings": [["collectives": [ok]]]])
-    defended["detection"] = [String: Any]()
-    let e = #expect(throws: ChorusError.self) { try ExperimentSpec.decode(defended) }
-    #expect(e?.field == "collectives")
-    // Nor with a re-ranking stage or fine-tuning, which the collectives' runs would ignore.
-    var reranked = with(["settings": [["collectives": [ok]]]])
-    reranked["reranking"] = ["kind": "identity"]
-    let r = #expect(throws: ChorusError.self) { try ExperimentSpec.decode(reranked) }
-    #expect(r?.field == "collectives")
-    #expect(r?.message.contains("reranking") == true)
+    defended["detection"] = ["flagRate": 0.01, "filter": true]
+    defended["reranking"] = ["kind": "identity"]
+    #expect(try ExperimentSpec.decode(defended).collectives != nil)
     var fineTuned = with(["settings": [["collectives": [ok]]]])
     fineTuned["model"] = ["name": "mean"]
     fineTuned["retraining"] = ["mode": "fine-tune", "epochs": 1]

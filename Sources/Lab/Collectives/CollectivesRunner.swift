@@ -2,7 +2,8 @@
 // playlists (disjoint, overlapping or shared), plant each one's song with the planting core
 // (PlantPipeline.plant on the original playlists; members that do not follow keep theirs),
 // obtain the model alone and together (exact update for the co-occurrence model, else retrain
-// with the fold's seed, as the single-collective runs) and measure each song.
+// with the fold's seed, as the single-collective runs; behind the spec's detection filter and
+// re-ranking stage when it has them) and measure each song.
 import ChorusCore
 import CollectiveAction
 import Evaluation
@@ -305,23 +306,50 @@ struct CollectivesRunner {
       memberships: setting.memberships, rows: rows, models: models, seconds: 0)
   }
 
-  /// The model with the planted playlists of `combined`, as the single-collective runs
-  /// obtain it: an exact update of the clean model when it supports one, else retrained on
-  /// the manipulated training set with the fold's seed; its top-K for every test context.
+  /// The shown lists with the planted playlists of `combined`, as the single-collective runs
+  /// obtain them: an exact update of the clean model when it supports one and no detection
+  /// stage filters, else a model retrained with the fold's seed on the manipulated training set
+  /// (minus what a filtering detection stage removes, as the clean model of the fold); its
+  /// top-K for every test context, or the re-ranked top-K of its deeper candidates when the
+  /// spec has a re-ranking stage.
   func recommendations(
     _ combined: CombinedPlant, ctx: FoldContext, dataset: Dataset, trackCount: Int
   ) throws -> RecommendationTable {
-    if let incremental = ctx.model as? any IncrementalRecommender {
+    let depth = spec.candidateDepth
+    let filter = spec.detection.flatMap { $0.filter ? $0 : nil }
+    var table: RecommendationTable
+    // What the platform trained on, when a model was retrained (for a re-ranker's counts).
+    var trainedOn: PlaylistStore? = nil
+    if filter == nil, let incremental = ctx.model as? any IncrementalRecommender {
       let update = incremental.updating(
         old: combined.old, new: combined.new, trackCount: trackCount)
       let rows = update.contextsToRecompute(
-        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: spec.k)
-      return update.model.recommendRows(rows, of: ctx.contexts, k: spec.k, base: ctx.cleanTable)
-        .table
+        contexts: ctx.contexts, candidateCounts: ctx.cleanCandidates, k: depth)
+      table =
+        update.model.recommendRows(rows, of: ctx.contexts, k: depth, base: ctx.cleanDeep).table
+    } else {
+      var training = combined.applied(to: dataset.playlists, rows: ctx.split.training)
+      if let filter {
+        training =
+          filter.run(
+            training: training, trackCount: trackCount,
+            isPlanted: [Bool](repeating: false, count: training.count)
+          ).kept
+      }
+      trainedOn = training
+      let model = try spec.model.train(
+        playlists: training, trackCount: trackCount, seed: ctx.split.seed)
+      table = FoldContext.recommendAll(model, contexts: ctx.contexts, k: depth).0
     }
-    let training = combined.applied(to: dataset.playlists, rows: ctx.split.training)
-    let model = try spec.model.train(
-      playlists: training, trackCount: trackCount, seed: ctx.split.seed)
-    return FoldContext.recommendAll(model, contexts: ctx.contexts, k: spec.k).0
+    if let stage = spec.reranking {
+      let counts =
+        stage.usesTrainingCounts
+        ? trackFrequencies(
+          trainedOn ?? combined.applied(to: dataset.playlists, rows: ctx.split.training),
+          trackCount: trackCount) : []
+      table = stage.reranker(trackArtist: dataset.catalogue.trackArtist, trainingCounts: counts)
+        .rerank(table, k: spec.k)
+    }
+    return table
   }
 }

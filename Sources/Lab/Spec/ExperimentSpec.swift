@@ -288,11 +288,10 @@ public struct ExperimentSpec: Sendable, Equatable, Encodable {
     try retraining.validate(model: model)
     try reranking?.validate(k: k)
     try collectives?.validate()
-    if collectives != nil, detection != nil || reranking != nil || retraining != .retrain {
-      let stage = detection != nil ? "detection" : reranking != nil ? "reranking" : "retraining"
+    if collectives != nil, retraining != .retrain {
       throw ChorusError(
-        .config, "'collectives' cannot be combined with '\(stage)' yet", field: "collectives",
-        hint: "run the settings with several collectives in a spec without a '\(stage)' block")
+        .config, "'collectives' cannot be combined with 'retraining' yet", field: "collectives",
+        hint: "run the settings with several collectives in a spec without a 'retraining' block")
     }
   }
 
