@@ -67,6 +67,10 @@ import Testing
     }
     #expect(try encoded(playlists).contains("\"filter\" : true"))
     #expect(try encoded(tracks).contains("\"filter\" : \"tracks\""))
+    // The frontier names each defence by its label: the two filters must differ.
+    #expect(playlists.label == "detection 1% (filter)")
+    #expect(tracks.label == "detection 1% (filter tracks)")
+    #expect(DetectionStage().label == "detection 0.1% (measure only)")
     for d in [playlists, tracks, DetectionStage()] {
       let data = try JSONEncoder().encode(d)
       #expect(try JSONDecoder().decode(DetectionStage.self, from: data) == d)

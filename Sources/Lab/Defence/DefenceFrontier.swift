@@ -15,7 +15,8 @@ public enum DefenceFrontier {
   public struct Point: Sendable, Equatable {
     /// The results folder.
     public var folder: String
-    /// The defence in words ("none", "detection 1% (filter)", a re-ranker's label).
+    /// The defence in words ("none", "detection 1% (filter)", "detection 1% (filter tracks)",
+    /// a re-ranker's label).
     public var defence: String
     public var strategy: String
     /// Folds behind the numbers.
@@ -117,8 +118,7 @@ public enum DefenceFrontier {
     var defence: String {
       var parts: [String] = []
       if let d = spec.detection {
-        let rate = String(format: "%g%%", d.flagRate * 100)
-        parts.append("detection \(rate)" + (d.filter ? " (filter)" : " (measure only)"))
+        parts.append(d.label)
       }
       if let r = spec.reranking { parts.append(r.label) }
       return parts.isEmpty ? "none" : parts.joined(separator: " + ")

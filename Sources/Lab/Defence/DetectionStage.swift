@@ -66,6 +66,15 @@ public struct DetectionStage: Sendable, Equatable, Codable {
     }
   }
 
+  /// The stage in words, e.g. "detection 0.1% (filter)", "detection 1% (filter tracks)",
+  /// "detection 0.1% (measure only)".
+  public var label: String {
+    let rate = String(format: "%g%%", flagRate * 100)
+    let mode =
+      !filter ? "measure only" : filterUnit == .tracks ? "filter tracks" : "filter"
+    return "detection \(rate) (\(mode))"
+  }
+
   /// The detector this stage runs.
   public var detector: PlantingDetector {
     PlantingDetector(traits: traits, rareMaxCount: rareMaxCount)
