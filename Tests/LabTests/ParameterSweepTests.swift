@@ -100,6 +100,13 @@ import Testing
         #expect(row[table.column("amplification_upper")!].double == a + h)
       }
     }
+    // Each row's single folds are runs.csv's amplification, in fold order.
+    for r in sweep.rows {
+      let runs = try CSVTable.read(path: r.folder + "/runs.csv")
+      let mine = runs.rows.filter { $0[runs.column("strategy")!].string == r.strategy }
+      #expect(mine.map { $0[runs.column("fold")!].double! } == [0, 1, 2])
+      #expect(r.perFold == mine.map { $0[runs.column("amplification")!].double! })
+    }
     // strategy, statistics, size_kind, size, budget, folds, amplification(_ci) and the 26
     // copied columns, for each of the 6 rows.
     #expect(checked == 6 * (8 + ParameterSweep.copiedColumns.count))
@@ -125,6 +132,27 @@ import Testing
     let panels = Array(svg.components(separatedBy: "<g transform=\"translate(").dropFirst())
     #expect(panels.count == 1)
     try checkPanel(panels[0], rows: sweep.rows, strategies: ["dirlof", "random"])
+    // Each fold's value as a faint dot in its strategy's colour, at the study's value.
+    let axes = FigureDataTests.Axes(panels[0], logX: false, logY: false)
+    for (i, strategy) in ["dirlof", "random"].enumerated() {
+      let group = try #require(
+        panels[0].components(separatedBy: "data-name=\"\(strategy), single folds\"").dropFirst()
+          .first?.components(separatedBy: "</g>").first)
+      #expect(group.contains("fill=\"\(LineChart.palette[i])\""))
+      let dots = FigureDataTests.matches(
+        #"<circle cx="([-0-9.]+)" cy="([-0-9.]+)" r="2"/>"#, in: group)
+      let rows = sweep.rows.filter { $0.strategy == strategy }
+      #expect(dots.count == rows.map(\.perFold.count).reduce(0, +))
+      for r in rows {
+        for v in r.perFold {
+          #expect(
+            dots.contains {
+              axes.showsX(Double($0[0])!, r.value) && axes.showsY(Double($0[1])!, v)
+            }, "\(strategy) fold value \(v) at \(r.value)")
+        }
+      }
+    }
+    #expect(panels[0].contains(">dots: single folds</text>"))
     // The axis is titled by the key, ticks at the values, a reference line at 1.
     #expect(panels[0].contains(">model.config.epochs</text>"))
     #expect(panels[0].contains("class=\"reference\""))
@@ -153,6 +181,8 @@ import Testing
     let svg = ParameterSweep.figure(sweep).svg()
     let panels = Array(svg.components(separatedBy: "<g transform=\"translate(").dropFirst())
     #expect(panels.count == 2)
+    // Without single folds there are no dots.
+    #expect(!svg.contains("single folds"))
     #expect(
       panels[0].contains(">10 playlists</text>") && panels[1].contains(">40 playlists</text>"))
     try checkPanel(

@@ -24,7 +24,7 @@ enum SweepCommand {
         .option(
           "out", short: "o", value: "dir",
           help:
-            "Also write sweep.csv (one row per value × strategy × statistics × size: the value, amplification with its CI, recommendations and the clean and with-collective accuracy columns of summary.csv), sweep.svg (amplification against the value, one line per strategy, 95% CI whiskers, a panel per collective size) and sweep.md (this table) to this new or empty folder."
+            "Also write sweep.csv (one row per value × strategy × statistics × size: the value, amplification with its CI, recommendations and the clean and with-collective accuracy columns of summary.csv), sweep.svg (amplification against the value, one line per strategy, 95% CI whiskers, each fold as a faint dot, a panel per collective size) and sweep.md (this table) to this new or empty folder."
         ),
       ],
       action: { p in try run(p) })

@@ -29,11 +29,13 @@ public enum ParameterSweep {
     public var amplificationCI: Double
     /// summary.csv's cells of `copiedColumns`, as written there (empty when absent).
     public var copied: [CSVCell]
+    /// The amplification of each fold's run (runs.csv), in fold order.
+    public var perFold: [Double]
 
     public init(
       folder: String, value: Double, strategy: String, statistics: String, sizeKind: String,
       size: Double, budget: Double, folds: Int, amplification: Double, amplificationCI: Double,
-      copied: [CSVCell]
+      copied: [CSVCell], perFold: [Double] = []
     ) {
       self.folder = folder
       self.value = value
@@ -46,6 +48,7 @@ public enum ParameterSweep {
       self.amplification = amplification
       self.amplificationCI = amplificationCI
       self.copied = copied
+      self.perFold = perFold
     }
   }
 
@@ -281,6 +284,7 @@ public enum ParameterSweep {
       let (s, st, sk, sz, fo, a, aci) = (c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!)
       let budget = table.column("budget")
       let copied = ParameterSweep.copiedColumns.map { table.column($0) }
+      let perFold = try foldAmplifications()
       return try table.rows.enumerated().map { i, row in
         guard let size = row[sz].double, let folds = row[fo].double else {
           throw ChorusError(
@@ -292,8 +296,31 @@ public enum ParameterSweep {
           sizeKind: row[sk].string, size: size, budget: budget.flatMap { row[$0].double } ?? .nan,
           folds: Int(folds), amplification: row[a].double ?? .nan,
           amplificationCI: row[aci].double ?? .nan,
-          copied: copied.map { c in c.map { row[$0] } ?? .empty })
+          copied: copied.map { c in c.map { row[$0] } ?? .empty },
+          perFold: perFold[
+            [row[s].string, row[st].string, row[sk].string, row[sz].string]] ?? [])
       }
+    }
+
+    /// runs.csv's amplification per strategy, statistics, size kind and size (as text), in
+    /// fold order.
+    func foldAmplifications() throws -> [[String]: [Double]] {
+      let path = folder + "/runs.csv"
+      let table = try CSVTable.read(path: path)
+      let names = ["fold", "strategy", "statistics", "size_kind", "size", "amplification"]
+      let c = names.map { table.column($0) }
+      guard c.allSatisfy({ $0 != nil }) else {
+        throw ChorusError(
+          .data, "runs.csv lacks a column of \(names.joined(separator: ", "))", file: path,
+          hint: "rebuild it with 'chorus merge' or run the study again")
+      }
+      var out: [[String]: [(fold: Double, value: Double)]] = [:]
+      for row in table.rows {
+        let key = [c[1]!, c[2]!, c[3]!, c[4]!].map { row[$0].string }
+        out[key, default: []].append(
+          (row[c[0]!].double ?? 0, row[c[5]!].double ?? .nan))
+      }
+      return out.mapValues { $0.sorted { $0.fold < $1.fold }.map(\.value) }
     }
   }
 
@@ -335,7 +362,7 @@ public enum ParameterSweep {
   /// The size in words: "α = 0.0005 (10 playlists)" or "10 playlists".
   static func sizeLabel(kind: String, size: Double, budget: Double) -> String {
     if kind == "budget" { return counted(size, "playlist") }
-    let b = budget.isFinite ? " (\(counted(budget, "playlist")))" : ""
+    let b = budget.isFinite ? ", \(counted(budget, "playlist"))" : ""
     return "α = \(MeasuredValue.number(size, digits: 6))\(b)"
   }
 
@@ -416,20 +443,30 @@ public enum ParameterSweep {
       var chart = LineChart(
         title: sizeLabel(kind: size.kind, size: size.size, budget: budgets.first ?? .nan),
         xLabel: sweep.key, yLabel: "amplification of s*",
-        series: series.enumerated().compactMap { i, name in
-          let pts = mine.filter { seriesName($0, severalStatistics: several) == name }
-            .map { (x: $0.value, y: $0.amplification, ci: $0.amplificationCI) }
-          guard !pts.isEmpty else { return nil }
+        series: series.enumerated().flatMap { i, name -> [ChartSeries] in
+          let rows = mine.filter { seriesName($0, severalStatistics: several) == name }
+          let pts = rows.map { (x: $0.value, y: $0.amplification, ci: $0.amplificationCI) }
+          guard !pts.isEmpty else { return [] }
           var s = ChartSeries(
             name: name, points: pts, style: .errorBars, colour: i % LineChart.palette.count)
           // Strategies share the x values: shift each a few pixels so no whisker hides another.
           s.dodge = (Double(i) - (n - 1) / 2) * 4
-          return s
+          // Each fold's own value as a faint dot behind: with few folds the spread says more
+          // than the interval (which is cut at 0).
+          var dots = ChartSeries(
+            name: "\(name), single folds",
+            points: rows.flatMap { r in r.perFold.map { (x: r.value, y: $0, ci: 0.0) } },
+            style: .points, colour: i % LineChart.palette.count)
+          dots.inLegend = false
+          return dots.points.isEmpty ? [s] : [s, dots]
         })
       chart.xRange = (low - pad)...(high + pad)
       if values.count <= 12 { chart.xTicks = values }
       chart.nonNegative = true
       chart.referenceY = (1, "ordinary song")
+      if mine.contains(where: { !$0.perFold.isEmpty }) {
+        chart.legendNotes = ["dots: single folds"]
+      }
       chart.legendWidth = max(190, Double(series.map(\.count).max() ?? 0) * 6.7 + 50)
       return chart
     }
@@ -441,7 +478,9 @@ public enum ParameterSweep {
       ? counted(Double(folds[0]), "fold") : "\(folds.map(String.init).joined(separator: "/")) folds"
     figure.caption = [
       "\(sweep.dataset), \(sweep.model): one marker per study, mean over \(foldText);",
-      "whiskers 95% CIs. The studies differ only in \(sweep.key).",
+      "whiskers 95% CIs (cut at 0)"
+        + (sweep.rows.contains { !$0.perFold.isEmpty } ? "; faint dots: single folds." : "."),
+      "The studies differ only in \(sweep.key).",
     ]
     return figure
   }
