@@ -142,12 +142,14 @@ import Testing
       let dots = FigureDataTests.matches(
         #"<circle cx="([-0-9.]+)" cy="([-0-9.]+)" r="2"/>"#, in: group)
       let rows = sweep.rows.filter { $0.strategy == strategy }
+      // Beside the strategy's markers (dodged ∓2 px for two strategies).
+      let dodge = (Double(i) - 0.5) * 4 + ParameterSweep.dotsShift
       #expect(dots.count == rows.map(\.perFold.count).reduce(0, +))
       for r in rows {
         for v in r.perFold {
           #expect(
             dots.contains {
-              axes.showsX(Double($0[0])!, r.value) && axes.showsY(Double($0[1])!, v)
+              axes.showsX(Double($0[0])! - dodge, r.value) && axes.showsY(Double($0[1])!, v)
             }, "\(strategy) fold value \(v) at \(r.value)")
         }
       }

@@ -418,6 +418,9 @@ public enum ParameterSweep {
     return xs.filter { seen.insert($0).inserted }
   }
 
+  /// How far right of its strategy's marker the single folds' dots sit, in pixels.
+  public static let dotsShift = 7.0
+
   /// The figure: amplification against the key's value, one line (markers with 95% CI
   /// whiskers) per strategy, one panel per collective size, a dashed line at 1.
   public static func figure(_ sweep: Sweep) -> PanelFigure {
@@ -458,6 +461,8 @@ public enum ParameterSweep {
             points: rows.flatMap { r in r.perFold.map { (x: r.value, y: $0, ci: 0.0) } },
             style: .points, colour: i % LineChart.palette.count)
           dots.inLegend = false
+          // Beside the whisker, not on it.
+          dots.dodge = s.dodge + dotsShift
           return dots.points.isEmpty ? [s] : [s, dots]
         })
       chart.xRange = (low - pad)...(high + pad)
