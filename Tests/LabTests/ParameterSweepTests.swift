@@ -294,7 +294,8 @@ import Testing
     try FileManager.default.removeItem(atPath: unfinished + "/manifest.json")
     let e7 = try #require(refusal([s.folders[0], unfinished]))
     #expect(e7.kind == .data && e7.file == unfinished)
-    #expect(refusal([s.folders[0], dir.file("nowhere")])?.file == dir.file("nowhere"))
+    let nowhere = try #require(refusal([s.folders[0], dir.file("nowhere")]))
+    #expect(nowhere.file == dir.file("nowhere") && nowhere.message == "no such results folder")
     // The name may differ (it is ignored), and so may the code version, with a warning.
     let renamed = try edited(s.folders[0], to: dir.file("renamed")) { object, spec in
       Self.setConfig(&spec, "epochs", 5)

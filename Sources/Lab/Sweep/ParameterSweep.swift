@@ -166,6 +166,14 @@ public enum ParameterSweep {
     let value: Double
 
     init(folder: String, key: String, path: [String]) throws {
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder),
+        isFolder.boolValue
+      else {
+        throw ChorusError(
+          .io, "no such results folder", file: folder,
+          hint: "give folders written by 'chorus run'")
+      }
       try ResultsFolder.requireComplete(folder)
       let file = folder + "/spec.resolved.json"
       guard let data = try? FileIO.read(file),
