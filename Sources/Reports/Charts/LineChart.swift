@@ -40,7 +40,8 @@ public struct ChartSeries: Sendable {
   public var inLegend = true
   /// An explicit band (x, lower, upper) drawn instead of the CI band.
   public var band: [(x: Double, lower: Double, upper: Double)]? = nil
-  /// Horizontal shift in pixels (for `.errorBars`), so coincident points stay visible.
+  /// Horizontal shift in pixels (for `.errorBars` and `.points`), so coincident points stay
+  /// visible.
   public var dodge = 0.0
   /// Whether `.errorBars` markers are joined by a thin line. Off where x is a category (the
   /// numbered settings of the interference figure): a line would suggest an order or a trend
@@ -436,7 +437,7 @@ public struct LineChart: Sendable {
         out +=
           "<g class=\"series\" data-name=\"\(name)\" fill=\"\(colour)\" fill-opacity=\"0.35\">\n"
         for p in pts {
-          out += "<circle cx=\"\(SVG.n(px(p.x)))\" cy=\"\(SVG.n(py(p.y)))\" r=\"2\"/>\n"
+          out += "<circle cx=\"\(SVG.n(px(p.x) + s.dodge))\" cy=\"\(SVG.n(py(p.y)))\" r=\"2\"/>\n"
         }
         out += "</g>\n"
       case .bars:
