@@ -246,6 +246,21 @@ import Testing
     #expect(mirrored.contains("text-anchor=\"end\""))
   }
 
+  /// Ten series (a frontier of nine defences and none) get ten different colours: the palette
+  /// used to repeat after eight, so the ninth defence was drawn in the first one's colour.
+  @Test func tenSeriesGetTenColours() {
+    let series = (0..<10).map { i in
+      ChartSeries(name: "s\(i)", points: [(1, Double(i), 0), (2, Double(i) + 1, 0)])
+    }
+    let svg = LineChart(title: "t", xLabel: "x", yLabel: "y", series: series).svg()
+    let used = Set(
+      LineChart.palette.filter {
+        svg.contains("stroke=\"\($0)\"") || svg.contains("fill=\"\($0)\"")
+      })
+    #expect(LineChart.palette.count >= 10)
+    #expect(used.count == 10)
+  }
+
   /// Tick labels keep two significant digits: −1.5e-4 is not printed as −2e-4 next to a
   /// real −2e-4.
   @Test func smallTickLabelsStayDistinct() {

@@ -113,9 +113,12 @@ public struct LineChart: Sendable {
   /// Right margin, where the legend sits.
   public var legendWidth = 190.0
 
-  /// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
+  /// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies, then two
+  /// of Paul Tol's (wine, olive), so that up to ten series (e.g. nine defences and none on a
+  /// frontier) get distinct colours before the palette repeats.
   public static let palette = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+    "#882255", "#999933",
   ]
   /// Grey for background clouds.
   public static let grey = "#9a9a9a"
