@@ -94,17 +94,9 @@ public enum DefenceFrontier {
     init(folder: String) throws {
       try ResultsFolder.requireComplete(folder)
       let path = folder + "/spec.resolved.json"
-      guard let data = try? FileIO.read(path),
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let spec = object["spec"] as? [String: Any],
-        let identity = object["dataset"] as? [String: Any], let hash = identity["hash"] as? String
-      else {
-        throw ChorusError(
-          .data, "spec.resolved.json does not hold the spec and the dataset's hash", file: path,
-          hint: "run the study again with this version of chorus")
-      }
+      let (resolved, hash) = try ResultsStore.readResolvedWithDataset(folder: folder)
       do {
-        self.spec = try ExperimentSpec.decode(spec)
+        self.spec = try ExperimentSpec.decode(resolved.spec)
       } catch let e as ChorusError {
         throw ChorusError(
           .data, "its resolved spec is not valid: \(e.message)", file: path, field: e.field,

@@ -174,6 +174,21 @@ public struct ResultsStore {
       dataset: dataset, spec: spec)
   }
 
+  /// The resolved spec of a finished study and its dataset's content hash, for the commands
+  /// that read several studies side by side (`chorus frontier`, `chorus sweep`).
+  /// - Throws: `ChorusError(.data)` naming the file when it is unreadable or lacks either.
+  static func readResolvedWithDataset(folder: String) throws -> (
+    resolved: Resolved, datasetHash: String
+  ) {
+    let path = folder + "/spec.resolved.json"
+    guard let resolved = try? readResolved(path), let hash = resolved.dataset?.hash else {
+      throw ChorusError(
+        .data, "spec.resolved.json does not hold the spec and the dataset's hash", file: path,
+        hint: "run the study again with this version of chorus")
+    }
+    return (resolved, hash)
+  }
+
   static func writeResolved(spec: ExperimentSpec, fingerprint: StudyFingerprint, to path: String)
     throws
   {

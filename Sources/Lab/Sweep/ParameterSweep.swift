@@ -175,21 +175,13 @@ public enum ParameterSweep {
           hint: "give folders written by 'chorus run'")
       }
       try ResultsFolder.requireComplete(folder)
-      let file = folder + "/spec.resolved.json"
-      guard let data = try? FileIO.read(file),
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let spec = object["spec"] as? [String: Any],
-        let identity = object["dataset"] as? [String: Any], let hash = identity["hash"] as? String
-      else {
-        throw ChorusError(
-          .data, "spec.resolved.json does not hold the spec and the dataset's hash", file: file,
-          hint: "run the study again with this version of chorus")
-      }
+      let (resolved, hash) = try ResultsStore.readResolvedWithDataset(folder: folder)
+      let spec = resolved.spec
       self.folder = folder
       self.spec = spec
       datasetHash = hash
-      chorusVersion = object["chorusVersion"] as? String ?? "?"
-      kernels = object["kernels"] as? String ?? "?"
+      chorusVersion = resolved.chorusVersion ?? "?"
+      kernels = resolved.kernels ?? "?"
       var leaves: [String: String] = [:]
       Self.flatten(spec, prefix: "", into: &leaves)
       self.leaves = leaves
