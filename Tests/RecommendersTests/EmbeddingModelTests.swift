@@ -79,6 +79,61 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
     #expect(reseeded.inputMatrix != first.inputMatrix)
   }
 
+  /// Deferred negatives (fresh or shared, either direction) train byte-identically on 1, 2,
+  /// 3 and 4 threads (the merge splits the deferred updates into 1, 2, 2 and 4 parts by row),
+  /// and they change the vectors: the setting is not ignored.
+  @Test(arguments: [true, false], ContextDirection.allCases)
+  func deferredNegativesIdenticalOnAnyThreadCount(
+    sharedNegatives: Bool, direction: ContextDirection
+  ) throws {
+    let data = Fixtures.random(playlists: 120, tracks: 300, lengths: 5...30, seed: 2)
+    var config = smallEmbeddingConfig()
+    config.sharedNegatives = sharedNegatives
+    config.contextDirection = direction
+    config.deferredNegatives = true
+    let first = try expectSameOnAnyThreadCount(data, config)
+    let four = try ParallelConfig.withThreads(4) {
+      try EmbeddingModel(playlists: data.playlists, trackCount: data.trackCount, config: config)
+    }
+    #expect(four.outputMatrix.map(\.bitPattern) == first.outputMatrix.map(\.bitPattern))
+    #expect(four.inputMatrix.map(\.bitPattern) == first.inputMatrix.map(\.bitPattern))
+    var off = config
+    off.deferredNegatives = false
+    let immediate = try EmbeddingModel(
+      playlists: data.playlists, trackCount: data.trackCount, config: off)
+    #expect(immediate.outputMatrix != first.outputMatrix)
+  }
+
+  /// `deferredNegatives` is a valid key that files and hashes leave out while it is off (so
+  /// every spec and model written before it existed encodes the same), written when on, and
+  /// refused with a negative pool or Hogwild, naming the key.
+  @Test func deferredNegativesIsOptInAndOmittedWhenOff() throws {
+    let off = try ConfigCoding.object(EmbeddingConfig())
+    #expect(off["deferredNegatives"] as? Bool == false)
+    let plain =
+      try JSONSerialization.jsonObject(
+        with: JSONEncoder().encode(EmbeddingConfig())) as? [String: Any]
+    #expect(plain?["deferredNegatives"] == nil)
+    #expect(plain?["skipSaturated"] != nil)
+    let spec = try ModelSpec(
+      name: "embedding",
+      overrides: ["deferredNegatives=true", "sharedNegatives=false", "contextDirection=both"])
+    guard case .embedding(let on) = spec else {
+      Issue.record("not an embedding spec")
+      return
+    }
+    #expect(on.deferredNegatives && !on.sharedNegatives)
+    let encoded = try JSONEncoder().encode(on)
+    let object = try JSONSerialization.jsonObject(with: encoded) as? [String: Any]
+    #expect(object?["deferredNegatives"] as? Bool == true)
+    #expect(try JSONDecoder().decode(EmbeddingConfig.self, from: encoded) == on)
+    for extra in ["negativePool=64", "hogwild=true"] {
+      #expect {
+        try ModelSpec(name: "embedding", overrides: ["deferredNegatives=true", extra])
+      } throws: { ($0 as? ChorusError)?.field == "deferredNegatives" }
+    }
+  }
+
   /// Trains `config` on 1, 2 and 3 threads and expects byte-identical vectors and stats, over
   /// several synchronous rounds; returns the model trained on one thread.
   func expectSameOnAnyThreadCount(_ data: Dataset, _ config: EmbeddingConfig) throws
@@ -505,7 +560,7 @@ func smallEmbeddingConfig(dim: Int = 8, epochs: Int = 2) -> EmbeddingConfig {
   /// The config keys that files saved by the first versions lack.
   static let keysAddedLater = [
     "contextDirection", "negativePool", "stratifiedPool", "popularityFeature",
-    "popularityFeatureMaxFrequency", "initialRange", "skipSaturated",
+    "popularityFeatureMaxFrequency", "initialRange", "skipSaturated", "deferredNegatives",
   ]
 
   /// The settings that close the gap to gensim are off by default (so every earlier result

@@ -92,6 +92,9 @@ import Testing
                     cumulativeCopy.initialize(from: cumulative, count: cumulative.count)
                     defer { cumulativeCopy.deallocate() }
                     if !cumulative.isEmpty { p.poolCumulative = UnsafePointer(cumulativeCopy) }
+                    // One-chunk twins train without deferred negatives (the whole-training
+                    // twin below covers them): the log stays empty.
+                    var deferred = DeferredUpdates(log: SGNSDeferredLog(stride: stride))
                     if overlay {
                       var rows = OverlayRows(
                         state: state, input: input.baseAddress!, output: output.baseAddress!)
@@ -99,7 +102,8 @@ import Testing
                         p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
                         kept: state.kept, gradient: state.gradient, combined: state.combined,
                         targets: state.targets, targetRows: state.targetRows,
-                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows)
+                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows,
+                        deferred: &deferred)
                       rows.close()
                       state.makeDeltas(input: input.baseAddress!, output: output.baseAddress!)
                       state.merge(
@@ -113,7 +117,8 @@ import Testing
                         p, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng,
                         kept: state.kept, gradient: state.gradient, combined: state.combined,
                         targets: state.targets, targetRows: state.targetRows,
-                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows)
+                        ahead: state.ahead, pool: state.pool, poolRows: state.poolRows,
+                        deferred: &deferred)
                     }
                   }
                 }
@@ -368,6 +373,20 @@ import Testing
     m.initialRange = 4
     m.skipSaturated = true
     configs.append(m)
+    // Deferred negatives: fresh from the whole table (gensim's sampler) with gensim's
+    // settings; shared per position in the next-track direction; with the popularity
+    // feature.
+    var n = m
+    n.negativePool = 0
+    n.deferredNegatives = true
+    configs.append(n)
+    var o = c
+    o.deferredNegatives = true
+    configs.append(o)
+    var q = f
+    q.deferredNegatives = true
+    q.sharedNegatives = false
+    configs.append(q)
     return configs
   }()
 

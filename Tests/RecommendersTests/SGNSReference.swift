@@ -39,6 +39,12 @@ struct SGNSReference {
   /// A target scored outside [−6, 6] gets no update (gensim) instead of the saturated
   /// gradient (word2vec).
   var skipSaturated = false
+  /// Negatives scored against `roundOutput` (the output rows as the round began), their
+  /// updates appended to `deferred` instead of made.
+  var deferredNegatives = false
+  var roundOutput: [[Float]] = []
+  /// With `deferredNegatives`: (track, g, center) per negative update, in the order made.
+  var deferred: [(track: Int, g: Float, center: [Float])] = []
   /// σ at the centres of 1024 cells over [−6, 6], built here from its definition.
   let sigmoid: [Float] = (0..<1024).map { i in
     let x = (Double(i) + 0.5) / 1024 * 12 - 6
@@ -170,7 +176,8 @@ struct SGNSReference {
           var gradient = [Float](repeating: 0, count: stride)
           for (target, label) in list {
             let o = Int(target)
-            let f = dot(h, output[o])
+            let negativeDeferred = deferredNegatives && label == 0
+            let f = dot(h, negativeDeferred ? roundOutput[o] : output[o])
             let g: Float
             if f < 6 && f > -6 {
               let cell = min(Int((f + 6) * (Float(1024) / 12)), 1023)
@@ -181,6 +188,12 @@ struct SGNSReference {
               g = (label - 1) * alpha
             } else {
               g = label * alpha
+            }
+            if negativeDeferred {
+              // The gradient takes the row as the round began; the row moves at the merge.
+              for k in 0..<stride { gradient[k] = gradient[k] + g * roundOutput[o][k] }
+              deferred.append((o, g, h))
+              continue
             }
             // word2vec's order: the gradient takes the old output row, then the row moves.
             for k in 0..<stride {
@@ -265,7 +278,7 @@ extension SGNSReference {
         frequency: frequency, entries: entries, threshold: c.subsample),
       alias: SGNSKernel.makeAliasTable(weights: weights), bucketRow: bucketRow,
       bothSides: c.contextDirection == .both, negativePool: c.negativePool,
-      skipSaturated: c.skipSaturated)
+      skipSaturated: c.skipSaturated, deferredNegatives: c.deferredNegatives)
     if c.negativePool > 0 && c.stratifiedPool {
       var sum = 0.0
       model.poolCumulative = weights.map { w in
@@ -307,18 +320,28 @@ extension SGNSReference {
         let startInput = model.input
         let startOutput = model.output
         var trained: [(input: [[Float]], output: [[Float]])] = []
+        var logs: [[(track: Int, g: Float, center: [Float])]] = []
         for chunk in round {
           var copy = model
           copy.input = startInput
           copy.output = startOutput
+          copy.roundOutput = c.deferredNegatives ? startOutput : []
+          copy.deferred = []
           var rng = stream(chunk)
           let counts = copy.trainChunk(chunks[chunk], epochOffset: epoch * entries, rng: &rng)
           effectiveTokens += counts.effectiveTokens
           pairs += counts.pairs
           trained.append((copy.input, copy.output))
+          logs.append(copy.deferred)
         }
         model.input = mergeDeltas(startInput, trained.map(\.input))
         model.output = mergeDeltas(startOutput, trained.map(\.output))
+        // Deferred negative updates after the deltas, chunk after chunk, in the order made.
+        for log in logs {
+          for (o, g, h) in log {
+            for k in 0..<stride { model.output[o][k] = model.output[o][k] + g * h[k] }
+          }
+        }
       }
     }
     var result = model.input

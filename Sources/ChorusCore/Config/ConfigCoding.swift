@@ -3,13 +3,28 @@
 // Works for any Codable config whose defaults encode every key (no optionals left out).
 import Foundation
 
+/// A config that leaves some keys out of its encoding while they hold their default (so
+/// that files and hashes written before the key existed stay the same); it names them with
+/// their defaults here, so that they are still valid keys for specs and overrides.
+public protocol OmitsDefaultKeys {
+  /// Each key left out at its default, with that default as a JSON value (an NSNumber for
+  /// numbers and booleans).
+  static var omittedDefaults: [String: Any] { get }
+}
+
 /// Strict decoding and overriding of Codable configs.
 public enum ConfigCoding {
-  /// The config as a JSON object (keys of every field).
+  /// The config as a JSON object (keys of every field, with the keys an `OmitsDefaultKeys`
+  /// config leaves out at their defaults).
   public static func object<T: Encodable>(_ value: T) throws -> [String: Any] {
     let data = try JSONEncoder().encode(value)
-    guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+    guard var obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
       throw ChorusError(.config, "config does not encode as an object")
+    }
+    if let omitting = value as? any OmitsDefaultKeys {
+      for (key, value) in type(of: omitting).omittedDefaults where obj[key] == nil {
+        obj[key] = value
+      }
     }
     return obj
   }

@@ -14,4 +14,14 @@ enum RowPrefetch {
       i &+= 16
     }
   }
+
+  /// Same for a row about to be updated (`chorus_prefetch_write`).
+  @inline(__always)
+  static func linesForWriting(_ row: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i < count {
+      chorus_prefetch_write(row + i)
+      i &+= 16
+    }
+  }
 }

@@ -4,6 +4,7 @@
 // result; the thread count is not, because it never changes it (except with the opt-in
 // `hogwild`).
 import ChorusCore
+import Foundation
 
 /// How a seed context's track vectors are combined into one query vector.
 public enum ContextAggregation: String, Codable, Sendable, CaseIterable {
@@ -24,7 +25,7 @@ public enum ContextDirection: String, Codable, Sendable, CaseIterable {
 }
 
 /// Configuration of `EmbeddingModel`.
-public struct EmbeddingConfig: Codable, Sendable, Equatable {
+public struct EmbeddingConfig: Codable, Sendable, Equatable, OmitsDefaultKeys {
   /// Vector dimension. 64 is the usual sweet spot for item2vec-style models on playlist data:
   /// larger gains little accuracy and costs memory (2 × 4 bytes × dim per track).
   public var dim = 64
@@ -156,15 +157,29 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
   /// synthetic:small fold 0, NDCG 0.2442 on vs 0.2434 off (initialRange 0.5), 0.2518 vs
   /// 0.2502 (initialRange 2).
   public var skipSaturated = false
+  /// How a chunk treats the output rows of its negatives. Off (the default): like every
+  /// row it touches, a negative's row is copied into the chunk's overlay on first use, read
+  /// and updated there, and merged back at the end of the round. On: a negative is scored
+  /// against its shared row as the round began (never copied), and its update g·h (h the
+  /// center at that pair) is recorded and added to the shared row at the round's merge,
+  /// after the overlays' deltas, chunk after chunk and in the order drawn. Positives and
+  /// centers are unchanged. With fresh negatives from the whole table (gensim's sampler)
+  /// most negatives are rows no one else in the chunk touches, and the copy, the delta and
+  /// the merge of each were most of training's time; a recorded update costs one random
+  /// write at the merge. What it changes: a track drawn twice as a negative in one chunk
+  /// does not see its own first update the second time (as in Hogwild across threads, but
+  /// deterministic). Needs `negativePool` 0 and no `hogwild`. Off by default, and with it
+  /// off training is byte-identical. Notebooks-md/06.
+  public var deferredNegatives = false
 
   /// The defaults above.
   public init() {}
 
   /// Decodes every key strictly, except `contextDirection`, `negativePool`,
   /// `stratifiedPool`, `popularityFeature`, `popularityFeatureMaxFrequency`,
-  /// `initialRange` and `skipSaturated`, which models saved before they existed lack (they
-  /// then read as `next`, 0, false, false, 0, 0.5 and false, which is how those models were
-  /// trained).
+  /// `initialRange`, `skipSaturated` and `deferredNegatives`, which models saved before they
+  /// existed lack (they then read as `next`, 0, false, false, 0, 0.5, false and false, which
+  /// is how those models were trained).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     dim = try c.decode(Int.self, forKey: .dim)
@@ -192,6 +207,50 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
       try c.decodeIfPresent(Int.self, forKey: .popularityFeatureMaxFrequency) ?? 0
     initialRange = try c.decodeIfPresent(Double.self, forKey: .initialRange) ?? 0.5
     skipSaturated = try c.decodeIfPresent(Bool.self, forKey: .skipSaturated) ?? false
+    deferredNegatives = try c.decodeIfPresent(Bool.self, forKey: .deferredNegatives) ?? false
+  }
+
+  /// `deferredNegatives` is encoded only when on (see `encode(to:)`).
+  public static var omittedDefaults: [String: Any] {
+    ["deferredNegatives": NSNumber(value: false)]
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case dim, window, contextDirection, reducedWindow, negatives, sharedNegatives
+    case negativePool, stratifiedPool, negativeExponent, subsample, epochs, learningRate
+    case minLearningRate, aggregation, contextDecay, seed, chunkTokens, chunksPerRound
+    case hogwild, popularityFeature, popularityFeatureMaxFrequency, initialRange
+    case skipSaturated, deferredNegatives
+  }
+
+  /// Every key, except `deferredNegatives` when it is off: a spec or model file that does
+  /// not use it encodes (and hashes) exactly as before the setting existed.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(dim, forKey: .dim)
+    try c.encode(window, forKey: .window)
+    try c.encode(contextDirection, forKey: .contextDirection)
+    try c.encode(reducedWindow, forKey: .reducedWindow)
+    try c.encode(negatives, forKey: .negatives)
+    try c.encode(sharedNegatives, forKey: .sharedNegatives)
+    try c.encode(negativePool, forKey: .negativePool)
+    try c.encode(stratifiedPool, forKey: .stratifiedPool)
+    try c.encode(negativeExponent, forKey: .negativeExponent)
+    try c.encode(subsample, forKey: .subsample)
+    try c.encode(epochs, forKey: .epochs)
+    try c.encode(learningRate, forKey: .learningRate)
+    try c.encode(minLearningRate, forKey: .minLearningRate)
+    try c.encode(aggregation, forKey: .aggregation)
+    try c.encode(contextDecay, forKey: .contextDecay)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(chunkTokens, forKey: .chunkTokens)
+    try c.encode(chunksPerRound, forKey: .chunksPerRound)
+    try c.encode(hogwild, forKey: .hogwild)
+    try c.encode(popularityFeature, forKey: .popularityFeature)
+    try c.encode(popularityFeatureMaxFrequency, forKey: .popularityFeatureMaxFrequency)
+    try c.encode(initialRange, forKey: .initialRange)
+    try c.encode(skipSaturated, forKey: .skipSaturated)
+    if deferredNegatives { try c.encode(deferredNegatives, forKey: .deferredNegatives) }
   }
 
   /// The stride of a stored row: `dim` rounded up to a multiple of 8 (zero padding).
@@ -244,6 +303,16 @@ public struct EmbeddingConfig: Codable, Sendable, Equatable {
       throw bad(
         "initialRange", "must be in (0, 100] (got \(initialRange))",
         hint: "0.5 is word2vec's, 1 gensim's")
+    }
+    if deferredNegatives && negativePool > 0 {
+      throw bad(
+        "deferredNegatives", "needs negativePool 0 (got \(negativePool))",
+        hint: "a pool already keeps a chunk's negative rows in its overlay; set one or the other")
+    }
+    if deferredNegatives && hogwild {
+      throw bad(
+        "deferredNegatives", "cannot be combined with hogwild",
+        hint: "hogwild updates every row in place already")
     }
     guard popularityFeatureMaxFrequency >= 0 else {
       throw bad(

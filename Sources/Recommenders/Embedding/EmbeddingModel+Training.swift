@@ -104,7 +104,7 @@ extension EmbeddingModel {
         buckets.withUnsafeBufferPointer { buckets in
           sigmoid.withUnsafeBufferPointer { sigmoid in
             cumulative.withUnsafeBufferPointer { cumulative in
-              let params = SGNSParameters(
+              var params = SGNSParameters(
                 tracks: tracks.baseAddress!, offsets: offsets.baseAddress!,
                 keep: keep.base, alias: alias.base, trackCount: trackCount,
                 sigmoid: sigmoid.baseAddress!, stride: stride, window: config.window,
@@ -116,6 +116,7 @@ extension EmbeddingModel {
                 learningRate: config.learningRate, minLearningRate: config.minLearningRate,
                 scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
                 bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
+              params.deferredNegatives = config.deferredNegatives
               let maxPairs = SGNSKernel.maxPairs(
                 window: config.window, bothSides: config.contextDirection == .both)
               let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in
@@ -123,6 +124,14 @@ extension EmbeddingModel {
                   stride: stride, maxPlaylistLength: maxLength,
                   targets: (maxPairs + 1) * (config.negatives + 1),
                   ahead: config.negatives + 1, pool: config.negativePool)
+              }
+              // One log of deferred negative updates per chunk of a round (unused when off).
+              let logs = states.map { _ in
+                config.deferredNegatives
+                  ? SGNSDeferredLog(
+                    stride: stride, updates: config.chunkTokens * maxPairs * config.negatives,
+                    centers: config.chunkTokens * maxPairs / 2)
+                  : SGNSDeferredLog(stride: stride)
               }
               let inPtr = SendablePointer(input.base)
               let outPtr = SendablePointer(output.base)
@@ -135,8 +144,8 @@ extension EmbeddingModel {
                 } else {
                   counts = roundsEpoch(
                     params, epoch: epoch, chunkStarts: chunkStarts, perRound: perRound,
-                    states: states, input: inPtr, output: outPtr, seed: config.seed,
-                    progress: progress)
+                    states: states, logs: logs, input: inPtr, output: outPtr,
+                    seed: config.seed, progress: progress)
                 }
                 for c in counts {
                   stats.effectiveTokens += c.effectiveTokens
@@ -177,10 +186,12 @@ extension EmbeddingModel {
     }
   }
 
-  /// One epoch in synchronous rounds: train chunks on overlays, then merge by shard.
+  /// One epoch in synchronous rounds: train chunks on overlays, then merge by shard; with
+  /// `deferredNegatives`, then add every chunk's deferred negative updates, chunk after
+  /// chunk, split over the threads by row.
   private static func roundsEpoch(
     _ params: SGNSParameters, epoch: Int, chunkStarts: [Int], perRound: Int,
-    states: [SGNSChunkState],
+    states: [SGNSChunkState], logs: [SGNSDeferredLog],
     input: SendablePointer<Float>, output: SendablePointer<Float>, seed: UInt64,
     progress: ProgressBar?
   ) -> [SGNSChunkCounts] {
@@ -199,13 +210,16 @@ extension EmbeddingModel {
         var rng = RandomStream(
           seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
         var rows = OverlayRows(state: state, input: input.base, output: output.base)
+        logs[i].reset()
+        var deferred = DeferredUpdates(log: logs[i])
         let c = SGNSKernel.trainChunk(
           params, playlists: chunkStarts[chunk]..<chunkStarts[chunk + 1],
           epochOffset: epochOffset, rows: &rows, rng: &rng, kept: state.kept,
           gradient: state.gradient, combined: state.combined, targets: state.targets,
           targetRows: state.targetRows, ahead: state.ahead, pool: state.pool,
-          poolRows: state.poolRows)
+          poolRows: state.poolRows, deferred: &deferred)
         rows.close()
+        deferred.close()
         state.makeDeltas(input: input.base, output: output.base)
         return c
       }
@@ -214,6 +228,17 @@ extension EmbeddingModel {
         let state = states[i]
         Parallel.forEachChunk(count: state.rowCount, chunkSize: 1024) { _, range in
           state.merge(range, input: input.base, output: output.base)
+        }
+      }
+      if params.deferredNegatives {
+        // Each part owns the rows whose track ≡ part (mod parts) and adds their updates in
+        // chunk order, so a row's updates arrive in the same order for any number of parts
+        // (a power of two, for the mask: the largest not above the thread count).
+        var largest = 1
+        while largest * 2 <= min(ParallelConfig.threads, 64) { largest *= 2 }
+        let parts = largest
+        Parallel.forEachChunk(count: parts, chunkSize: 1) { part, _ in
+          for i in 0..<inRound { logs[i].apply(part: part, of: parts, output: output.base) }
         }
       }
       all.append(contentsOf: counts)
@@ -263,10 +288,12 @@ extension EmbeddingModel {
         seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
       var rows = SharedRows(inputBase: input.base, outputBase: output.base, stride: params.stride)
       let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
+      // Never written: `deferredNegatives` is refused with Hogwild.
+      var deferred = DeferredUpdates(log: SGNSDeferredLog(stride: params.stride))
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
         gradient: gradient, combined: combined, targets: targets, targetRows: targetRows,
-        ahead: ahead, pool: pool, poolRows: poolRows)
+        ahead: ahead, pool: pool, poolRows: poolRows, deferred: &deferred)
       progress?.step(params.offsets[range.upperBound] - params.offsets[range.lowerBound])
       return c
     }

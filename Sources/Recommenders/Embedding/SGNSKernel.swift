@@ -18,6 +18,8 @@ protocol SGNSRows {
   mutating func prepareOutput(_ t: Int32) -> UnsafeMutablePointer<Float>
   /// Makes every prepared row ready (an overlay copies in the rows it prepared).
   mutating func completePrepared()
+  /// The shared output matrix (read-only while a round trains).
+  var sharedOutput: UnsafePointer<Float> { get }
 }
 
 /// The shared matrices themselves (Hogwild: concurrent chunks race on them).
@@ -38,6 +40,75 @@ struct SharedRows: SGNSRows {
     return row
   }
   @inline(__always) mutating func completePrepared() {}
+  var sharedOutput: UnsafePointer<Float> { UnsafePointer(outputBase) }
+}
+
+/// The negatives' updates a chunk defers to the round's merge (`deferredNegatives`): per
+/// update its track, its scale g and the center it adds (g · center), the centers stored once
+/// per pair. Caches the log's pointers in locals; `close()` hands the counts back.
+struct DeferredUpdates {
+  private unowned(unsafe) let log: SGNSDeferredLog
+  private let stride: Int
+  private var tracks: UnsafeMutablePointer<Int32>
+  private var scales: UnsafeMutablePointer<Float>
+  private var owners: UnsafeMutablePointer<Int32>
+  private var centers: UnsafeMutablePointer<Float>
+  private var count: Int
+  private var capacity: Int
+  private var centerCount: Int
+  private var centerCapacity: Int
+  /// The center of the current pair is stored (as center `centerCount − 1`).
+  private var pairStored = false
+
+  init(log: SGNSDeferredLog) {
+    self.log = log
+    stride = log.stride
+    tracks = log.tracks
+    scales = log.scales
+    owners = log.owners
+    centers = log.centers
+    count = log.count
+    capacity = log.capacity
+    centerCount = log.centerCount
+    centerCapacity = log.centerCapacity
+  }
+
+  /// The next update belongs to a new pair (whose center is stored on its first update).
+  @inline(__always) mutating func beginPair() { pairStored = false }
+
+  /// Records output[track] += g · center for the merge.
+  @inline(__always)
+  mutating func record(track: Int32, g: Float, center: UnsafePointer<Float>) {
+    if !pairStored {
+      if centerCount == centerCapacity {
+        log.centerCount = centerCount
+        log.growCenters()
+        centers = log.centers
+        centerCapacity = log.centerCapacity
+      }
+      (centers + centerCount &* stride).update(from: center, count: stride)
+      centerCount &+= 1
+      pairStored = true
+    }
+    if count == capacity {
+      log.count = count
+      log.growUpdates()
+      tracks = log.tracks
+      scales = log.scales
+      owners = log.owners
+      capacity = log.capacity
+    }
+    tracks[count] = track
+    scales[count] = g
+    owners[count] = Int32(truncatingIfNeeded: centerCount &- 1)
+    count &+= 1
+  }
+
+  /// Writes the counts back into the log.
+  func close() {
+    log.count = count
+    log.centerCount = centerCount
+  }
 }
 
 /// Everything the kernel reads but never writes; the pointers stay valid during training.
@@ -70,6 +141,9 @@ struct SGNSParameters: @unchecked Sendable {
   /// A target scored outside the sigmoid table gets no update (gensim), instead of the
   /// saturated gradient (word2vec's C code).
   var skipSaturated = false
+  /// Negatives are scored against the shared output rows as the round began, and their
+  /// updates recorded in a `DeferredUpdates` log for the round's merge (`deferredNegatives`).
+  var deferredNegatives = false
   let learningRate: Double
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
@@ -208,7 +282,8 @@ enum SGNSKernel {
     targets: UnsafeMutablePointer<Int32>,
     targetRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
     ahead: UnsafeMutablePointer<UInt64>, pool: UnsafeMutablePointer<Int32>,
-    poolRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    poolRows: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+    deferred: inout DeferredUpdates
   ) -> SGNSChunkCounts {
     var counts = SGNSChunkCounts()
     let window = p.window
@@ -225,6 +300,8 @@ enum SGNSKernel {
     let both = p.bothSides
     let bucketRows = p.bucketRows
     let skipSaturated = p.skipSaturated
+    let deferNegatives = p.deferredNegatives
+    let outputBase = rows.sharedOutput
     // Input rows a position touches: the center's, and its bucket's with the feature.
     let inputRows = bucketRows == nil ? 1 : 2
     // Shared negatives: the current position's, and the random values drawn ahead for the
@@ -284,7 +361,7 @@ enum SGNSKernel {
         let pairs = before &+ after
         if pairs == 0 { continue }
         let firstBefore = i &- before
-        if rows.reserve(inputRows &+ pairs &* group) && usePool {
+        if rows.reserve(inputRows &+ pairs &* (deferNegatives ? 1 : group)) && usePool {
           for k in 0..<poolSize { poolRows[k] = rows.prepareOutput(pool[k]) }
         }
         // Draw every target of this position first (−1: a negative equal to its positive,
@@ -334,6 +411,17 @@ enum SGNSKernel {
             let s = pair &* group
             targetRows[s] = rows.prepareOutput(targets[s])
           }
+        } else if deferNegatives {
+          // Positives in the overlay; negatives read from the shared rows (loading now).
+          for pair in 0..<pairs {
+            let first = pair &* group
+            targetRows[first] = rows.prepareOutput(targets[first])
+            for s in (first &+ 1)..<(first &+ group) where targets[s] >= 0 {
+              let row = outputBase + Int(targets[s]) &* p.stride
+              prefetch(row, count: p.stride)
+              targetRows[s] = UnsafeMutablePointer(mutating: row)
+            }
+          }
         } else {
           for s in 0..<(pairs &* group) where targets[s] >= 0 {
             targetRows[s] = rows.prepareOutput(targets[s])
@@ -356,6 +444,7 @@ enum SGNSKernel {
           let slotRows = targetRows + pair &* group
           counts.pairs &+= 1
           zero(gradient, blocks: blocks)
+          if deferNegatives { deferred.beginPair() }
           for d in 0..<group {
             if slot[d] < 0 { continue }
             let label: Float = d == 0 ? 1 : 0
@@ -374,7 +463,14 @@ enum SGNSKernel {
             } else {
               g = label * alpha
             }
-            update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
+            if deferNegatives && d > 0 {
+              // The shared row as the round began: the gradient takes it, and its own
+              // update waits for the merge.
+              accumulate(out, into: gradient, g: g, blocks: blocks)
+              deferred.record(track: slot[d], g: g, center: center)
+            } else {
+              update(center: center, output: out, gradient: gradient, g: g, blocks: blocks)
+            }
           }
           if let bucket {
             addHalf(gradient, into: own, and: bucket, average: combined, blocks: blocks)
@@ -459,6 +555,35 @@ enum SGNSKernel {
       let ov = load(output + o)
       store(load(gradient + o) + gv * ov, gradient + o)
       store(ov + gv * load(center + o), output + o)
+      i &+= 1
+    }
+  }
+
+  /// gradient += g · output (the first half of `update`, with the same arithmetic).
+  @inline(__always)
+  static func accumulate(
+    _ output: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>, g: Float,
+    blocks: Int
+  ) {
+    let gv = SIMD8<Float>(repeating: g)
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store(load(gradient + o) + gv * load(output + o), gradient + o)
+      i &+= 1
+    }
+  }
+
+  /// row += g · center (the second half of `update`, with the same arithmetic).
+  @inline(__always)
+  static func addScaled(
+    _ center: UnsafePointer<Float>, g: Float, into row: UnsafeMutablePointer<Float>, blocks: Int
+  ) {
+    let gv = SIMD8<Float>(repeating: g)
+    var i = 0
+    while i < blocks {
+      let o = i &* 8
+      store(load(row + o) + gv * load(center + o), row + o)
       i &+= 1
     }
   }

@@ -167,6 +167,102 @@ final class SGNSChunkState: @unchecked Sendable {
   }
 }
 
+/// One chunk's deferred negative updates (`deferredNegatives`): output[tracks[i]] +=
+/// scales[i] · center owners[i], applied by `apply` at the round's merge. Reused round after
+/// round.
+final class SGNSDeferredLog: @unchecked Sendable {
+  let stride: Int
+  fileprivate(set) var tracks: UnsafeMutablePointer<Int32>
+  fileprivate(set) var scales: UnsafeMutablePointer<Float>
+  fileprivate(set) var owners: UnsafeMutablePointer<Int32>
+  fileprivate(set) var capacity: Int
+  var count = 0
+  /// The centers the updates add, `stride` floats each, one per pair with a deferred update.
+  fileprivate(set) var centers: UnsafeMutablePointer<Float>
+  fileprivate(set) var centerCapacity: Int
+  var centerCount = 0
+
+  /// Room for `updates` updates and `centers` centers to start with (both grow).
+  init(stride: Int, updates: Int = 0, centers centerRoom: Int = 0) {
+    self.stride = stride
+    capacity = max(updates, 256)
+    tracks = .allocate(capacity: capacity)
+    scales = .allocate(capacity: capacity)
+    owners = .allocate(capacity: capacity)
+    centerCapacity = max(centerRoom, 64)
+    centers = .allocate(capacity: centerCapacity * stride)
+  }
+
+  deinit {
+    tracks.deallocate()
+    scales.deallocate()
+    owners.deallocate()
+    centers.deallocate()
+  }
+
+  /// Empties the log for the next chunk.
+  func reset() {
+    count = 0
+    centerCount = 0
+  }
+
+  /// Doubles the update arrays (keeping the first `count`).
+  func growUpdates() {
+    let newCapacity = capacity * 2
+    func grown<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+      let new = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+      new.moveInitialize(from: old, count: count)
+      old.deallocate()
+      return new
+    }
+    tracks = grown(tracks)
+    scales = grown(scales)
+    owners = grown(owners)
+    capacity = newCapacity
+  }
+
+  /// Doubles the center storage (keeping the first `centerCount`).
+  func growCenters() {
+    let newCapacity = centerCapacity * 2
+    let new = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * stride)
+    new.moveInitialize(from: centers, count: centerCount * stride)
+    centers.deallocate()
+    centers = new
+    centerCapacity = newCapacity
+  }
+
+  /// Adds, in the order recorded, every update whose track `part` owns (track mod `parts`
+  /// == part; `parts` a power of two) to the shared output matrix: each row sees its
+  /// updates in the same order whatever `parts` is, so the merge may split over any number
+  /// of threads.
+  /// - Complexity: O(count + owned updates × stride).
+  func apply(part: Int, of parts: Int, output: UnsafeMutablePointer<Float>) {
+    precondition(parts > 0 && parts & (parts - 1) == 0, "parts must be a power of two")
+    let mask = Int32(truncatingIfNeeded: parts - 1)
+    let owned = Int32(truncatingIfNeeded: part)
+    let blocks = stride >> 3
+    let stride = self.stride
+    @inline(__always) func row(_ i: Int) -> UnsafeMutablePointer<Float> {
+      output + Int(tracks[i]) &* stride
+    }
+    // Rows a few updates ahead start loading while the current one is added.
+    let lookahead = 16
+    var mine: [Int32] = []
+    mine.reserveCapacity(parts == 1 ? count : count / parts + 64)
+    for i in 0..<count where tracks[i] & mask == owned {
+      mine.append(Int32(truncatingIfNeeded: i))
+    }
+    for j in 0..<mine.count {
+      if j &+ lookahead < mine.count {
+        RowPrefetch.linesForWriting(row(Int(mine[j &+ lookahead])), count: stride)
+      }
+      let i = Int(mine[j])
+      SGNSKernel.addScaled(
+        centers + Int(owners[i]) &* stride, g: scales[i], into: row(i), blocks: blocks)
+    }
+  }
+}
+
 /// `SGNSRows` over a chunk's overlay: the first use of a row copies it from the frozen
 /// shared matrices. Caches the overlay's pointers in locals; `close()` hands the count back.
 struct OverlayRows: SGNSRows {
@@ -201,6 +297,8 @@ struct OverlayRows: SGNSRows {
 
   /// Writes the row count back into the state.
   func close() { state.rowCount = count }
+
+  var sharedOutput: UnsafePointer<Float> { outputBase }
 
   @inline(__always) @discardableResult
   mutating func reserve(_ extra: Int) -> Bool {
