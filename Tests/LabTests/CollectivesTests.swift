@@ -244,6 +244,17 @@ import Testing
       #expect(run["fold"] == row["fold"])
       #expect(run["recommendations"]?.double == row["recommendations_alone"]?.double)
       #expect(run["amplification"]?.double == row["amplification_together"]?.double)
+      // Behind a detection stage, the detector's metrics of the one collective are the grid
+      // run's, alone and together; without the stage the columns are absent.
+      for metric in ["auc", "precision", "recall"] {
+        if s.detection != nil {
+          #expect(run["detect_\(metric)"]?.double != nil)
+          #expect(run["detect_\(metric)"]?.double == row["detect_\(metric)_alone"]?.double)
+          #expect(run["detect_\(metric)"]?.double == row["detect_\(metric)_together"]?.double)
+        } else {
+          #expect(row["detect_\(metric)_alone"] == nil)
+        }
+      }
     }
     // The defence changes what s* gets here, so a runner that ignored it would fail above.
     var undefended = s
@@ -257,6 +268,48 @@ import Testing
       },
       "\(defence): the defence left R(s*) unchanged in every fold: \(plain.map { $0["recommendations_alone"]?.double ?? -1 }) \(mine.map { $0["recommendations_alone"]?.double ?? -1 })"
     )
+  }
+
+  /// Two collectives behind a measuring (not filtering) detection stage: each is found alone,
+  /// and together the detector is scored against both collectives' playlists, so its recall
+  /// stays whole while its precision counts the other collective's playlists too; what the
+  /// model is trained on is unchanged (the undefended study's R(s*)).
+  @Test func detectionMetricsOfSeveralCollectives() throws {
+    let dir = TemporaryDirectory()
+    var s = try spec(
+      in: dir,
+      [
+        CollectiveSetting(
+          name: "two at the end",
+          collectives: [group("t:a", .atTheEnd, 100), group("t:b", .atTheEnd, 200)])
+      ])
+    s.strategies = [.atTheEnd]
+    s.sizes = [.budget(100)]
+    var detection = DetectionStage()
+    detection.flagRate = 0.3
+    s.detection = detection
+    try runQuietly(s, in: dir.file("out"))
+    let r = try rows(dir.file("out"))
+    #expect(r.count == 2 * 2)
+    for row in r {
+      let budget = row["budget"]!.double!
+      #expect(row["detect_recall_alone"]?.double == 1)
+      #expect(row["detect_recall_together"]?.double == 1)
+      #expect(row["detect_auc_alone"]!.double! > 0.9)
+      let alone = row["detect_precision_alone"]!.double!
+      let together = row["detect_precision_together"]!.double!
+      // The same number of playlists is flagged; together 300 of them are planted.
+      #expect(abs(together / alone - 300 / budget) < 1e-9)
+    }
+    let summary = try rows(dir.file("out"), "collectives-summary.csv")
+    #expect(summary.first?["detect_recall_together"]?.double == 1)
+    var plain = s
+    plain.detection = nil
+    try runQuietly(plain, in: dir.file("plain"))
+    let undefended = try rows(dir.file("plain"))
+    #expect(
+      undefended.map { $0["recommendations_together"]?.double }
+        == r.map { $0["recommendations_together"]?.double })
   }
 
   /// interference = together − alone (and its %) in every row; the summary is the mean

@@ -4,6 +4,7 @@
 // Written atomically under runs/ like the single-collective records, and read in a fixed order.
 import ChorusCore
 import CollectiveAction
+import Defences
 import Evaluation
 
 /// Identifies one setting on one fold.
@@ -50,6 +51,11 @@ public struct CollectiveRow: Sendable, Codable, Equatable {
   public var alone: TargetMeasures
   /// Its song's measures with every collective of the setting planted.
   public var together: TargetMeasures
+  /// With a detection stage: how the detector finds this collective's rewritten playlists
+  /// when only it acted (nil without the stage, or when none of its members followed).
+  public var detectionAlone: DetectionMetrics? = nil
+  /// Same for the rewritten playlists of every collective of the setting, all planted.
+  public var detectionTogether: DetectionMetrics? = nil
 
   /// Amplification together − alone: the change the other collectives cause.
   public var interference: Double { together.amplification - alone.amplification }

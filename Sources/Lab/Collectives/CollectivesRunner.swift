@@ -6,6 +6,7 @@
 // re-ranking stage when it has them) and measure each song.
 import ChorusCore
 import CollectiveAction
+import Defences
 import Evaluation
 import Foundation
 import PlaylistData
@@ -216,7 +217,7 @@ struct CollectivesRunner {
     keys: [CollectivesKey], ctx: FoldContext, dataset: Dataset, store: ResultsStore,
     log: (String) -> Void
   ) throws {
-    var cache: [String: TargetMeasures] = [:]
+    var cache: [String: (TargetMeasures, DetectionMetrics?)] = [:]
     for key in keys where key.fold == ctx.fold {
       let t0 = wallClock()
       var record = try measure(setting: key.setting, ctx: ctx, dataset: dataset, cache: &cache)
@@ -230,7 +231,8 @@ struct CollectivesRunner {
 
   /// The record of setting `i` on the fold of `ctx`.
   func measure(
-    setting i: Int, ctx: FoldContext, dataset: Dataset, cache: inout [String: TargetMeasures]
+    setting i: Int, ctx: FoldContext, dataset: Dataset,
+    cache: inout [String: (TargetMeasures, DetectionMetrics?)]
   ) throws -> CollectivesRecord {
     let setting = study.settings[i]
     let targets = study.targets
@@ -255,17 +257,23 @@ struct CollectivesRunner {
       )
     }
     var models = 0
-    func measures(_ active: [Int]) throws -> [TargetMeasures] {
+    /// The measures of each active collective's song, and with a detection stage how well it
+    /// finds the planted playlists of all the active collectives.
+    func measures(_ active: [Int]) throws -> (
+      targets: [TargetMeasures], detection: DetectionMetrics?
+    ) {
       let combined = CombinedPlant(active.map { plants[$0] }, store: dataset.playlists)
       let table: RecommendationTable
+      var detection: DetectionMetrics? = nil
       if combined.collective.isEmpty {
         // Nobody acted: the training data and so the recommendations are the clean ones.
         table = ctx.cleanTable
       } else {
-        table = try recommendations(combined, ctx: ctx, dataset: dataset, trackCount: trackCount)
+        (table, detection) = try recommendations(
+          combined, ctx: ctx, dataset: dataset, trackCount: trackCount)
         models += 1
       }
-      return active.map { j in
+      let targets = active.map { j in
         var anchors = [Bool](repeating: false, count: trackCount)
         for e in plants[j].edits where e.targetedAnchor >= 0 {
           anchors[Int(e.targetedAnchor)] = true
@@ -275,18 +283,29 @@ struct CollectivesRunner {
           truthLengths: ctx.truthLengths, seeds: ctx.contexts, anchors: anchors,
           budget: members[j].count, trainingEntries: ctx.trainingEntries)
       }
+      return (targets, detection)
     }
     var alone: [TargetMeasures] = []
+    var aloneDetection: [DetectionMetrics?] = []
     for j in plants.indices {
-      if let m = cache[cacheKeys[j]] {
+      if let (m, d) = cache[cacheKeys[j]] {
         alone.append(m)
+        aloneDetection.append(d)
       } else {
-        let m = try measures([j])[0]
-        cache[cacheKeys[j]] = m
-        alone.append(m)
+        let (m, d) = try measures([j])
+        cache[cacheKeys[j]] = (m[0], d)
+        alone.append(m[0])
+        aloneDetection.append(d)
       }
     }
-    let together = plants.count == 1 ? alone : try measures(Array(plants.indices))
+    let together: [TargetMeasures]
+    let togetherDetection: DetectionMetrics?
+    if plants.count == 1 {
+      together = alone
+      togetherDetection = aloneDetection[0]
+    } else {
+      (together, togetherDetection) = try measures(Array(plants.indices))
+    }
     var rows: [CollectiveRow] = []
     for (j, g) in setting.collectives.enumerated() {
       let others = Set(members.indices.filter { $0 != j }.flatMap { members[$0] })
@@ -299,7 +318,8 @@ struct CollectivesRunner {
           homogeneity: study.usesHomogeneity ? g.homogeneity : nil,
           memberSimilarity: study.usesHomogeneity
             ? Self.meanPairwiseSimilarity(members[j], artists: artists) : nil,
-          alone: alone[j], together: together[j]))
+          alone: alone[j], together: together[j], detectionAlone: aloneDetection[j],
+          detectionTogether: togetherDetection))
     }
     return CollectivesRecord(
       key: CollectivesKey(fold: ctx.fold, setting: i), name: setting.name,
@@ -312,14 +332,27 @@ struct CollectivesRunner {
   /// (minus what a filtering detection stage removes, as the clean model of the fold); its
   /// top-K for every test context, or the re-ranked top-K of its deeper candidates when the
   /// spec has a re-ranking stage.
+  /// With a detection stage (filtering or not) it also returns the detector's metrics
+  /// against the rewritten playlists of `combined` (nil without the stage).
   func recommendations(
     _ combined: CombinedPlant, ctx: FoldContext, dataset: Dataset, trackCount: Int
-  ) throws -> RecommendationTable {
+  ) throws -> (table: RecommendationTable, detection: DetectionMetrics?) {
     let depth = spec.candidateDepth
     let filter = spec.detection.flatMap { $0.filter ? $0 : nil }
     var table: RecommendationTable
     // What the platform trained on, when a model was retrained (for a re-ranker's counts).
     var trainedOn: PlaylistStore? = nil
+    var detection: DetectionMetrics? = nil
+    var filtered: PlaylistStore? = nil
+    if let stage = spec.detection {
+      // Scored as the platform sees the training data: with every active collective's edits.
+      let rewritten = Set(combined.collective)
+      let run = stage.run(
+        training: combined.applied(to: dataset.playlists, rows: ctx.split.training),
+        trackCount: trackCount, isPlanted: ctx.split.training.map { rewritten.contains($0) })
+      detection = run.metrics
+      if stage.filter { filtered = run.kept }
+    }
     if filter == nil, let incremental = ctx.model as? any IncrementalRecommender {
       let update = incremental.updating(
         old: combined.old, new: combined.new, trackCount: trackCount)
@@ -328,14 +361,8 @@ struct CollectivesRunner {
       table =
         update.model.recommendRows(rows, of: ctx.contexts, k: depth, base: ctx.cleanDeep).table
     } else {
-      var training = combined.applied(to: dataset.playlists, rows: ctx.split.training)
-      if let filter {
-        training =
-          filter.run(
-            training: training, trackCount: trackCount,
-            isPlanted: [Bool](repeating: false, count: training.count)
-          ).kept
-      }
+      let training =
+        filtered ?? combined.applied(to: dataset.playlists, rows: ctx.split.training)
       trainedOn = training
       let model = try spec.model.train(
         playlists: training, trackCount: trackCount, seed: ctx.split.seed)
@@ -350,6 +377,6 @@ struct CollectivesRunner {
       table = stage.reranker(trackArtist: dataset.catalogue.trackArtist, trainingCounts: counts)
         .rerank(table, k: spec.k)
     }
-    return table
+    return (table, detection)
   }
 }

@@ -2,7 +2,9 @@
 // written atomically as each setting finishes) and the two CSVs assembled from them in plan
 // order: collectives.csv (one row per fold × setting × collective) and collectives-summary.csv
 // (mean and 95% CI over folds). Studies without a `collectives` block write neither; studies
-// whose collectives set `homogeneity` gain the columns homogeneity and member_similarity.
+// whose collectives set `homogeneity` gain the columns homogeneity and member_similarity, and
+// studies with a `detection` block the detector's ROC AUC, precision and recall against each
+// collective's rewritten playlists alone and against all of the setting's together.
 import ChorusCore
 import Evaluation
 import Foundation
@@ -57,6 +59,7 @@ extension ResultsStore {
       "size",
     ]
     let homogeneous = spec.collectives?.usesHomogeneity == true
+    let detects = spec.detection != nil
     let measures =
       ["budget", "followers", "shared_playlists"]
       + (homogeneous ? ["member_similarity"] : [])
@@ -64,6 +67,11 @@ extension ResultsStore {
         "recommendations_alone", "recommendations_together", "amplification_alone",
         "amplification_together", "interference", "interference_pct",
       ]
+      + (detects
+        ? [
+          "detect_auc_alone", "detect_precision_alone", "detect_recall_alone",
+          "detect_auc_together", "detect_precision_together", "detect_recall_together",
+        ] : [])
     /// The spec's settings of a collective: follow, and homogeneity when the study uses it.
     let settingsHeader = ["follow"] + (homogeneous ? ["homogeneity"] : [])
     func settingCells(_ c: CollectiveRow) -> [CSVCell] {
@@ -84,6 +92,10 @@ extension ResultsStore {
           .number(c.alone.amplification), .number(c.together.amplification),
           .number(c.interference), .number(c.interferencePercent),
         ]
+        + (detects
+          ? [c.detectionAlone, c.detectionTogether].flatMap { d in
+            [d?.rocAUC, d?.precision, d?.recall].map { Self.cell($0) }
+          } : [])
     }
     var table = CSVTable(header: ["fold"] + id + settingsHeader + measures)
     for r in records {
