@@ -338,22 +338,31 @@ struct CollectivesRunner {
     _ combined: CombinedPlant, ctx: FoldContext, dataset: Dataset, trackCount: Int
   ) throws -> (table: RecommendationTable, detection: DetectionMetrics?) {
     let depth = spec.candidateDepth
-    let filter = spec.detection.flatMap { $0.filter ? $0 : nil }
+    // The training playlists with every active collective's edits, built once when needed
+    // (by the detector, a retrained model or a re-ranker's counts).
+    var manipulatedStore: PlaylistStore? = nil
+    func manipulated() -> PlaylistStore {
+      if let m = manipulatedStore { return m }
+      let m = combined.applied(to: dataset.playlists, rows: ctx.split.training)
+      manipulatedStore = m
+      return m
+    }
     var table: RecommendationTable
     // What the platform trained on, when a model was retrained (for a re-ranker's counts).
     var trainedOn: PlaylistStore? = nil
     var detection: DetectionMetrics? = nil
+    // What a filtering detection stage keeps (nil without one).
     var filtered: PlaylistStore? = nil
     if let stage = spec.detection {
       // Scored as the platform sees the training data: with every active collective's edits.
       let rewritten = Set(combined.collective)
       let run = stage.run(
-        training: combined.applied(to: dataset.playlists, rows: ctx.split.training),
-        trackCount: trackCount, isPlanted: ctx.split.training.map { rewritten.contains($0) })
+        training: manipulated(), trackCount: trackCount,
+        isPlanted: ctx.split.training.map { rewritten.contains($0) })
       detection = run.metrics
       if stage.filter { filtered = run.kept }
     }
-    if filter == nil, let incremental = ctx.model as? any IncrementalRecommender {
+    if filtered == nil, let incremental = ctx.model as? any IncrementalRecommender {
       let update = incremental.updating(
         old: combined.old, new: combined.new, trackCount: trackCount)
       let rows = update.contextsToRecompute(
@@ -361,8 +370,7 @@ struct CollectivesRunner {
       table =
         update.model.recommendRows(rows, of: ctx.contexts, k: depth, base: ctx.cleanDeep).table
     } else {
-      let training =
-        filtered ?? combined.applied(to: dataset.playlists, rows: ctx.split.training)
+      let training = filtered ?? manipulated()
       trainedOn = training
       let model = try spec.model.train(
         playlists: training, trackCount: trackCount, seed: ctx.split.seed)
@@ -371,9 +379,7 @@ struct CollectivesRunner {
     if let stage = spec.reranking {
       let counts =
         stage.usesTrainingCounts
-        ? trackFrequencies(
-          trainedOn ?? combined.applied(to: dataset.playlists, rows: ctx.split.training),
-          trackCount: trackCount) : []
+        ? trackFrequencies(trainedOn ?? manipulated(), trackCount: trackCount) : []
       table = stage.reranker(trackArtist: dataset.catalogue.trackArtist, trainingCounts: counts)
         .rerank(table, k: spec.k)
     }

@@ -260,6 +260,8 @@ extension EmbeddingModel {
   ) -> [SGNSChunkCounts] {
     let chunkCount = chunkStarts.count - 1
     let epochOffset = epoch * Int(params.offsets[chunkStarts[chunkCount]])
+    // Never written (`deferredNegatives` is refused with Hogwild): one empty log for all.
+    let unusedLog = SGNSDeferredLog(stride: params.stride)
     return Parallel.mapChunks(count: chunkCount, chunkSize: 1) { chunk, _ in
       let kept = UnsafeMutablePointer<Int32>.allocate(capacity: maxLength)
       let gradient = UnsafeMutablePointer<Float>.allocate(capacity: params.stride)
@@ -288,8 +290,7 @@ extension EmbeddingModel {
         seed: seed, component: "embedding.sgns", chunk: UInt64(epoch) << 32 | UInt64(chunk))
       var rows = SharedRows(inputBase: input.base, outputBase: output.base, stride: params.stride)
       let range = chunkStarts[chunk]..<chunkStarts[chunk + 1]
-      // Never written: `deferredNegatives` is refused with Hogwild.
-      var deferred = DeferredUpdates(log: SGNSDeferredLog(stride: params.stride))
+      var deferred = DeferredUpdates(log: unusedLog)
       let c = SGNSKernel.trainChunk(
         params, playlists: range, epochOffset: epochOffset, rows: &rows, rng: &rng, kept: kept,
         gradient: gradient, combined: combined, targets: targets, targetRows: targetRows,
