@@ -53,7 +53,7 @@ import Testing
   /// `overlayRows` is how many rows the overlay held (0 without one).
   func kernelChunk(
     _ ref: SGNSReference, _ data: PlaylistStore, range: Range<Int>, epochOffset: Int,
-    overlay: Bool, rng: inout RandomStream
+    overlay: Bool, rng: inout RandomStream, level: KernelLevel = .portable
   ) -> (input: [[Float]], output: [[Float]], counts: SGNSChunkCounts, overlayRows: Int) {
     let stride = ref.stride
     var input = ref.input.flatMap { $0 }
@@ -92,6 +92,7 @@ import Testing
                     cumulativeCopy.initialize(from: cumulative, count: cumulative.count)
                     defer { cumulativeCopy.deallocate() }
                     if !cumulative.isEmpty { p.poolCumulative = UnsafePointer(cumulativeCopy) }
+                    p.kernelLevel = level
                     // One-chunk twins train without deferred negatives (the whole-training
                     // twin below covers them): the log stays empty.
                     var deferred = DeferredUpdates(log: SGNSDeferredLog(stride: stride))
@@ -289,25 +290,46 @@ import Testing
     #expect(counts.pairs > 50)
     #expect(bits(plain.input) != bits(ref.input))
 
-    // Directly on the rows (Hogwild's path): the trained rows themselves.
-    var rngShared = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
-    let direct = kernelChunk(
-      ref, store, range: range, epochOffset: epochOffset, overlay: false, rng: &rngShared)
-    #expect(bits(direct.input) == bits(plain.input))
-    #expect(bits(direct.output) == bits(plain.output))
-    #expect(direct.counts.effectiveTokens == counts.effectiveTokens)
-    #expect(direct.counts.pairs == counts.pairs)
-    // Both consumed exactly the same random values.
-    #expect(rngShared.next() == rng.next())
+    // The Swift pair loop (portable) and, where the CPU has AVX2, the C pair loop.
+    var overlayRows = 0
+    for level in Self.pairLoopLevels {
+      // Directly on the rows (Hogwild's path): the trained rows themselves.
+      var rngShared = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+      let direct = kernelChunk(
+        ref, store, range: range, epochOffset: epochOffset, overlay: false, rng: &rngShared,
+        level: level)
+      #expect(bits(direct.input) == bits(plain.input), "\(level)")
+      #expect(bits(direct.output) == bits(plain.output), "\(level)")
+      #expect(direct.counts.effectiveTokens == counts.effectiveTokens)
+      #expect(direct.counts.pairs == counts.pairs)
+      // Both consumed exactly the same random values.
+      var rngPlain = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+      var again = ref
+      _ = again.trainChunk(
+        range.map { (store.offsets[$0], Array(store[$0])) }, epochOffset: epochOffset,
+        rng: &rngPlain)
+      #expect(rngShared.next() == rngPlain.next())
 
-    // On an overlay, merged back: start + (trained copy − start), float by float.
-    var rngOverlay = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
-    let merged = kernelChunk(
-      ref, store, range: range, epochOffset: epochOffset, overlay: true, rng: &rngOverlay)
-    #expect(bits(merged.input) == bits(SGNSReference.mergeDeltas(ref.input, [plain.input])))
-    #expect(bits(merged.output) == bits(SGNSReference.mergeDeltas(ref.output, [plain.output])))
-    return merged.overlayRows
+      // On an overlay, merged back: start + (trained copy − start), float by float.
+      var rngOverlay = RandomStream(seed: 77, component: "embedding.sgns", chunk: 1)
+      let merged = kernelChunk(
+        ref, store, range: range, epochOffset: epochOffset, overlay: true, rng: &rngOverlay,
+        level: level)
+      #expect(
+        bits(merged.input) == bits(SGNSReference.mergeDeltas(ref.input, [plain.input])),
+        "\(level)")
+      #expect(
+        bits(merged.output) == bits(SGNSReference.mergeDeltas(ref.output, [plain.output])),
+        "\(level)")
+      overlayRows = merged.overlayRows
+    }
+    return overlayRows
   }
+
+  /// The pair loops a one-chunk twin checks: the Swift loop, and the C loop of chorus_sgns.h
+  /// where this CPU runs a vector level (AVX2 on x86-64; elsewhere only the Swift loop runs).
+  static let pairLoopLevels: [KernelLevel] =
+    KernelLevel.supported >= .avx2 ? [.portable, .avx2] : [.portable]
 
   /// Training configs for the whole-training comparison.
   static let trainingConfigs: [EmbeddingConfig] = {
@@ -417,6 +439,31 @@ import Testing
     #expect(bits(kernelOutput) == bits(plain.output))
     #expect(trained.stats.effectiveTokens == plain.effectiveTokens)
     #expect(trained.stats.pairs == plain.pairs)
+  }
+
+  /// The C pair loop (AVX2) trains the same bits as the Swift loop, for every config above
+  /// (deferred negatives, pools, the popularity feature, both directions), on 2 threads; and
+  /// the twin above ran at the process's level. On a CPU without AVX2 both runs take the
+  /// Swift loop.
+  @Test(arguments: trainingConfigs)
+  func vectorPairLoopTrainsTheSameBits(config: EmbeddingConfig) {
+    let data = Fixtures.random(playlists: 90, tracks: 150, lengths: 1...25, seed: 8)
+    let store = data.playlists
+    let frequency = trackFrequencies(store, trackCount: data.trackCount)
+    func train(_ level: KernelLevel) -> (input: [Float], output: [Float]) {
+      let t = KernelLevel.withLevel(level) {
+        ParallelConfig.withThreads(2) {
+          EmbeddingModel.train(
+            playlists: store, trackCount: data.trackCount, frequency: frequency, config: config,
+            progress: nil)
+        }
+      }
+      return (t.input.array(), t.output.array())
+    }
+    let swift = train(.portable)
+    let vector = train(.avx2)
+    #expect(swift.input.map(\.bitPattern) == vector.input.map(\.bitPattern))
+    #expect(swift.output.map(\.bitPattern) == vector.output.map(\.bitPattern))
   }
 
   /// What a round is not: its second chunk does not see the first chunk's updates, so the

@@ -4,6 +4,7 @@
 #define CHORUS_C_SUPPORT_H
 
 #include "chorus_kernels.h"
+#include "chorus_sgns.h"
 
 /// Asks the CPU to start loading the cache line holding `p` for reading (no fault, no wait).
 static inline void chorus_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }

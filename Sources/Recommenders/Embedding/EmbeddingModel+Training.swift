@@ -117,6 +117,7 @@ extension EmbeddingModel {
                 scheduleLength: Double(playlists.entryCount) * Double(config.epochs),
                 bucketRows: config.popularityFeature ? buckets.baseAddress! : nil)
               params.deferredNegatives = config.deferredNegatives
+              params.kernelLevel = KernelLevel.current
               let maxPairs = SGNSKernel.maxPairs(
                 window: config.window, bothSides: config.contextDirection == .both)
               let states = (0..<(config.hogwild ? 0 : min(perRound, chunkCount))).map { _ in

@@ -104,6 +104,34 @@ struct DeferredUpdates {
     count &+= 1
   }
 
+  /// The log's arrays for the C pair loop, with room for `updates` more updates and
+  /// `centers` more centers; `resume` takes the counts back.
+  mutating func reserveForVectorLoop(updates: Int, centers: Int) -> ChorusSGNSLog {
+    if centerCount &+ centers > centerCapacity {
+      log.centerCount = centerCount
+      while log.centerCapacity < centerCount &+ centers { log.growCenters() }
+      self.centers = log.centers
+      centerCapacity = log.centerCapacity
+    }
+    if count &+ updates > capacity {
+      log.count = count
+      while log.capacity < count &+ updates { log.growUpdates() }
+      tracks = log.tracks
+      scales = log.scales
+      owners = log.owners
+      capacity = log.capacity
+    }
+    return ChorusSGNSLog(
+      tracks: tracks, scales: scales, owners: owners, centers: self.centers, count: count,
+      centerCount: centerCount)
+  }
+
+  /// Takes back the counts the C pair loop advanced.
+  mutating func resume(from c: ChorusSGNSLog) {
+    count = c.count
+    centerCount = c.centerCount
+  }
+
   /// Writes the counts back into the log.
   func close() {
     log.count = count
@@ -144,6 +172,9 @@ struct SGNSParameters: @unchecked Sendable {
   /// Negatives are scored against the shared output rows as the round began, and their
   /// updates recorded in a `DeferredUpdates` log for the round's merge (`deferredNegatives`).
   var deferredNegatives = false
+  /// The kernel level of the pair loop: `portable` runs the Swift loop below, a vector level
+  /// the C loop of chorus_sgns.h (AVX2 on x86-64). The same bits either way.
+  var kernelLevel = KernelLevel.portable
   let learningRate: Double
   let minLearningRate: Double
   /// Entries per epoch × epochs: the length of the learning-rate schedule.
@@ -302,6 +333,8 @@ enum SGNSKernel {
     let skipSaturated = p.skipSaturated
     let deferNegatives = p.deferredNegatives
     let outputBase = rows.sharedOutput
+    let vectorLoop = p.kernelLevel != .portable
+    let cLevel = Int32(p.kernelLevel.rawValue)
     // Input rows a position touches: the center's, and its bucket's with the feature.
     let inputRows = bucketRows == nil ? 1 : 2
     // Shared negatives: the current position's, and the random values drawn ahead for the
@@ -438,6 +471,22 @@ enum SGNSKernel {
           center = combined
         } else {
           center = own
+        }
+        if vectorLoop {
+          var position = ChorusSGNSPosition(
+            center: center, own: bucket == nil ? nil : own, bucket: bucket, targets: targets,
+            targetRows: UnsafeRawPointer(targetRows).assumingMemoryBound(
+              to: UnsafeMutablePointer<Float>?.self),
+            pairs: pairs, group: group, blocks: blocks, gradient: gradient, sigmoid: sigmoid,
+            tableLast: tableLast, tableScale: tableScale, maxExp: maxExp, alpha: alpha,
+            skipSaturated: skipSaturated ? 1 : 0, deferNegatives: deferNegatives ? 1 : 0,
+            log: deferNegatives
+              ? deferred.reserveForVectorLoop(updates: pairs &* (group &- 1), centers: pairs)
+              : ChorusSGNSLog())
+          chorus_sgns_position(cLevel, &position)
+          if deferNegatives { deferred.resume(from: position.log) }
+          counts.pairs &+= pairs
+          continue
         }
         for pair in 0..<pairs {
           let slot = targets + pair &* group
