@@ -100,6 +100,37 @@ import Testing
     #expect(try files(dir.file("one")) == files(dir.file("two")))
   }
 
+  /// Runs of a fold computed several at once (`concurrentRuns`) give the files of runs one by
+  /// one: with exact updates (co-occurrence), with retraining (a small embedding), and with
+  /// two sizes of one collective in the same batch (one computed, one copied or recomputed).
+  @Test(arguments: ["cooccurrence", "embedding"])
+  func concurrentRunsGiveTheSameFiles(model: String) throws {
+    let dir = TemporaryDirectory()
+    var s = try spec(in: dir)
+    if model == "embedding" {
+      s.model = try ModelSpec(
+        name: "embedding", config: ["dim": 8, "epochs": 1, "window": 1, "contextDirection": "next"])
+      s.statistics = [.full]
+    }
+    // 1,450 training playlists: the first two α give one collective (B = 3).
+    s.sizes = [.alpha(0.002), .alpha(0.0021), .alpha(0.014)]
+    var files: [[String: Data]] = []
+    for (threads, concurrent) in [(1, 1), (2, 2), (2, 3), (1, 4)] {
+      let folder = dir.file("out-\(threads)-\(concurrent)")
+      var o = RunOptions()
+      o.showProgress = false
+      o.concurrentRuns = concurrent
+      try ParallelConfig.withThreads(threads) {
+        try ExperimentRunner(spec: s, folder: folder, options: o).run()
+      }
+      files.append(try self.files(folder))
+    }
+    #expect(files[0]["runs.csv"]!.count > 0)
+    for other in files.dropFirst() { #expect(other == files[0]) }
+    let manifest = try String(contentsOfFile: dir.file("out-2-2/manifest.json"), encoding: .utf8)
+    #expect(manifest.contains("\"collapsedRuns\" : \(s.strategies.count * s.statistics.count * 2)"))
+  }
+
   @Test func resumeAfterInterruptionIsByteIdentical() throws {
     let dir = TemporaryDirectory()
     let s = try spec(in: dir)

@@ -30,7 +30,7 @@ enum DemoCommand {
           help:
             "Training epochs of the embedding model in the main study (fewer epochs learn less of the shared row; notebook 06 measures 3, 10, 20, 40).",
           default: "10"),
-        threadsOption, kernelsOption,
+        concurrentRunsOption, threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }
@@ -48,6 +48,10 @@ enum DemoCommand {
     contrast.out = out + "-cooccurrence"
     var options = RunOptions()
     options.resume = true  // the demo is idempotent: it finishes or reuses its folders
+    // Retraining a small model leaves part of a second core idle (the rounds' merges): two
+    // runs at once, one thread each, use both (same results; notebook 02 has the timings).
+    options.concurrentRuns =
+      try parseConcurrentRuns(p) ?? (ParallelConfig.threads >= 2 ? 2 : 1)
     let t0 = wallClock()
     var folders: [String] = []
     for spec in [finding, contrast] {

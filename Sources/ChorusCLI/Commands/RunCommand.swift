@@ -39,6 +39,7 @@ enum RunCommand {
           "shard", value: "i/n",
           help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
         .flag("quiet", help: "No progress on stderr."),
+        concurrentRunsOption,
         threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
@@ -51,6 +52,7 @@ enum RunCommand {
     options.resume = p.flag("resume")
     options.showProgress = !p.flag("quiet")
     if let s = p.value("shard") { options.shard = try parseShard(s) }
+    options.concurrentRuns = try parseConcurrentRuns(p) ?? 1
     let t0 = wallClock()
     let store = try ExperimentRunner(spec: spec, folder: spec.outputFolder, options: options).run()
     let elapsed = wallClock() - t0

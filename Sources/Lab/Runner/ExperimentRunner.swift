@@ -17,6 +17,11 @@ public struct RunOptions: Sendable {
   /// Shard i of n (0-based i); nil = all runs.
   public var shard: (index: Int, count: Int)? = nil
   public var showProgress = true
+  /// Runs of one fold computed at the same time, each on `threads / concurrentRuns` worker
+  /// threads (at least 1). Results are identical for any value; memory grows with it (one
+  /// manipulated training set and retrained model per run in flight). Worth it where a run's
+  /// work does not keep every core busy (retraining on small data); 1 runs them one by one.
+  public var concurrentRuns = 1
   public init() {}
 }
 
@@ -97,29 +102,41 @@ public struct ExperimentRunner {
         if !store.hasFoldRecord(fold) {
           try store.writeFold(foldRecord(ctx, dataset: dataset, seconds: wallClock() - f0))
         }
-        for key in todo where key.fold == fold {
-          let r0 = wallClock()
-          let earlier = budgets.firstIndex(of: budgets[key.sizeIndex]).map {
-            RunKey(
-              fold: key.fold, strategyIndex: key.strategyIndex, sizeIndex: $0,
-              statisticsIndex: key.statisticsIndex)
+        let keys = todo.filter { $0.fold == fold }
+        let batch = max(1, min(options.concurrentRuns, ParallelConfig.threads))
+        var next = 0
+        while next < keys.count {
+          // Runs that repeat an earlier size's collective are copies; the others of this
+          // batch are computed, `batch` at a time, and written in key order.
+          var compute: [RunKey] = []
+          while next < keys.count && compute.count < batch {
+            let key = keys[next]
+            next += 1
+            let earlier = budgets.firstIndex(of: budgets[key.sizeIndex]).map {
+              RunKey(
+                fold: key.fold, strategyIndex: key.strategyIndex, sizeIndex: $0,
+                statisticsIndex: key.statisticsIndex)
+            }
+            if let earlier, earlier.sizeIndex < key.sizeIndex, store.hasRun(earlier) {
+              // The same collective as an earlier size: one run per distinct B (assembly
+              // keeps the earlier one); the record is a copy, so the plan stays complete.
+              // (Another shard or a run of the same batch may hold the earlier run: then this
+              // one is computed, to the same numbers.)
+              var copy = try store.readRun(earlier)
+              copy.key = key
+              copy.size = spec.sizes[key.sizeIndex]
+              try store.writeRun(copy)
+              progress.step()
+              continue
+            }
+            compute.append(key)
           }
-          if let earlier, earlier.sizeIndex < key.sizeIndex, store.hasRun(earlier) {
-            // The same collective as an earlier size: one run per distinct B (assembly keeps
-            // the earlier one); the record is a copy, so the plan stays complete. (Another
-            // shard may hold the earlier run: then this one is computed, to the same numbers.)
-            var copy = try store.readRun(earlier)
-            copy.key = key
-            copy.size = spec.sizes[key.sizeIndex]
-            try store.writeRun(copy)
-            progress.step()
-            continue
+          for record in try computeRuns(
+            compute, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID,
+            progress: progress)
+          {
+            try store.writeRun(record)
           }
-          var record = try runOne(
-            key: key, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID)
-          record.seconds = wallClock() - r0
-          try store.writeRun(record)
-          progress.step()
         }
         try collectives?.run(
           keys: collectivesTodo, ctx: ctx, dataset: dataset, store: store, log: log)
@@ -130,6 +147,53 @@ public struct ExperimentRunner {
       try store.assemble(plan: plan)
     }
     return store
+  }
+
+  /// The records of `keys` (runs of one fold): one after the other, or all at once on a share
+  /// of the threads each when there are several. Every run's numbers are independent of
+  /// the threads it gets, so the records are the same either way (but their timings).
+  func computeRuns(
+    _ keys: [RunKey], ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32,
+    progress: ProgressBar
+  ) throws -> [RunRecord] {
+    let inputs = RunInputs(
+      runner: self, ctx: ctx, dataset: dataset, catalogue: catalogue, target: target)
+    if keys.count <= 1 {
+      return try keys.map {
+        let record = try inputs.record($0)
+        progress.step()
+        return record
+      }
+    }
+    let threads = max(1, ParallelConfig.threads / keys.count)
+    let results = Parallel.mapChunks(count: keys.count, chunkSize: 1) { i, _ in
+      ParallelConfig.withThreads(threads) {
+        let result = Result { try inputs.record(keys[i]) }
+        progress.step()
+        return result
+      }
+    }
+    return try results.map { try $0.get() }
+  }
+
+  /// What the runs of one fold read, handed to the threads that compute them. Unchecked:
+  /// `runOne` only reads these (the fold's clean state, the data, the spec); each run builds
+  /// its own planted data, model and tables.
+  struct RunInputs: @unchecked Sendable {
+    let runner: ExperimentRunner
+    let ctx: FoldContext
+    let dataset: Dataset
+    let catalogue: Catalogue
+    let target: Int32
+
+    /// Run `key`'s record, with its wall time.
+    func record(_ key: RunKey) throws -> RunRecord {
+      let r0 = wallClock()
+      var record = try runner.runOne(
+        key: key, ctx: ctx, dataset: dataset, catalogue: catalogue, target: target)
+      record.seconds = wallClock() - r0
+      return record
+    }
   }
 
   /// The data-dependent checks, before anything is written: the first fold's split (test
