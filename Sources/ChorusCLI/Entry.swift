@@ -139,12 +139,14 @@ let kernelsOption = OptionSpec.option(
 let threadsOption = OptionSpec.option(
   "threads", value: "n", help: "Worker threads; results do not depend on it.", default: "all cores")
 
-/// The `--concurrent-runs` option of the commands that run studies.
-let concurrentRunsOption = OptionSpec.option(
-  "concurrent-runs", value: "n",
-  help:
-    "Compute n runs of a fold at once, each on threads / n worker threads. Results do not depend on it; memory grows with n (one retrained model per run in flight). Helps when retraining on small data leaves cores idle.",
-  default: "1 (chorus demo: 2 on 2 or more cores)")
+/// The `--concurrent-runs` option of the commands that run studies, with their default.
+func concurrentRunsOption(default text: String) -> OptionSpec {
+  OptionSpec.option(
+    "concurrent-runs", value: "n",
+    help:
+      "Compute n runs of a fold at once, each on threads / n worker threads. Results do not depend on it; memory grows with n (one retrained model per run in flight). Helps when retraining on small data leaves cores idle.",
+    default: text)
+}
 
 /// `--concurrent-runs`, 1 to 64; nil when not given.
 func parseConcurrentRuns(_ p: ParsedCommand) throws -> Int? {

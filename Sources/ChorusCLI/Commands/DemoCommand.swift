@@ -30,7 +30,7 @@ enum DemoCommand {
           help:
             "Training epochs of the embedding model in the main study (fewer epochs learn less of the shared row; notebook 06 measures 3, 10, 20, 40).",
           default: "10"),
-        concurrentRunsOption, threadsOption, kernelsOption,
+        concurrentRunsOption(default: "2 on 2 or more cores, else 1"), threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
   }

@@ -39,7 +39,7 @@ enum RunCommand {
           "shard", value: "i/n",
           help: "Run only shard i of n (1-based i), e.g. 2/8; combine shards with 'chorus merge'."),
         .flag("quiet", help: "No progress on stderr."),
-        concurrentRunsOption,
+        concurrentRunsOption(default: "1"),
         threadsOption, kernelsOption,
       ],
       action: { p in try run(p) })
