@@ -37,7 +37,7 @@ public enum ChorusCommandLine {
         DatasetCommands.group, TrainCommand.spec, PlantCommand.spec, RunCommand.spec,
         RunCommand.merge,
         ReportCommand.spec, EvaluateCommand.spec, DetectCommand.spec, RobustnessCommand.spec,
-        FrontierCommand.spec, SweepCommand.spec,
+        FrontierCommand.spec, SweepCommand.spec, ReplicatesCommand.spec,
         DemoCommand.spec,
         BenchCommand.spec,
       ])

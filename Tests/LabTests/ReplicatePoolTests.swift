@@ -1,0 +1,134 @@
+// Replicates of one study pooled (`chorus replicates`): the pooling on a hand-computed table,
+// every pooled row equal to the fold means of the studies' runs.csv, replicates.csv's cells,
+// and a folder of another spec refused naming the key that differs.
+import ChorusCore
+import ChorusTestSupport
+import Evaluation
+import Foundation
+import Lab
+import PlaylistData
+import Recommenders
+import Reports
+import Testing
+
+@Suite(.serialized) struct ReplicatePoolTests {
+  /// One spec (a small next-track embedding with rare-track sharing, DirLoF and Random with
+  /// 10 playlists, 3 folds) run at model seeds 2, 0 and 1, made once.
+  final class Studies: @unchecked Sendable {
+    let dir = TemporaryDirectory()
+    let seeds = [2, 0, 1]
+    var folders: [String] { seeds.map { dir.file("seed-\($0)") } }
+
+    init() throws {
+      let path = dir.file("data.chorus")
+      try BinaryCache.write(
+        Fixtures.random(playlists: 500, tracks: 300, lengths: 20...40, seed: 7), to: path)
+      for seed in seeds {
+        var s = ExperimentSpec()
+        s.name = "seed-\(seed)"
+        s.dataset = path
+        s.split = SplitConfig(testSize: 40, folds: 3, seed: 1)
+        s.model = try ModelSpec(
+          name: "embedding",
+          config: [
+            "dim": 8, "epochs": 2, "window": 1, "contextDirection": "next",
+            "popularityFeature": true, "popularityFeatureMaxFrequency": 2, "seed": seed,
+          ])
+        s.strategies = [.dirLoF, .random]
+        s.sizes = [.budget(10)]
+        s.k = 50
+        try runQuietly(s, in: dir.file("seed-\(seed)"))
+      }
+    }
+  }
+  static let studies = Result { try Studies() }
+
+  @Test func poolingByHand() {
+    // Two replicates, three folds: fold means 2, 3, 4; variance between the two in each
+    // fold ((1 − 2)² + (3 − 2)²) / 1 = 2.
+    let p = ReplicatePool.pool([[1, 2, 3], [3, 4, 5]])
+    #expect(p.foldMeans == [2, 3, 4])
+    #expect(p.amplification.mean == 3)
+    #expect(abs(p.amplification.halfWidth - 1.96 / 3.0.squareRoot()) < 1e-12)
+    #expect(abs(p.seedSD - 2.0.squareRoot()) < 1e-12)
+    #expect(p.runsAboveZero == 6 && p.runs == 6)
+    // A missing value (NaN) is left out of its fold; a fold with one value has no variance.
+    let q = ReplicatePool.pool([[0, 2], [0, .nan]])
+    #expect(q.foldMeans == [0, 2])
+    #expect(q.seedSD == 0)
+    #expect(q.runsAboveZero == 1 && q.runs == 3)
+    // One replicate: no spread between replicates.
+    #expect(ReplicatePool.pool([[1, 2]]).seedSD.isNaN)
+  }
+
+  /// runs.csv's amplification per strategy and fold.
+  func perFold(_ folder: String) throws -> [String: [Double]] {
+    let t = try CSVTable.read(path: folder + "/runs.csv")
+    let (s, f, a) = (t.column("strategy")!, t.column("fold")!, t.column("amplification")!)
+    var out: [String: [(Double, Double)]] = [:]
+    for row in t.rows {
+      out[row[s].string, default: []].append((row[f].double!, row[a].double ?? .nan))
+    }
+    return out.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
+  }
+
+  @Test func pooledRowsAreTheFoldMeansOfTheStudies() throws {
+    let s = try Self.studies.get()
+    let pool = try ReplicatePool.load(folders: s.folders)
+    #expect(pool.sweep.values == [0, 1, 2])
+    // The seeds changed training: the runs differ between replicates.
+    let bySeed = try [0, 1, 2].map { try perFold(s.dir.file("seed-\($0)")) }
+    let runsFiles = try [0, 1, 2].map { try FileIO.read(s.dir.file("seed-\($0)/runs.csv")) }
+    #expect(runsFiles[0] != runsFiles[1] || runsFiles[0] != runsFiles[2])
+    #expect(pool.rows.map(\.strategy) == ["dirlof", "random"])
+    for row in pool.rows {
+      let table = bySeed.map { $0[row.strategy]! }
+      #expect(table.allSatisfy { $0.count == 3 })
+      let means = (0..<3).map { f in (table[0][f] + table[1][f] + table[2][f]) / 3 }
+      #expect(row.pooled.foldMeans == means)
+      let mean = means.reduce(0, +) / 3
+      let sd = (means.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+      #expect(abs(row.pooled.amplification.mean - mean) < 1e-12)
+      #expect(abs(row.pooled.amplification.halfWidth - 1.96 * sd / 3.0.squareRoot()) < 1e-12)
+      #expect(row.pooled.runs == 9)
+      #expect(row.pooled.runsAboveZero == table.joined().filter { $0 > 0 }.count)
+      // Each replicate's own mean over folds, in order of seed.
+      for (i, r) in row.perReplicate.enumerated() {
+        #expect(abs(r.mean - table[i].reduce(0, +) / 3) < 1e-9)
+      }
+      #expect(row.budget == 10)
+    }
+    // replicates.csv holds the same numbers, one row per strategy.
+    let csv = ReplicatePool.table(pool)
+    #expect(csv.rows.count == 2)
+    for (i, row) in pool.rows.enumerated() {
+      #expect(csv.rows[i][csv.column("amplification")!].double == row.pooled.amplification.mean)
+      #expect(csv.rows[i][csv.column("replicates")!].double == 3)
+      #expect(csv.rows[i][csv.column("values")!].string == "0 1 2")
+    }
+    #expect(ReplicatePool.markdown(pool).contains("of 9 |"))
+  }
+
+  @Test func aFolderOfAnotherSpecIsRefused() throws {
+    let s = try Self.studies.get()
+    let dir = TemporaryDirectory()
+    let copy = dir.file("other")
+    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    let path = copy + "/spec.resolved.json"
+    var object = try JSONSerialization.jsonObject(with: FileIO.read(path)) as! [String: Any]
+    var spec = object["spec"] as! [String: Any]
+    var model = spec["model"] as! [String: Any]
+    var config = model["config"] as! [String: Any]
+    config["seed"] = 7
+    config["epochs"] = 3
+    model["config"] = config
+    spec["model"] = model
+    object["spec"] = spec
+    try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(
+      to: URL(fileURLWithPath: path))
+    let e = #expect(throws: ChorusError.self) {
+      try ReplicatePool.load(folders: [s.folders[0], copy])
+    }
+    #expect(e?.field == "model.config.epochs" && e?.file == copy)
+  }
+}
