@@ -1,7 +1,8 @@
 // Runs a study end to end (`chorus run`): per fold, split and train the clean model once;
 // per strategy × size × statistics, plant s*, obtain the model with the collective (exact
 // update for the co-occurrence model, else retrain with the same seed), recommend, measure,
-// and write the run's record atomically. Resumable and shardable; the CSVs are assembled
+// and write the run's record atomically (`concurrentRuns` of a fold at a time, on a share of
+// the threads each, with the same records). Resumable and shardable; the CSVs are assembled
 // from the records at the end (ResultsStore).
 import ChorusCore
 import CollectiveAction
