@@ -30,4 +30,23 @@ import Testing
     #expect(onCaller.count == 100)
     #expect(onCaller.allSatisfy { $0 })
   }
+
+  /// A count set inside a worker thread of `Parallel` (how the runner computes several runs at
+  /// once, one thread each) holds for that worker's own parallel calls, whatever the outer
+  /// count is.
+  @Test func countSetOnAWorkerThreadHoldsThere() {
+    let seen = ParallelConfig.withThreads(2) {
+      Parallel.mapChunks(count: 2, chunkSize: 1) { _, _ in
+        ParallelConfig.withThreads(1) { () -> (Int, Bool) in
+          let worker = pthread_self()
+          let inner = Parallel.mapChunks(count: 50, chunkSize: 1) { _, _ in
+            pthread_equal(pthread_self(), worker) != 0
+          }
+          return (ParallelConfig.threads, inner.allSatisfy { $0 })
+        }
+      }
+    }
+    #expect(seen.map(\.0) == [1, 1])
+    #expect(seen.allSatisfy { $0.1 })
+  }
 }
