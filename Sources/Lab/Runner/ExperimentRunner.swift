@@ -132,12 +132,13 @@ public struct ExperimentRunner {
             }
             compute.append(key)
           }
-          for record in try computeRuns(
+          // Every finished run of the batch is kept (resume skips it); then a failure stops
+          // the study as it would one run at a time.
+          let results = computeRuns(
             compute, ctx: ctx, dataset: dataset, catalogue: fullCatalogue, target: targetID,
             progress: progress)
-          {
-            try store.writeRun(record)
-          }
+          for case .success(let record) in results { try store.writeRun(record) }
+          for case .failure(let error) in results { throw error }
         }
         try collectives?.run(
           keys: collectivesTodo, ctx: ctx, dataset: dataset, store: store, log: log)
@@ -150,20 +151,21 @@ public struct ExperimentRunner {
     return store
   }
 
-  /// The records of `keys` (runs of one fold): one after the other, or all at once on a share
-  /// of the threads each when there are several. Every run's numbers are independent of
-  /// the threads it gets, so the records are the same either way (but their timings).
+  /// The records of `keys` (runs of one fold), or the error a run stopped with: one after
+  /// the other, or all at once on a share of the threads each when there are several. Every
+  /// run's numbers are independent of the threads it gets, so the records are the same either
+  /// way (but their timings).
   func computeRuns(
     _ keys: [RunKey], ctx: FoldContext, dataset: Dataset, catalogue: Catalogue, target: Int32,
     progress: ProgressBar
-  ) throws -> [RunRecord] {
+  ) -> [Result<RunRecord, any Error>] {
     let inputs = RunInputs(
       runner: self, ctx: ctx, dataset: dataset, catalogue: catalogue, target: target)
     if keys.count <= 1 {
-      return try keys.map {
-        let record = try inputs.record($0)
+      return keys.map { key in
+        let result = Result { try inputs.record(key) }
         progress.step()
-        return record
+        return result
       }
     }
     let threads = max(1, ParallelConfig.threads / keys.count)
@@ -174,7 +176,7 @@ public struct ExperimentRunner {
         return result
       }
     }
-    return try results.map { try $0.get() }
+    return results
   }
 
   /// What the runs of one fold read, handed to the threads that compute them. Unchecked:
