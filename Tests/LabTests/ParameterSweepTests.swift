@@ -20,25 +20,7 @@ import Testing
     var folders: [String] { epochs.map { dir.file("epochs-\($0)") } }
 
     init() throws {
-      let path = dir.file("data.chorus")
-      try BinaryCache.write(
-        Fixtures.random(playlists: 500, tracks: 300, lengths: 20...40, seed: 7), to: path)
-      for e in epochs {
-        var s = ExperimentSpec()
-        s.name = "sweep-\(e)"
-        s.dataset = path
-        s.split = SplitConfig(testSize: 40, folds: 3, seed: 1)
-        s.model = try ModelSpec(
-          name: "embedding",
-          config: [
-            "dim": 8, "epochs": e, "window": 1, "contextDirection": "next",
-            "popularityFeature": true, "popularityFeatureMaxFrequency": 2,
-          ])
-        s.strategies = [.dirLoF, .random]
-        s.sizes = [.budget(10)]
-        s.k = 50
-        try runQuietly(s, in: dir.file("epochs-\(e)"))
-      }
+      try runSmallEmbeddingStudies(in: dir, epochs.map { ("epochs-\($0)", ["epochs": $0]) })
     }
   }
   static let studies = Result { try Studies() }

@@ -12,33 +12,16 @@ import Reports
 import Testing
 
 @Suite(.serialized) struct ReplicatePoolTests {
-  /// One spec (a small next-track embedding with rare-track sharing, DirLoF and Random with
-  /// 10 playlists, 3 folds) run at model seeds 2, 0 and 1, made once.
+  /// One spec (`runSmallEmbeddingStudies`, 2 epochs) run at model seeds 2, 0 and 1, made
+  /// once.
   final class Studies: @unchecked Sendable {
     let dir = TemporaryDirectory()
     let seeds = [2, 0, 1]
     var folders: [String] { seeds.map { dir.file("seed-\($0)") } }
 
     init() throws {
-      let path = dir.file("data.chorus")
-      try BinaryCache.write(
-        Fixtures.random(playlists: 500, tracks: 300, lengths: 20...40, seed: 7), to: path)
-      for seed in seeds {
-        var s = ExperimentSpec()
-        s.name = "seed-\(seed)"
-        s.dataset = path
-        s.split = SplitConfig(testSize: 40, folds: 3, seed: 1)
-        s.model = try ModelSpec(
-          name: "embedding",
-          config: [
-            "dim": 8, "epochs": 2, "window": 1, "contextDirection": "next",
-            "popularityFeature": true, "popularityFeatureMaxFrequency": 2, "seed": seed,
-          ])
-        s.strategies = [.dirLoF, .random]
-        s.sizes = [.budget(10)]
-        s.k = 50
-        try runQuietly(s, in: dir.file("seed-\(seed)"))
-      }
+      try runSmallEmbeddingStudies(
+        in: dir, seeds.map { ("seed-\($0)", ["epochs": 2, "seed": $0]) })
     }
   }
   static let studies = Result { try Studies() }

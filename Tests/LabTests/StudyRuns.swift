@@ -4,6 +4,8 @@ import ChorusCore
 import ChorusTestSupport
 import Foundation
 import Lab
+import PlaylistData
+import Recommenders
 import Reports
 
 /// One row of runs.csv: every column by name, as a number (NaN when empty or not numeric).
@@ -31,4 +33,33 @@ func runsByStrategy(of spec: ExperimentSpec) throws -> [String: [Run]] {
     runs[row[strategy].string, default: []].append(run)
   }
   return runs
+}
+
+/// Small studies of one spec, for the suites that read several finished folders (sweep,
+/// replicates): on one 500-playlist generated dataset in `dir`, a next-track embedding with
+/// rare-track sharing (dim 8, window 1), DirLoF and Random with 10 playlists, 3 folds of 40
+/// test playlists, K = 50. Study i sets `studies[i].config` on top of that model config and
+/// runs into `dir.file(studies[i].folder)`, in the order given.
+func runSmallEmbeddingStudies(
+  in dir: TemporaryDirectory, _ studies: [(folder: String, config: [String: Any])]
+) throws {
+  let path = dir.file("data.chorus")
+  try BinaryCache.write(
+    Fixtures.random(playlists: 500, tracks: 300, lengths: 20...40, seed: 7), to: path)
+  for study in studies {
+    var s = ExperimentSpec()
+    s.name = study.folder
+    s.dataset = path
+    s.split = SplitConfig(testSize: 40, folds: 3, seed: 1)
+    let base: [String: Any] = [
+      "dim": 8, "window": 1, "contextDirection": "next", "popularityFeature": true,
+      "popularityFeatureMaxFrequency": 2,
+    ]
+    s.model = try ModelSpec(
+      name: "embedding", config: base.merging(study.config) { _, new in new })
+    s.strategies = [.dirLoF, .random]
+    s.sizes = [.budget(10)]
+    s.k = 50
+    try runQuietly(s, in: dir.file(study.folder))
+  }
 }

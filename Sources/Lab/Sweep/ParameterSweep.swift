@@ -369,7 +369,12 @@ public enum ParameterSweep {
   /// The series' name: the strategy, with the statistics source when it is not `full` or the
   /// sweep has several.
   static func seriesName(_ r: Row, severalStatistics: Bool) -> String {
-    severalStatistics || r.statistics != "full" ? "\(r.strategy) (\(r.statistics))" : r.strategy
+    seriesName(strategy: r.strategy, statistics: r.statistics, severalStatistics: severalStatistics)
+  }
+
+  /// The same name from the strategy and statistics source.
+  static func seriesName(strategy: String, statistics: String, severalStatistics: Bool) -> String {
+    severalStatistics || statistics != "full" ? "\(strategy) (\(statistics))" : strategy
   }
 
   /// The rows as a Markdown table, by strategy and size, the values in order; numbers as

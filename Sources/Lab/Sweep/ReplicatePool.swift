@@ -119,8 +119,6 @@ public enum ReplicatePool {
     return Pool(sweep: sweep, rows: rows)
   }
 
-  static func cell(_ v: Double) -> CSVCell { v.isFinite ? .number(v) : .empty }
-
   /// Numbers joined by spaces, as `MeasuredValue` writes them.
   static func joined(_ xs: [Double]) -> String {
     xs.map { MeasuredValue.number($0, digits: 4) }.joined(separator: " ")
@@ -134,6 +132,7 @@ public enum ReplicatePool {
       "amplification_upper", "fold_means", "seed_sd", "runs_above_zero", "runs",
       "replicate_amplification", "replicate_amplification_ci",
     ])
+    let cell = ParameterSweep.cell
     for r in pool.rows {
       let a = r.pooled.amplification
       t.append([
@@ -157,8 +156,8 @@ public enum ReplicatePool {
       "| strategy | size | amplification, pooled (mean ± 95% CI over folds) | per fold | each replicate (mean ± CI over folds) | SD between replicates within a fold | runs with s* recommended |\n"
     out += "|---|---|---:|---|---|---:|---:|\n"
     for r in pool.rows {
-      let name =
-        several || r.statistics != "full" ? "\(r.strategy) (\(r.statistics))" : r.strategy
+      let name = ParameterSweep.seriesName(
+        strategy: r.strategy, statistics: r.statistics, severalStatistics: several)
       let a = r.pooled.amplification
       let each = r.perReplicate.map {
         MeasuredValue(mean: $0.mean, halfWidth: $0.halfWidth, folds: $0.count).formatted()
