@@ -20,8 +20,17 @@ import Testing
     var folders: [String] { seeds.map { dir.file("seed-\($0)") } }
 
     init() throws {
+      // Two DirLoF collectives of 10 in disjoint playlists, for collectives.csv.
+      let pair = CollectivesStudy(settings: [
+        CollectiveSetting(
+          name: "pair",
+          collectives: [
+            CollectiveGroup(target: "chorus:target:0", strategy: .dirLoF, size: .budget(10)),
+            CollectiveGroup(target: "chorus:target:1", strategy: .dirLoF, size: .budget(10)),
+          ])
+      ])
       try runSmallEmbeddingStudies(
-        in: dir, seeds.map { ("seed-\($0)", ["epochs": 2, "seed": $0]) })
+        in: dir, seeds.map { ("seed-\($0)", ["epochs": 2, "seed": $0]) }, collectives: pair)
     }
   }
   static let studies = Result { try Studies() }
@@ -90,6 +99,81 @@ import Testing
       #expect(csv.rows[i][csv.column("values")!].string == "0 1 2")
     }
     #expect(ReplicatePool.markdown(pool).contains("of 9 |"))
+  }
+
+  /// collectives.csv's measures per setting × collective, in fold order.
+  func collectiveValues(_ folder: String) throws -> [String: [[Double]]] {
+    let t = try CSVTable.read(path: folder + "/collectives.csv")
+    let c = ["fold", "collective", "amplification_alone", "amplification_together", "interference"]
+      .map { t.column($0)! }
+    var out: [String: [(Double, [Double])]] = [:]
+    for row in t.rows {
+      out[row[c[1]].string, default: []].append(
+        (row[c[0]].double!, [row[c[2]].double!, row[c[3]].double!, row[c[4]].double!]))
+    }
+    return out.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
+  }
+
+  @Test func collectivesArePooledFromEachStudysCollectivesCSV() throws {
+    let s = try Self.studies.get()
+    let pool = try ReplicatePool.load(folders: s.folders)
+    #expect(pool.collectives.map(\.collective) == [1, 2])
+    let bySeed = try [0, 1, 2].map { try collectiveValues(s.dir.file("seed-\($0)")) }
+    var sawInterference = false
+    for row in pool.collectives {
+      #expect(row.setting == "pair" && row.strategy == "dirlof" && row.budget == 10)
+      #expect(row.folds == [0, 1, 2])
+      let table = bySeed.map { $0[String(row.collective)]! }
+      for (m, pooled) in [row.alone, row.together, row.interference].enumerated() {
+        let runs: [[Double]] = (0..<3).map { f in table.map { $0[f][m] } }
+        let means: [Double] = runs.map { $0.reduce(0, +) / 3 }
+        #expect(zip(pooled.foldMeans, means).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(pooled.runs == 9)
+        let above: Int = runs.joined().filter { $0 > 0 }.count
+        #expect(pooled.runsAboveZero == above)
+      }
+      // Interference is together − alone, run by run, so pooled the same way.
+      for f in 0..<3 {
+        #expect(
+          abs(row.interference.foldMeans[f] - (row.together.foldMeans[f] - row.alone.foldMeans[f]))
+            < 1e-9)
+      }
+      for (i, r) in row.perReplicateInterference.enumerated() {
+        #expect(abs(r - table[i].map { $0[2] }.reduce(0, +) / 3) < 1e-9)
+      }
+      sawInterference = sawInterference || table.joined().contains { $0[2] != 0 }
+    }
+    // The fixture is not degenerate: some run's song was moved by the other collective.
+    #expect(sawInterference)
+    let csv = ReplicatePool.collectivesTable(pool)
+    #expect(csv.rows.count == 2)
+    #expect(
+      csv.rows[1][csv.column("interference")!].double
+        == pool.collectives[1].interference.amplification.mean)
+    #expect(csv.rows[0][csv.column("replicates")!].double == 3)
+    #expect(
+      ReplicatePool.markdown(pool).contains("| pair | 2 | chorus:target:1 (dirlof, B = 10) |"))
+  }
+
+  @Test func aStudyLackingACollectivesFoldIsRefused() throws {
+    let s = try Self.studies.get()
+    let dir = TemporaryDirectory()
+    let copy = dir.file("seed-0-copy")
+    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    // Drop fold 2's rows from the copy's collectives.csv.
+    let path = copy + "/collectives.csv"
+    let lines = try String(decoding: FileIO.read(path), as: UTF8.self).split(separator: "\n")
+    let kept = [lines[0]] + lines.dropFirst().filter { !$0.hasPrefix("2,") }
+    #expect(kept.count < lines.count)
+    try FileIO.writeAtomically(kept.joined(separator: "\n") + "\n", to: path)
+    #expect {
+      try ReplicatePool.load(folders: [s.folders[0], copy, s.folders[2]])
+    } throws: { error in
+      let e = error as! ChorusError
+      // Sorted by seed, the copy (seed 0) comes first; the next study differs from it.
+      return e.kind == .data && e.file == s.folders[2] + "/collectives.csv"
+        && e.message.contains("collective 1 has folds 0 1 2 here, 0 1 in \(path)")
+    }
   }
 
   @Test func aFolderOfAnotherSpecIsRefused() throws {

@@ -39,9 +39,11 @@ func runsByStrategy(of spec: ExperimentSpec) throws -> [String: [Run]] {
 /// replicates): on one 500-playlist generated dataset in `dir`, a next-track embedding with
 /// rare-track sharing (dim 8, window 1), DirLoF and Random with 10 playlists, 3 folds of 40
 /// test playlists, K = 50. Study i sets `studies[i].config` on top of that model config and
-/// runs into `dir.file(studies[i].folder)`, in the order given.
+/// runs into `dir.file(studies[i].folder)`, in the order given; with `collectives`, every
+/// study also runs that block.
 func runSmallEmbeddingStudies(
-  in dir: TemporaryDirectory, _ studies: [(folder: String, config: [String: Any])]
+  in dir: TemporaryDirectory, _ studies: [(folder: String, config: [String: Any])],
+  collectives: CollectivesStudy? = nil
 ) throws {
   let path = dir.file("data.chorus")
   try BinaryCache.write(
@@ -60,6 +62,7 @@ func runSmallEmbeddingStudies(
     s.strategies = [.dirLoF, .random]
     s.sizes = [.budget(10)]
     s.k = 50
+    s.collectives = collectives
     try runQuietly(s, in: dir.file(study.folder))
   }
 }
