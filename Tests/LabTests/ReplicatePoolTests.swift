@@ -176,6 +176,28 @@ import Testing
     }
   }
 
+  @Test func aDamagedFoldCellIsRefusedNotTrapped() throws {
+    let s = try Self.studies.get()
+    let dir = TemporaryDirectory()
+    let copy = dir.file("seed-0-copy")
+    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    for (file, damaged) in [("collectives.csv", "inf"), ("summary.csv", "1e300")] {
+      let path = copy + "/" + file
+      let original = try FileIO.read(path)
+      var table = try CSVTable.read(path: path)
+      let column = file == "collectives.csv" ? "fold" : "folds"
+      table.rows[0][table.column(column)!] = .text(damaged)
+      try FileIO.writeAtomically(table.text, to: path)
+      #expect {
+        try ReplicatePool.load(folders: [s.folders[0], copy])
+      } throws: { error in
+        let e = error as! ChorusError
+        return e.kind == .data && e.file == path && e.line == 2
+      }
+      try original.write(to: URL(fileURLWithPath: path))
+    }
+  }
+
   @Test func aFolderOfAnotherSpecIsRefused() throws {
     let s = try Self.studies.get()
     let dir = TemporaryDirectory()

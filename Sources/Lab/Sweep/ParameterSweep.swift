@@ -286,7 +286,7 @@ public enum ParameterSweep {
       let copied = ParameterSweep.copiedColumns.map { table.column($0) }
       let perFold = try foldAmplifications()
       return try table.rows.enumerated().map { i, row in
-        guard let size = row[sz].double, let folds = row[fo].double else {
+        guard let size = row[sz].double, let folds = row[fo].double.flatMap(wholeCount) else {
           throw ChorusError(
             .data, "a row without its size or folds", file: path, line: i + 2,
             hint: "rebuild it with 'chorus merge' or run the study again")
@@ -294,7 +294,7 @@ public enum ParameterSweep {
         return Row(
           folder: folder, value: value, strategy: row[s].string, statistics: row[st].string,
           sizeKind: row[sk].string, size: size, budget: budget.flatMap { row[$0].double } ?? .nan,
-          folds: Int(folds), amplification: row[a].double ?? .nan,
+          folds: folds, amplification: row[a].double ?? .nan,
           amplificationCI: row[aci].double ?? .nan,
           copied: copied.map { c in c.map { row[$0] } ?? .empty },
           perFold: perFold[
@@ -322,6 +322,11 @@ public enum ParameterSweep {
       }
       return out.mapValues { $0.sorted { $0.fold < $1.fold }.map(\.value) }
     }
+  }
+
+  /// `x` as a count (a whole number from 0 to 10^9), else nil: a damaged cell must not trap.
+  static func wholeCount(_ x: Double) -> Int? {
+    x >= 0 && x <= 1e9 && x == x.rounded() ? Int(x) : nil
   }
 
   /// A value as the spec holds it: whole numbers without a decimal point.

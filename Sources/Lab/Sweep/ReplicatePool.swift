@@ -183,19 +183,22 @@ public enum ReplicatePool {
       var order: [Key] = []
       var rows: [Key: Measured] = [:]
       for (i, row) in table.rows.enumerated() {
-        guard let fold = row[c0[0]].double, let number = row[c0[2]].double else {
+        let whole = ParameterSweep.wholeCount
+        guard let fold = row[c0[0]].double.flatMap(whole),
+          let number = row[c0[2]].double.flatMap(whole)
+        else {
           throw ChorusError(
-            .data, "a row without its fold or collective number", file: path, line: i + 2,
+            .data, "a row without a whole fold or collective number", file: path, line: i + 2,
             hint: "rebuild it with 'chorus merge' or run the study again")
         }
-        let k = Key(setting: row[c0[1]].string, collective: Int(number))
+        let k = Key(setting: row[c0[1]].string, collective: number)
         if rows[k] == nil {
           order.append(k)
           rows[k] = Measured(
             target: row[c0[3]].string, strategy: row[c0[4]].string,
             budget: row[c0[5]].double ?? .nan)
         }
-        rows[k]!.byFold[Int(fold)] = (
+        rows[k]!.byFold[fold] = (
           row[c0[6]].double ?? .nan, row[c0[7]].double ?? .nan, row[c0[8]].double ?? .nan
         )
       }
