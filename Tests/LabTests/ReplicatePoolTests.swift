@@ -155,11 +155,19 @@ import Testing
       ReplicatePool.markdown(pool).contains("| pair | 2 | chorus:target:1 (dirlof, B = 10) |"))
   }
 
+  /// A copy of the seed-0 study (`folders[1]`) in a new temporary folder (kept alive by the
+  /// returned directory), for tests that damage or edit it.
+  func copyOfSeedZero(_ s: Studies, as name: String) throws -> (TemporaryDirectory, String) {
+    let dir = TemporaryDirectory()
+    let copy = dir.file(name)
+    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    return (dir, copy)
+  }
+
   @Test func aStudyLackingACollectivesFoldIsRefused() throws {
     let s = try Self.studies.get()
-    let dir = TemporaryDirectory()
-    let copy = dir.file("seed-0-copy")
-    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    let (dir, copy) = try copyOfSeedZero(s, as: "seed-0-copy")
+    defer { withExtendedLifetime(dir) {} }
     // Drop fold 2's rows from the copy's collectives.csv.
     let path = copy + "/collectives.csv"
     let lines = try String(decoding: FileIO.read(path), as: UTF8.self).split(separator: "\n")
@@ -178,9 +186,8 @@ import Testing
 
   @Test func aDamagedFoldCellIsRefusedNotTrapped() throws {
     let s = try Self.studies.get()
-    let dir = TemporaryDirectory()
-    let copy = dir.file("seed-0-copy")
-    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    let (dir, copy) = try copyOfSeedZero(s, as: "seed-0-copy")
+    defer { withExtendedLifetime(dir) {} }
     for (file, damaged) in [("collectives.csv", "inf"), ("summary.csv", "1e300")] {
       let path = copy + "/" + file
       let original = try FileIO.read(path)
@@ -200,9 +207,8 @@ import Testing
 
   @Test func aFolderOfAnotherSpecIsRefused() throws {
     let s = try Self.studies.get()
-    let dir = TemporaryDirectory()
-    let copy = dir.file("other")
-    try FileManager.default.copyItem(atPath: s.folders[1], toPath: copy)
+    let (dir, copy) = try copyOfSeedZero(s, as: "other")
+    defer { withExtendedLifetime(dir) {} }
     let path = copy + "/spec.resolved.json"
     var object = try JSONSerialization.jsonObject(with: FileIO.read(path)) as! [String: Any]
     var spec = object["spec"] as! [String: Any]
