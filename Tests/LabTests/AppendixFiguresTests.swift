@@ -101,7 +101,9 @@ import Testing
       StudyReport.estimatedFrequency(context(dir.path, sources: ["full", "sample:0.1"])))
     let svg = section.svg
     #expect(XMLParser(data: Data(svg.utf8)).parse())
-    #expect(svg.contains("statistics: sample:0.1") && !svg.contains("statistics: full"))
+    #expect(
+      svg.contains("statistics: own + 10% sample (sample:0.1)")
+        && !svg.contains("statistics: full"))
     #expect(svg.contains("estimate = truth"))
     let axes = FigureDataTests.Axes(svg, logX: true, logY: true)
     let drawn = dots(svg, "dirlof, B = 3.0").sorted { $0.x < $1.x }
@@ -266,5 +268,17 @@ import Testing
     // Without the columns, no section.
     try write(dir, "runs.csv", [Self.id + ",success_all", "0,inclust,full,budget,10,0.01"])
     #expect(StudyReport.anchorSuccess(context(dir.path, strategies: ["inclust"])) == nil)
+  }
+
+  /// Statistics sources are named as a reader would say them in legends and panel titles.
+  @Test func statisticsSourcesGetReadableLabels() {
+    #expect(StudyReport.sourceLabel("full") == "full information")
+    #expect(StudyReport.sourceLabel("sample:0.1") == "own + 10% sample")
+    #expect(StudyReport.sourceLabel("sample:0.01") == "own + 1% sample")
+    #expect(StudyReport.sourceLabel("sample:0.0") == "own playlists only")
+    #expect(StudyReport.sourceLabel("proxy:1.0") == "public proxy, σ = 1")
+    #expect(StudyReport.sourceLabel("table:data/streams.csv") == "table streams.csv")
+    #expect(StudyReport.sourceLabel("sample:x") == "sample:x")
+    #expect(StudyReport.sourceLabel("dirlof") == "dirlof")
   }
 }

@@ -334,7 +334,7 @@ import Testing
       let (v, vci) = (row["amplification"]!, row["amplification_ci"]!)
       let ratio = 100 * v / f
       let ci = 100 * (vci * vci + (v / f) * (v / f) * fci * fci).squareRoot() / f
-      let name = "\(lines[i][0]) (sample:0.1)"
+      let name = "\(lines[i][0]) (own + 10% sample)"
       let whiskers = matches(
         #"<line class="whisker" data-name="\#(NSRegularExpression.escapedPattern(for: name))" x1="[-0-9.]+" y1="([-0-9.]+)" x2="[-0-9.]+" y2="([-0-9.]+)""#,
         in: svg)

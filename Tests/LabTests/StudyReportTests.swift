@@ -39,8 +39,8 @@ import Testing
     let svg = try String(contentsOfFile: folder + "/figures/amplification.svg", encoding: .utf8)
     let parser = XMLParser(data: Data(svg.utf8))
     #expect(parser.parse(), "amplification.svg is not well-formed XML")
-    #expect(svg.contains("data-name=\"dirlof (full)\""))
-    #expect(svg.contains("data-name=\"random (sample:0.1)\""))
+    #expect(svg.contains("data-name=\"dirlof (full information)\""))
+    #expect(svg.contains("data-name=\"random (own + 10% sample)\""))
     #expect(svg.contains("collective size α (% of training playlists, log scale)"))
     #expect(svg.contains(">amplification<"))
     #expect(svg.contains("class=\"ci-band\""))
@@ -166,8 +166,8 @@ import Testing
     try StudyReport.write(folder: folder)
     let partial = try String(
       contentsOfFile: folder + "/figures/partial-information.svg", encoding: .utf8)
-    #expect(partial.contains("data-name=\"dirlof (sample:0.1)\""))
-    #expect(partial.contains("data-name=\"random (sample:0.1)\""))
+    #expect(partial.contains("data-name=\"dirlof (own + 10% sample)\""))
+    #expect(partial.contains("data-name=\"random (own + 10% sample)\""))
   }
 
   /// A study in which no other song changed (every ΔR 0, as with tiny collectives) still gets
@@ -244,6 +244,53 @@ import Testing
       $0.contains(">amplification = 1<")
     }!
     #expect(mirrored.contains("text-anchor=\"end\""))
+  }
+
+  /// The reference label's halo never hides a marker: with a marker where the label would go
+  /// (left end, above the line), it moves to a free place, and the box it takes holds no
+  /// marker. Without the marker it stays at the preferred place.
+  @Test func referenceLabelAvoidsMarkers() throws {
+    func chart(_ points: [(x: Double, y: Double, ci: Double)]) -> LineChart {
+      var c = LineChart(
+        title: "t", xLabel: "x", yLabel: "y",
+        series: [ChartSeries(name: "s", points: points, style: .errorBars)])
+      c.logX = true
+      c.nonNegative = true
+      c.referenceY = (100, "as good as full information")
+      return c
+    }
+    func label(_ svg: String) -> (x: Double, y: Double, anchor: String) {
+      let line = svg.components(separatedBy: "\n").last {
+        $0.contains(">as good as full information<")
+      }!
+      func attr(_ name: String) -> String {
+        let start = line.range(of: "\(name)=\"")!.upperBound
+        return String(line[start...].prefix { $0 != "\"" })
+      }
+      return (Double(attr("x"))!, Double(attr("y"))!, attr("text-anchor"))
+    }
+    // Data far below 100 on the left: the label's preferred place is the left end, above.
+    let free = chart([(0.2, 5, 2), (1, 60, 5)])
+    let preferred = label(free.svg())
+    #expect(preferred.anchor == "start")
+    // A marker just above the line at the left end, where that label sits.
+    let crowded = chart([(0.2, 5, 2), (0.21, 107, 0), (1, 60, 5)])
+    let svg = crowded.svg()
+    let moved = label(svg)
+    #expect(moved.anchor != preferred.anchor || moved.y != preferred.y)
+    let markers = FigureDataTests.matches(
+      #"<circle class="marker" cx="([-0-9.]+)" cy="([-0-9.]+)""#, in: svg
+    )
+    .map { (x: Double($0[0])!, y: Double($0[1])!) }
+    #expect(markers.count == 3)
+    let width = 6.2 * 27 + 4
+    let x0 = moved.anchor == "start" ? moved.x - 2 : moved.x - width + 2
+    for m in markers {
+      let inside =
+        m.x + 3.5 >= x0 && m.x - 3.5 <= x0 + width && m.y + 3.5 >= moved.y - 11
+        && m.y - 3.5 <= moved.y + 3
+      #expect(!inside, "marker at \(m) under the label at \(moved)")
+    }
   }
 
   /// Ten series (a frontier of nine defences and none) get ten different colours: the palette

@@ -299,17 +299,53 @@ public struct LineChart: Sendable {
         }
         return near.map { abs(py($0.y) - ry) }.min() ?? .infinity
       }
-      let atLeft = clearance(true) > clearance(false)
-      let above =
+      let preferLeft = clearance(true) > clearance(false)
+      let preferAbove =
         drawn.filter { py($0.y) < ry - 1 }.count
         <= drawn.filter { py($0.y) > ry + 1 }
         .count
       // Above the line unless the data crowd there; never outside the frame.
-      let ly =
+      func baseline(_ above: Bool) -> Double {
         (above && ry - 6 > top + 12) || ry + 14 > top + plotH - 4 ? ry - 6 : ry + 14
+      }
+      // Of the four places (either end, above or below the line), the first in order of
+      // preference whose box covers the fewest markers (then whiskers): the halo must not
+      // hide a data point.
+      let box = (width: 6.2 * Double(r.label.count) + 4, height: 13.0)
+      func covered(atLeft: Bool, above: Bool) -> Int {
+        let bx0 = atLeft ? left + 4 : left + plotW - 4 - box.width
+        let yb = baseline(above)
+        let (bx1, by0, by1) = (bx0 + box.width, yb - box.height + 2, yb + 3)
+        var score = 0
+        for s in series where s.style != .context && s.style != .bars {
+          let marker = s.style == .highlight ? 5.5 : s.style == .points ? 2.0 : 3.5
+          let dodge = s.style == .errorBars || s.style == .points ? s.dodge : 0
+          for p in s.points where usable(p.x, p.y) {
+            let (x, y) = (px(p.x) + dodge, py(p.y))
+            if x + marker >= bx0 && x - marker <= bx1 && y + marker >= by0 && y - marker <= by1 {
+              score += s.style == .points ? 1 : 100
+            }
+            let ci = p.ci.isFinite ? p.ci : 0
+            if ci > 0 && (s.style == .errorBars || s.style == .highlight) && x >= bx0
+              && x <= bx1
+            {
+              let upper = py(p.y + ci)
+              let lower = py(nonNegative ? max(0, p.y - ci) : p.y - ci)
+              if upper <= by1 && lower >= by0 { score += 1 }
+            }
+          }
+        }
+        return score
+      }
+      let places = [
+        (preferLeft, preferAbove), (preferLeft, !preferAbove), (!preferLeft, preferAbove),
+        (!preferLeft, !preferAbove),
+      ]
+      let scores = places.map { covered(atLeft: $0.0, above: $0.1) }
+      let best = places[scores.firstIndex(of: scores.min()!)!]
       referenceLabel = SVG.text(
-        r.label, x: atLeft ? left + 6 : left + plotW - 6, y: ly, size: 11,
-        anchor: atLeft ? "start" : "end", fill: "#444", halo: true)
+        r.label, x: best.0 ? left + 6 : left + plotW - 6, y: baseline(best.1), size: 11,
+        anchor: best.0 ? "start" : "end", fill: "#444", halo: true)
     }
     if let r = referenceX, !logX || r.value > 0, tx(r.value) >= x0, tx(r.value) <= x1 {
       let x = px(r.value)

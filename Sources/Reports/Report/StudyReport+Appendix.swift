@@ -141,7 +141,8 @@ extension StudyReport {
       }
       guard !series.isEmpty else { continue }
       var chart = LineChart(
-        title: "statistics: \(source)", xLabel: "true training frequency of the targeted anchor",
+        title: "statistics: \(sourceLabel(source)) (\(source))",
+        xLabel: "true training frequency of the targeted anchor",
         yLabel: "the collective's estimate (its own counts)", series: series)
       chart.logX = true
       chart.logY = true
@@ -157,7 +158,7 @@ extension StudyReport {
     shareRanges(&panels)
     var figure = PanelFigure(
       title: "What the collective believed: estimated vs true frequency of the targeted anchors",
-      panels: panels, columns: min(3, panels.count))
+      panels: panels, columns: panels.count == 4 ? 2 : min(3, panels.count))
     figure.caption = [
       "One dot per targeted anchor (fold \(Int(fold)), each strategy at its largest collective); log axes shared by the panels.",
       "Sample counts are not rescaled (a 10% sample counts about a tenth), so only the order along y matters to the strategies.",

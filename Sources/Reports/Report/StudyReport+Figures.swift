@@ -82,6 +82,31 @@ extension StudyReport {
     return "α = " + String(format: "%g%%", p)
   }
 
+  /// A statistics source's name as a reader would say it, for legends and panel titles:
+  /// `sample:0.1` → "own + 10% sample", `sample:0` → "own playlists only", `proxy:1.0` →
+  /// "public proxy, σ = 1", `table:dir/x.csv` → "table x.csv"; `full` → "full information";
+  /// any other text is returned as it is.
+  static func sourceLabel(_ name: String) -> String {
+    if name == "full" { return "full information" }
+    guard let colon = name.firstIndex(of: ":") else { return name }
+    let kind = name[..<colon]
+    let param = String(name[name.index(after: colon)...])
+    switch kind {
+    case "sample":
+      guard let q = Double(param), q.isFinite, (0...1).contains(q) else { return name }
+      if q == 0 { return "own playlists only" }
+      if q == 1 { return "own + all others (full)" }
+      return "own + " + String(format: "%g%%", 100 * q) + " sample"
+    case "proxy":
+      guard let sigma = Double(param), sigma.isFinite else { return name }
+      return "public proxy, σ = " + String(format: "%g", sigma)
+    case "table":
+      return "table " + (param.split(separator: "/").last.map(String.init) ?? param)
+    default:
+      return name
+    }
+  }
+
   // MARK: - 1. Amplification, and partial information as a share of full
 
   /// The series of summary.csv's `column` (with its `_ci`), one per strategy — or per strategy
@@ -94,7 +119,8 @@ extension StudyReport {
     for r in s.rows {
       let strategy = string(s, r, "strategy")
       let name =
-        c.statsSources.count > 1 ? "\(strategy) (\(string(s, r, "statistics")))" : strategy
+        c.statsSources.count > 1
+        ? "\(strategy) (\(sourceLabel(string(s, r, "statistics"))))" : strategy
       if byName[name] == nil { order.append(name) }
       let x = size(s, r)?.axisValue ?? .nan
       byName[name, default: []].append(
@@ -216,7 +242,7 @@ extension StudyReport {
           return (size.axisValue, 100 * ratio, 100 * ci)
         }
         if !pts.isEmpty {
-          let name = c.strategies.count > 1 ? "\(strategy) (\(q))" : q
+          let name = c.strategies.count > 1 ? "\(strategy) (\(sourceLabel(q)))" : sourceLabel(q)
           out.append(ChartSeries(name: name, points: pts, style: .errorBars))
         }
       }
