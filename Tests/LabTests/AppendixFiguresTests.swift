@@ -277,7 +277,12 @@ import Testing
     #expect(StudyReport.sourceLabel("sample:0.01") == "own + 1% sample")
     #expect(StudyReport.sourceLabel("sample:0.0") == "own playlists only")
     #expect(StudyReport.sourceLabel("proxy:1.0") == "public proxy, σ = 1")
-    #expect(StudyReport.sourceLabel("table:data/streams.csv") == "table streams.csv")
+    #expect(StudyReport.sourceLabel("table:data/streams.csv") == "table data/streams.csv")
+    let sources = [
+      "full", "sample:1.0", "sample:0.1", "sample:0.0", "proxy:1.0", "proxy:0.5",
+      "table:a/x.csv", "table:b/x.csv",
+    ]
+    #expect(Set(sources.map(StudyReport.sourceLabel)).count == sources.count)
     #expect(StudyReport.sourceLabel("sample:x") == "sample:x")
     #expect(StudyReport.sourceLabel("dirlof") == "dirlof")
   }

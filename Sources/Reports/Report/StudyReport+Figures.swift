@@ -84,8 +84,9 @@ extension StudyReport {
 
   /// A statistics source's name as a reader would say it, for legends and panel titles:
   /// `sample:0.1` → "own + 10% sample", `sample:0` → "own playlists only", `proxy:1.0` →
-  /// "public proxy, σ = 1", `table:dir/x.csv` → "table x.csv"; `full` → "full information";
-  /// any other text is returned as it is.
+  /// "public proxy, σ = 1", `table:dir/x.csv` → "table dir/x.csv"; `full` → "full
+  /// information"; any other text is returned as it is. Distinct sources keep distinct labels
+  /// (the labels name series).
   static func sourceLabel(_ name: String) -> String {
     if name == "full" { return "full information" }
     guard let colon = name.firstIndex(of: ":") else { return name }
@@ -101,7 +102,8 @@ extension StudyReport {
       guard let sigma = Double(param), sigma.isFinite else { return name }
       return "public proxy, σ = " + String(format: "%g", sigma)
     case "table":
-      return "table " + (param.split(separator: "/").last.map(String.init) ?? param)
+      // The whole path: two tables with one file name must stay two series.
+      return "table " + param
     default:
       return name
     }
