@@ -102,6 +102,27 @@ import Testing
     #expect(other.contains("in this model dirlof is ahead at some size"))
   }
 
+  /// The note on the normal interval names the study's own fold count and the factor
+  /// t(0.975; n − 1) / 1.96 (4.303 / 1.96 = 2.2 for 3 folds, 3.182 / 1.96 = 1.6 for 4); the
+  /// demo's headline carries it too; one fold gets no note.
+  @Test func studentNoteFollowsTheFoldCount() throws {
+    let three = try StrategyComparison(summary: summary([("dirlof", 9, 1), ("random", 1, 0.5)]))
+    #expect(three.studentNote == "with 3 folds a Student-t interval is 2.2 times as wide")
+    #expect(
+      three.markdown().contains(
+        "normal approximation: with 3 folds a Student-t interval is 2.2 times as wide, so check"))
+    let four = try StrategyComparison(
+      summary: summary([("dirlof", 9, 1), ("random", 1, 0.5)], folds: 4))
+    #expect(four.studentNote == "with 4 folds a Student-t interval is 1.6 times as wide")
+    let one = try StrategyComparison(
+      summary: summary([("dirlof", 9, 0), ("random", 1, 0)], folds: 1))
+    #expect(one.studentNote == nil)
+    #expect(one.markdown().contains("the normal approximation.\n"))
+    let text = StrategyComparison.demoHeadline(
+      finding: three, contrast: four, dataset: "synthetic:small")
+    #expect(text.contains("(1.96 · SE; with 3 folds a Student-t interval is 2.2 times as wide):"))
+  }
+
   @Test func countsAgreeWithTheirNouns() {
     #expect(counted(1, "playlist") == "1 playlist")
     #expect(counted(10, "playlist") == "10 playlists")

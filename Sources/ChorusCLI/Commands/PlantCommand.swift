@@ -5,6 +5,7 @@ import ChorusCore
 import CollectiveAction
 import Foundation
 import PlaylistData
+import Reports
 
 enum PlantCommand {
   static var spec: CommandSpec {
@@ -68,7 +69,7 @@ enum PlantCommand {
     try PlantOutput.write(outcome, format: format, out: out, edits: editsPath, source: source)
     let q = outcome.quality
     Console.out(
-      "planted \(strategy.name) in \(outcome.plant.collective.count) playlists of fold \(fold); wrote \(out) and \(editsPath)"
+      "planted \(strategy.name) in \(counted(Double(outcome.plant.collective.count), "playlist")) of fold \(fold); wrote \(out) and \(editsPath)"
     )
     if let rho = q.spearman {
       Console.out(

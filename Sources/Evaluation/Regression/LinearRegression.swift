@@ -2,6 +2,7 @@
 // equations lose digits), with classical standard errors and t-based 95% confidence intervals.
 // Meant for explanatory models over a handful of datasets (amplification on dataset
 // characteristics), so predictors can be standardised to make coefficients comparable.
+import ChorusCore
 import Foundation
 
 /// y = β₀ + Σ βⱼ xⱼ + ε fitted by least squares.

@@ -13,7 +13,7 @@ extension RobustnessStudy {
   static func groupLabel(strategy: String, statistics: String, sizeKind: String, size: Double)
     -> String
   {
-    let s = sizeKind == "budget" ? "\(Int(size)) playlists" : "α = \(size)"
+    let s = sizeKind == "budget" ? counted(size, "playlist") : "α = \(size)"
     return statistics == "full" ? "\(strategy), \(s)" : "\(strategy) (\(statistics)), \(s)"
   }
 

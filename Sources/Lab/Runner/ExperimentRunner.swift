@@ -11,6 +11,7 @@ import Evaluation
 import Foundation
 import PlaylistData
 import Recommenders
+import Reports
 
 /// Options of one invocation (not part of the spec: they never change results).
 public struct RunOptions: Sendable {
@@ -219,7 +220,7 @@ public struct ExperimentRunner {
     for (i, b) in budgets.enumerated() {
       if let first = budgets.firstIndex(of: b), first < i {
         log(
-          "warning: \(spec.sizes[i].kind) \(spec.sizes[i].value) gives the same collective as \(spec.sizes[first].value) (B = \(b) playlists); the study keeps one run per distinct B, labelled \(spec.sizes[first].value)"
+          "warning: \(spec.sizes[i].kind) \(spec.sizes[i].value) gives the same collective as \(spec.sizes[first].value) (B = \(counted(Double(b), "playlist"))); the study keeps one run per distinct B, labelled \(spec.sizes[first].value)"
         )
       }
     }

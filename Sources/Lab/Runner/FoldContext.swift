@@ -5,6 +5,7 @@ import ChorusCore
 import Evaluation
 import PlaylistData
 import Recommenders
+import Reports
 
 /// The clean state of one fold.
 struct FoldContext {
@@ -60,11 +61,13 @@ struct FoldContext {
       switch stage.filterUnit {
       case .playlists:
         progress(
-          "fold \(fold): detection drops \(training.count - trainOn.count) flagged playlists")
+          "fold \(fold): detection drops \(counted(Double(training.count - trainOn.count), "flagged playlist"))"
+        )
       case .tracks:
         progress(
-          "fold \(fold): detection drops \(training.entryCount - trainOn.entryCount) flagged "
-            + "occurrences (\(training.count - trainOn.count) playlists left empty)")
+          "fold \(fold): detection drops "
+            + counted(Double(training.entryCount - trainOn.entryCount), "flagged occurrence")
+            + " (\(counted(Double(training.count - trainOn.count), "playlist")) left empty)")
       }
     }
     progress("fold \(fold): training \(modelSpec.name) on \(trainOn.count) playlists")

@@ -144,11 +144,26 @@ public struct StrategyComparison: Sendable {
     return "no strategy is clearly ahead (the 95% CIs overlap)"
   }
 
+  /// The most folds any compared value is over.
+  var folds: Int {
+    rows.flatMap(\.entries).map(\.amplification.folds).max() ?? 0
+  }
+
+  /// "with 3 folds a Student-t interval is 2.2 times as wide" for 2 to 30 folds (the factor
+  /// t(0.975; n − 1) / 1.96); nil otherwise (one fold has no interval, and from about 30 folds
+  /// the two agree).
+  public var studentNote: String? {
+    let n = folds
+    guard (2...30).contains(n) else { return nil }
+    let factor = StudentT(degreesOfFreedom: Double(n - 1)).quantile(0.975) / 1.96
+    return "with \(n) folds a Student-t interval is \(String(format: "%.1f", factor)) times as wide"
+  }
+
   /// The findings section of report.md: one bullet per size and the platform's cost.
   public func markdown() -> String {
     var md = "## Findings\n\n"
     md +=
-      "Amplification of s* (mean ± 95% CI over folds, statistics `\(SafeText.markdown(statistics))`); a strategy is called ahead only when its interval lies above every other strategy's. The interval is 1.96 · SE, the normal approximation: with 3 folds a Student-t interval is 2.2 times as wide, so check the folds in runs.csv before calling a difference real.\n\n"
+      "Amplification of s* (mean ± 95% CI over folds, statistics `\(SafeText.markdown(statistics))`); a strategy is called ahead only when its interval lies above every other strategy's. The interval is 1.96 · SE, the normal approximation\(studentNote.map { ": \($0), so check the folds in runs.csv before calling a difference real" } ?? "").\n\n"
     for line in lines(name: SafeText.markdown) { md += "- \(line)\n" }
     if let ndcg = largestNDCGChange {
       md +=
@@ -168,7 +183,7 @@ extension StrategyComparison {
     out +=
       " DirLoF — s* right after the rarest song of each playlist — reaches up to 40× amplification with under 0.01% of the playlists (about 99); Random and AtTheEnd stay near 1×.\n\n"
     out +=
-      "The lab on \(dataset) — next-track embedding whose rare tracks share one input row (Experiments/demo.json); amplification, mean ± 95% CI over folds:\n"
+      "The lab on \(dataset) — next-track embedding whose rare tracks share one input row (Experiments/demo.json); amplification, mean ± 95% CI over folds (1.96 · SE\(finding.studentNote.map { "; \($0)" } ?? "")):\n"
     for line in finding.lines() { out += "  \(line)\n" }
     out += "\nThe default co-occurrence model, which scores by track identity"
     out += " (Experiments/demo-cooccurrence.json):\n"
