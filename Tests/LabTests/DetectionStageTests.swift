@@ -184,6 +184,21 @@ import Testing
       #expect(row[auc].double == 1)
       #expect(row[recall].double == 1)
     }
+    // report.md gets the defences' table only for the study that measured detection, and its
+    // AUC cells are the summary's (1 in every fold).
+    try StudyReport.write(folder: dir.file("measured"))
+    try StudyReport.write(folder: dir.file("plain"))
+    let withStage = try String(contentsOfFile: dir.file("measured/report.md"), encoding: .utf8)
+    let without = try String(contentsOfFile: dir.file("plain/report.md"), encoding: .utf8)
+    #expect(!without.contains("The platform's defences"))
+    let section = try #require(withStage.components(separatedBy: "## The platform's defences").last)
+    let rows = section.split(separator: "\n").filter { $0.hasPrefix("| at-the-end") }
+    let summary = try CSVTable.read(path: dir.file("measured/summary.csv"))
+    #expect(rows.count == summary.rows.count && !rows.isEmpty)
+    for row in rows {
+      let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+      #expect(cells[4].hasPrefix("1"), "\(row)")
+    }
   }
 
   @Test(arguments: [DetectionStage.FilterUnit.playlists, .tracks])

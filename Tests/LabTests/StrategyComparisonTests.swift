@@ -151,3 +151,47 @@ import Testing
     }
   }
 }
+
+/// The defences' tables in report.md: only with their columns, values as the summary table's
+/// (mean ± CI; 0 in every fold as 0), one row per summary row.
+@Suite struct DefencesTableTests {
+  @Test func tablesAppearOnlyWithTheirColumns() throws {
+    let base = ["strategy", "statistics", "size_kind", "size", "folds", "budget"]
+    let plain = CSVTable(header: base + ["amplification", "amplification_ci"])
+    #expect(SummaryTable.defencesMarkdown(plain) == nil)
+    var t = CSVTable(
+      header: base + [
+        "detect_auc", "detect_auc_ci", "detect_flagged", "detect_flagged_ci", "detect_precision",
+        "detect_precision_ci", "detect_recall", "detect_recall_ci", "detect_false_positive_rate",
+        "detect_false_positive_rate_ci",
+      ])
+    t.append([
+      "dirlof", "full", "budget", .number(48), .int(3), .number(48), .number(0.75),
+      .number(0.1), .number(20), .number(0), .number(0.5), .number(0.25), .number(0.2),
+      .number(0.1), .number(1e-4), .number(2e-5),
+    ])
+    let md = try #require(SummaryTable.defencesMarkdown(t))
+    #expect(
+      md.contains(
+        "| strategy | statistics | size | B | ROC AUC | flagged | precision | recall | false-positive rate |"
+      ))
+    #expect(
+      md.contains(
+        "| dirlof | full | B = 48 | 48 | 0.75 ± 0.1 | 20 ± 0 | 0.5 ± 0.25 | 0.2 ± 0.1 | 0.0001 ± 2e-05 |"
+      ))
+    #expect(!md.contains("Re-ranking"))
+    var r = CSVTable(
+      header: base + [
+        "ndcg_defence_loss", "ndcg_defence_loss_ci", "rerank_short_lists", "rerank_short_lists_ci",
+      ])
+    r.append([
+      "random", "full", "alpha", .number(0.01), .int(3), .number(192), .number(-0.002),
+      .number(0.0005), .number(0), .number(0),
+    ])
+    let rerank = try #require(SummaryTable.defencesMarkdown(r))
+    #expect(!rerank.contains("ROC AUC"))
+    #expect(
+      rerank.contains("| random | full | α = 1% | 192 | -0.002 ± 0.0005 | – | – | 0 (every fold) |")
+    )
+  }
+}

@@ -64,6 +64,9 @@ public enum StudyReport {
     md += "## Summary\n\n" + SummaryTable.markdown(summary)
     md +=
       "\nThe table lists, per strategy and collective size, the mean amplification, the share of test playlists with s* among their top-R recommendations, and the NDCG change.\n"
+    if let defences = SummaryTable.defencesMarkdown(summary) {
+      md += "\n## The platform's defences\n\n" + defences
+    }
     try FileIO.writeAtomically(md, to: folder + "/report.md")
     written.append("report.md")
     return written
