@@ -220,4 +220,98 @@ import Testing
       #expect(row[recomputed].double == 40)
     }
   }
+
+  /// The calibrated threshold by hand: 10 clean scores [5, 4, 4, 3, 1, 0 × 5]; "above the
+  /// threshold" flags at most ⌊q · 10⌋ of them, fewer where scores tie at it.
+  @Test func theThresholdFlagsAtMostTheRateOfCleanPlaylists() {
+    let clean: [Double] = [0, 4, 1, 0, 5, 0, 4, 0, 3, 0]
+    let cases: [(Double, Double, Int)] = [
+      (0.1, 4, 1),  // k = 1: the 2nd highest is 4; only the 5 lies above it
+      (0.2, 4, 1),  // k = 2: the 3rd highest is 4 again (a tie): still only 1 flagged
+      (0.35, 3, 3),  // k = 3: 5, 4, 4 lie above 3
+      (0.05, 5, 0),  // k = 0: nothing lies above the maximum
+      (0.5, 0, 5),  // k = 5: every positive score
+    ]
+    for (q, threshold, flagged) in cases {
+      let t = DetectionStage.threshold(cleanScores: clean, falsePositiveRate: q)
+      #expect(t == threshold, "q = \(q)")
+      var stage = DetectionStage()
+      stage.falsePositiveRate = q
+      let flags = stage.flags(clean, threshold: t)
+      #expect(flags.filter { $0 }.count == flagged, "q = \(q)")
+      #expect(Double(flagged) <= q * Double(clean.count))
+    }
+    #expect(DetectionStage.threshold(cleanScores: [], falsePositiveRate: 0.1) == .infinity)
+  }
+
+  @Test func theFalsePositiveRateIsDecodedStrictlyAndEncodedInPlaceOfTheFlagRate() throws {
+    var base: [String: Any] = ["budgets": [5]]
+    base["detection"] = ["falsePositiveRate": 0.01, "filter": true]
+    let d = try #require(try ExperimentSpec.decode(base).detection)
+    #expect(d.falsePositiveRate == 0.01 && d.filter)
+    #expect(d.label == "detection FPR 1% (filter)")
+    let bad: [[String: Any]] = [
+      ["falsePositiveRate": 0], ["falsePositiveRate": 1], ["falsePositiveRate": "low"],
+      ["falsePositiveRate": 0.01, "flagRate": 0.01],
+    ]
+    for block in bad {
+      base["detection"] = block
+      do {
+        _ = try ExperimentSpec.decode(base)
+        Issue.record("\(block) was accepted")
+      } catch let e as ChorusError {
+        #expect(e.field == "detection.falsePositiveRate", "\(block): \(e)")
+      }
+    }
+    var spec = ExperimentSpec()
+    spec.sizes = [.budget(5)]
+    spec.detection = d
+    let json = String(decoding: try spec.canonicalJSON(), as: UTF8.self)
+    #expect(json.contains("\"falsePositiveRate\" : 0.01") && !json.contains("flagRate"))
+    // Without it the block encodes exactly its old keys, so existing hashes stay.
+    spec.detection = DetectionStage()
+    let old = String(decoding: try spec.canonicalJSON(), as: UTF8.self)
+    #expect(old.contains("\"flagRate\" : 0.001") && !old.contains("falsePositiveRate"))
+    let data = try JSONEncoder().encode(d)
+    #expect(try JSONDecoder().decode(DetectionStage.self, from: data) == d)
+  }
+
+  /// In a study, the threshold is set on each fold's clean training playlists: the clean
+  /// model trains without exactly the clean playlists above it (at most ⌊q · n⌋ of them). The
+  /// planted runs flag by the same threshold; planting shifts the detector's global rates, so
+  /// honest scores move a little and the realised false-positive rate is measured, not
+  /// promised. The members (ending in s*, above every honest playlist) are all caught, and
+  /// filtering them keeps s* out of the model, as with a flag rate.
+  @Test func aCalibratedStudySetsItsThresholdOnTheCleanFold() throws {
+    let dir = TemporaryDirectory()
+    var stage = DetectionStage()
+    stage.falsePositiveRate = 0.05
+    stage.filter = true
+    let s = try spec(dir, detection: stage)
+    let dataset = try DatasetSource(s.dataset).load()
+    for fold in 0..<2 {
+      let ctx = try FoldContext(
+        dataset: dataset, spec: s, modelSpec: s.model, fold: fold, progress: { _ in })
+      let scores = stage.detector.scores(ctx.training, trackCount: dataset.trackCount)
+      let t = try #require(ctx.detectionThreshold)
+      #expect(t == DetectionStage.threshold(cleanScores: scores, falsePositiveRate: 0.05))
+      let above = scores.filter { $0 > t }.count
+      #expect(above > 0 && above <= Int(0.05 * Double(scores.count)))
+      let kept = stage.run(
+        training: ctx.training, trackCount: dataset.trackCount,
+        isPlanted: [Bool](repeating: false, count: ctx.training.count), threshold: t
+      ).kept
+      #expect(kept.count == ctx.training.count - above)
+    }
+    let runs = try runsCSV(s, dir.file("calibrated"))
+    let recall = runs.column("detect_recall")!
+    let flagged = runs.column("detect_flagged")!
+    let recommendations = runs.column("recommendations")!
+    for row in runs.rows {
+      #expect(row[recall].double == 1)
+      #expect(try #require(row[flagged].double) > 20)
+      #expect(row[recommendations].double == 0)
+    }
+  }
+
 }

@@ -1,7 +1,8 @@
 // How well suspicion scores find a known collective: ROC AUC over all playlists, and precision,
 // recall and false-positive rate when the platform flags a fixed share of its playlists (the
-// most suspicious first). The platform cannot see the labels, so it sets a flag rate, not a
-// score threshold derived from them; the realised false-positive rate is reported.
+// most suspicious first) or every playlist above a threshold it set without the labels (on
+// data from before the collective acted). It never sees the labels; the realised
+// false-positive rate is reported.
 
 /// Detection quality of one score vector against the known collective.
 public struct DetectionMetrics: Sendable, Hashable, Codable {
@@ -35,8 +36,16 @@ public struct DetectionMetrics: Sendable, Hashable, Codable {
   ///   - flagRate: the share of playlists to flag, in [0, 1]; ⌈rate · count⌉ are flagged.
   /// - Precondition: equal lengths; `flagRate` in [0, 1].
   public init(scores: [Double], isPlanted: [Bool], flagRate: Double) {
+    self.init(
+      scores: scores, isPlanted: isPlanted,
+      flags: Self.flagMostSuspicious(scores: scores, rate: flagRate))
+  }
+
+  /// The metrics of given flags (e.g. every score above a calibrated threshold).
+  /// - Precondition: equal lengths.
+  public init(scores: [Double], isPlanted: [Bool], flags: [Bool]) {
     precondition(scores.count == isPlanted.count, "one label per score")
-    let flags = Self.flagMostSuspicious(scores: scores, rate: flagRate)
+    precondition(flags.count == scores.count, "one flag per score")
     playlists = scores.count
     planted = isPlanted.lazy.filter { $0 }.count
     rocAUC = Self.rocAUC(scores: scores, isPlanted: isPlanted)

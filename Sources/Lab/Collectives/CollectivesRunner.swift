@@ -358,7 +358,8 @@ struct CollectivesRunner {
       let rewritten = Set(combined.collective)
       let run = stage.run(
         training: manipulated(), trackCount: trackCount,
-        isPlanted: ctx.split.training.map { rewritten.contains($0) })
+        isPlanted: ctx.split.training.map { rewritten.contains($0) },
+        threshold: ctx.detectionThreshold)
       detection = run.metrics
       if stage.filter { filtered = run.kept }
     }

@@ -2,7 +2,10 @@
 // training playlist is scored by the planting detector; the run records how well the scores
 // find the collective, and with `filter` the flagged playlists (or, with `"filter": "tracks"`,
 // only their flagged occurrences) are dropped before the model is trained — in the clean world
-// as in the planted one, since the platform cannot tell them apart.
+// as in the planted one, since the platform cannot tell them apart. The platform flags either a
+// fixed share of its playlists (`flagRate`) or every playlist scoring above a threshold set on
+// the fold's clean training data (`falsePositiveRate`: at most that share of the honest
+// playlists, as a platform would calibrate on data from before the collective acted).
 // Off (no key), the runner's path and every output byte are as before.
 import ChorusCore
 import Defences
@@ -14,8 +17,13 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   public var traits: [OccurrenceTrait] = OccurrenceTrait.allCases
   /// A predecessor is rare at this training frequency or below (default 1).
   public var rareMaxCount: Int = 1
-  /// Share of training playlists flagged, in [0, 1) (default 0.001).
+  /// Share of training playlists flagged, in [0, 1) (default 0.001). Ignored when
+  /// `falsePositiveRate` is set.
   public var flagRate: Double = 0.001
+  /// When set, in (0, 1): flag every playlist whose score is above the threshold that at most
+  /// this share of the fold's clean training playlists exceed (`threshold(clean:trackCount:)`),
+  /// instead of a fixed share.
+  public var falsePositiveRate: Double? = nil
   /// Drop flagged data before training (default false: measure detection only).
   public var filter: Bool = false
   /// What a filter drops: whole flagged playlists (default) or their flagged occurrences.
@@ -35,17 +43,24 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   public init() {}
 
   /// The spec keys of the block.
-  public static let keys = ["traits", "rareMaxCount", "flagRate", "filter"]
+  public static let keys = ["traits", "rareMaxCount", "flagRate", "falsePositiveRate", "filter"]
 
-  enum CodingKeys: String, CodingKey { case traits, rareMaxCount, flagRate, filter }
+  enum CodingKeys: String, CodingKey {
+    case traits, rareMaxCount, flagRate, falsePositiveRate, filter
+  }
 
   /// Encodes `filter` as true/false for playlists (as before the unit existed, so the hashes
-  /// of existing specs stay) and as "tracks" for the track filter.
+  /// of existing specs stay) and as "tracks" for the track filter; `falsePositiveRate`, when
+  /// set, in place of `flagRate` (which it replaces).
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(traits, forKey: .traits)
     try c.encode(rareMaxCount, forKey: .rareMaxCount)
-    try c.encode(flagRate, forKey: .flagRate)
+    if let falsePositiveRate {
+      try c.encode(falsePositiveRate, forKey: .falsePositiveRate)
+    } else {
+      try c.encode(flagRate, forKey: .flagRate)
+    }
     if filter && filterUnit == .tracks {
       try c.encode(FilterUnit.tracks.rawValue, forKey: .filter)
     } else {
@@ -57,7 +72,8 @@ public struct DetectionStage: Sendable, Equatable, Codable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     traits = try c.decode([OccurrenceTrait].self, forKey: .traits)
     rareMaxCount = try c.decode(Int.self, forKey: .rareMaxCount)
-    flagRate = try c.decode(Double.self, forKey: .flagRate)
+    falsePositiveRate = try c.decodeIfPresent(Double.self, forKey: .falsePositiveRate)
+    flagRate = try c.decodeIfPresent(Double.self, forKey: .flagRate) ?? 0.001
     if let unit = try? c.decode(FilterUnit.self, forKey: .filter) {
       filter = true
       filterUnit = unit
@@ -67,9 +83,11 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   }
 
   /// The stage in words, e.g. "detection 0.1% (filter)", "detection 1% (filter tracks)",
-  /// "detection 0.1% (measure only)".
+  /// "detection 0.1% (measure only)", "detection FPR 1% (filter)".
   public var label: String {
-    let rate = String(format: "%g%%", flagRate * 100)
+    let rate =
+      falsePositiveRate.map { String(format: "FPR %g%%", $0 * 100) }
+      ?? String(format: "%g%%", flagRate * 100)
     let mode =
       !filter ? "measure only" : filterUnit == .tracks ? "filter tracks" : "filter"
     return "detection \(rate) (\(mode))"
@@ -103,6 +121,20 @@ public struct DetectionStage: Sendable, Equatable, Codable {
         throw SpecFields.wrong("detection.flagRate", v, expected: "a number in [0, 1)")
       }
       d.flagRate = n.doubleValue
+    }
+    if let v = o["falsePositiveRate"], !(v is NSNull) {
+      guard let n = SpecFields.number(v), n.doubleValue.isFinite else {
+        throw SpecFields.wrong("detection.falsePositiveRate", v, expected: "a number in (0, 1)")
+      }
+      if let f = o["flagRate"], !(f is NSNull) {
+        throw ChorusError(
+          .config, "'detection' sets both flagRate and falsePositiveRate",
+          field: "detection.falsePositiveRate",
+          hint:
+            "keep one: a share of playlists to flag, or a false-positive rate to calibrate on the clean fold"
+        )
+      }
+      d.falsePositiveRate = n.doubleValue
     }
     if let v = o["filter"], !(v is NSNull) {
       let expected = "true, false, \"playlists\" or \"tracks\""
@@ -142,34 +174,74 @@ public struct DetectionStage: Sendable, Equatable, Codable {
         .config, "'detection.flagRate' \(flagRate) is outside [0, 1)", field: "detection.flagRate",
         hint: "the share of training playlists the platform flags, e.g. 0.001")
     }
-    if filter && flagRate == 0 {
+    if let q = falsePositiveRate {
+      guard q > 0, q < 1 else {
+        throw ChorusError(
+          .config, "'detection.falsePositiveRate' \(q) is outside (0, 1)",
+          field: "detection.falsePositiveRate",
+          hint: "the share of honest playlists the platform accepts to flag, e.g. 0.01")
+      }
+    } else if filter && flagRate == 0 {
       throw ChorusError(
         .config, "'detection.filter' drops nothing at flagRate 0", field: "detection.flagRate",
         hint: "set a flag rate above 0, or filter false to measure detection only")
     }
   }
 
+  /// With a false-positive rate q: the threshold the platform sets on the fold's clean
+  /// training playlists (all honest), so that at most ⌊q · n⌋ of their n scores lie above it
+  /// (`threshold(cleanScores:falsePositiveRate:)`); nil with a flag rate.
+  func threshold(clean: PlaylistStore, trackCount: Int) -> Double? {
+    falsePositiveRate.map {
+      Self.threshold(
+        cleanScores: detector.scores(clean, trackCount: trackCount), falsePositiveRate: $0)
+    }
+  }
+
+  /// The (⌊q · n⌋ + 1)-th highest of the n scores: strictly above it lie at most ⌊q · n⌋ of
+  /// them, so flagging "score > threshold" flags at most a share q (fewer when scores tie at
+  /// the threshold). +∞ without scores.
+  /// - Precondition: q in [0, 1).
+  static func threshold(cleanScores: [Double], falsePositiveRate q: Double) -> Double {
+    precondition(q >= 0 && q < 1)
+    guard !cleanScores.isEmpty else { return .infinity }
+    let k = Int((q * Double(cleanScores.count)).rounded(.down))
+    return cleanScores.sorted(by: >)[k]
+  }
+
+  /// The flags for `scores`: every score above `threshold` with a false-positive rate, else
+  /// the ⌈flagRate · n⌉ most suspicious.
+  /// - Precondition: a threshold with a false-positive rate.
+  func flags(_ scores: [Double], threshold: Double?) -> [Bool] {
+    guard falsePositiveRate != nil else {
+      return DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate)
+    }
+    guard let threshold else { preconditionFailure("a false-positive rate needs its threshold") }
+    return scores.map { $0 > threshold }
+  }
+
   /// Scores the training playlists and flags the most suspicious.
   /// - Parameters:
   ///   - training: the training playlists as the platform sees them.
   ///   - isPlanted: per training playlist, whether the collective holds it (for the metrics).
+  ///   - threshold: with a false-positive rate, the fold's `threshold(clean:trackCount:)`.
   /// - Returns: the metrics and what a filter would train on (`training` without the flagged
   ///   playlists, or without their flagged occurrences, as `filterUnit` says; `training`
   ///   itself when the stage does not filter).
-  func run(training: PlaylistStore, trackCount: Int, isPlanted: [Bool]) -> (
+  func run(training: PlaylistStore, trackCount: Int, isPlanted: [Bool], threshold: Double?) -> (
     metrics: DetectionMetrics, kept: PlaylistStore
   ) {
     guard filter && filterUnit == .tracks else {
       let scores = detector.scores(training, trackCount: trackCount)
-      let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flagRate: flagRate)
+      let flags = flags(scores, threshold: threshold)
+      let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flags: flags)
       guard filter else { return (metrics, training) }
-      let flags = DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate)
       return (metrics, Self.unflagged(training, flags: flags))
     }
     let occurrences = detector.occurrenceScores(training, trackCount: trackCount)
     let scores = PlantingDetector.playlistScores(training, occurrenceScores: occurrences)
-    let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flagRate: flagRate)
-    let flags = DetectionMetrics.flagMostSuspicious(scores: scores, rate: flagRate)
+    let flags = flags(scores, threshold: threshold)
+    let metrics = DetectionMetrics(scores: scores, isPlanted: isPlanted, flags: flags)
     return (
       metrics,
       Self.withoutFlaggedOccurrences(

@@ -310,7 +310,8 @@ public struct ExperimentRunner {
         let members = Set(planted.collective)
         let (metrics, kept) = stage.run(
           training: manipulated, trackCount: trackCount,
-          isPlanted: ctx.split.training.map { members.contains($0) })
+          isPlanted: ctx.split.training.map { members.contains($0) },
+          threshold: ctx.detectionThreshold)
         detection = metrics
         // Filtering changes which honest data remains: retrain (no exact update).
         if stage.filter { retrainOn = kept }

@@ -39,6 +39,9 @@ struct FoldContext {
   /// With a re-ranking stage: per artist, R₀ of the first K candidates (the lists without
   /// the stage), for the concentration the stage changes.
   let artistR0Undefended: [Int]?
+  /// With a detection stage that calibrates a false-positive rate: its threshold, set on this
+  /// fold's clean training playlists (`DetectionStage.threshold(clean:trackCount:)`).
+  let detectionThreshold: Double?
 
   init(
     dataset: Dataset, spec: ExperimentSpec, modelSpec: ModelSpec, fold: Int,
@@ -52,11 +55,17 @@ struct FoldContext {
     // With a filtering detection stage the platform drops the flagged playlists here too: the
     // clean model is what the defended platform trains without a collective.
     var trainOn = training
+    detectionThreshold = spec.detection?.threshold(clean: training, trackCount: dataset.trackCount)
+    if let t = detectionThreshold, let q = spec.detection?.falsePositiveRate {
+      progress(
+        "fold \(fold): detection flags scores above \(MeasuredValue.number(t)) (at most \(MeasuredValue.number(q * 100))% of the clean training playlists)"
+      )
+    }
     if let stage = spec.detection, stage.filter {
       trainOn =
         stage.run(
           training: training, trackCount: dataset.trackCount,
-          isPlanted: [Bool](repeating: false, count: training.count)
+          isPlanted: [Bool](repeating: false, count: training.count), threshold: detectionThreshold
         ).kept
       switch stage.filterUnit {
       case .playlists:
