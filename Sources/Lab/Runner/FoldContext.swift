@@ -3,6 +3,7 @@
 // know which contexts an exact update can change), and the clean exposure figures.
 import ChorusCore
 import Evaluation
+import Foundation
 import PlaylistData
 import Recommenders
 import Reports
@@ -58,7 +59,7 @@ struct FoldContext {
     detectionThreshold = spec.detection?.threshold(clean: training, trackCount: dataset.trackCount)
     if let t = detectionThreshold, let q = spec.detection?.falsePositiveRate {
       progress(
-        "fold \(fold): detection flags scores above \(MeasuredValue.number(t)) (at most \(MeasuredValue.number(q * 100))% of the clean training playlists)"
+        "fold \(fold): detection flags scores above \(String(format: "%.4g", t)) (at most \(MeasuredValue.number(q * 100))% of the clean training playlists)"
       )
     }
     if let stage = spec.detection, stage.filter {
