@@ -6,7 +6,8 @@
 # amplification against the accuracy honest users lose ('chorus frontier').
 # Usage: bash Experiments/defence-frontier.sh [SPEC] [OUT_DIR] [STRATEGIES] [SETTINGS...]
 #   defaults: Experiments/demo.json, results/defence-frontier, the spec's strategies, every
-#   setting below (give names to run only some, e.g. none cold-cap). STRATEGIES is a JSON list
+#   setting of the first list below (give names to run only some, e.g. none cold-cap, or the
+#   calibrated filters detect-fpr-0.1pct detect-fpr-1pct, run only when named). STRATEGIES is a JSON list
 #   such as '["dirlof"]' or '-' for the spec's own. Every study runs with --kernels portable, so
 #   the no-defence study is the same bits as 'chorus run SPEC --kernels portable'. SET='key=value'
 #   adds one more override to every study (e.g. SET='alphas=[0.005]' for one collective size).
@@ -30,11 +31,19 @@ settings=(
   'cold-cap-20|reranking={"kind":"cold-cap","minCount":20,"maxCold":0,"depth":2}'
   'popularity-0.25|reranking={"kind":"popularity-discount","beta":0.25,"depth":2}'
 )
-# The settings to run, in the order given (default: all, in the order above).
+# Run only when named: the filter at a false-positive rate calibrated on each fold's clean
+# training playlists instead of a flag rate (Experiments/PROTOCOL.md §8).
+extra_settings=(
+  'detect-fpr-0.1pct|detection={"falsePositiveRate":0.001,"filter":true}'
+  'detect-fpr-1pct|detection={"falsePositiveRate":0.01,"filter":true}'
+)
+# The settings to run, in the order given (default: every setting of the first list, in its
+# order).
 wanted=("$@")
 if ((${#wanted[@]} == 0)); then
   for setting in "${settings[@]}"; do wanted+=("${setting%%|*}"); done
 fi
+settings+=("${extra_settings[@]}")
 mkdir -p "$out"
 folders=()
 for name in "${wanted[@]}"; do
