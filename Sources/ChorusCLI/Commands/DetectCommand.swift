@@ -14,7 +14,7 @@ enum DetectCommand {
       name: "detect",
       abstract: "Score every playlist for planting and measure how well that finds the collective.",
       discussion:
-        "Each playlist gets a suspicion score from track-level positional anomalies: a track that follows a rare track (training frequency at most --rare-max-count) far more often than tracks do on average (rare-predecessor; DirLoF's pattern), or that ends its playlist far more often than average (last-position; AtTheEnd's pattern). A track's score is the Chernoff exponent of the binomial tail, n·KL(x/n ‖ q), in nats; a playlist's is the largest score of a track showing the trait in it; 'combined' is the maximum over the traits. The platform flags the ⌈rate · playlists⌉ most suspicious playlists (ties by dataset order); precision, recall and the false-positive rate are measured against the edit log. The detector sees only the data, never s* or the log. See Experiments/PROTOCOL.md.",
+        "Each playlist gets a suspicion score from track-level positional anomalies: a track that follows a rare track (training frequency at most --rare-max-count) far more often than tracks do on average (rare-predecessor; DirLoF's pattern), or that ends its playlist far more often than average (last-position; AtTheEnd's pattern); on request (--traits) also a track followed by its most frequent successor far more often than average (repeated-successor; InClust's pattern). A track's score is the Chernoff exponent of the binomial tail, n·KL(x/n ‖ q), in nats; a playlist's is the largest score of a track showing the trait in it; 'combined' is the maximum over the traits. The platform flags the ⌈rate · playlists⌉ most suspicious playlists (ties by dataset order); precision, recall and the false-positive rate are measured against the edit log. The detector sees only the data, never s* or the log. See Experiments/PROTOCOL.md.",
       options: [
         .option(
           "dataset", short: "d", value: "input",
@@ -26,7 +26,7 @@ enum DetectCommand {
           "traits", value: "list",
           help:
             "Comma-separated traits: \(OccurrenceTrait.names).",
-          default: OccurrenceTrait.allCases.map(\.rawValue).joined(separator: ",")),
+          default: OccurrenceTrait.defaults.map(\.rawValue).joined(separator: ",")),
         .option(
           "rare-max-count", value: "n",
           help: "A predecessor is rare at this training frequency or below.", default: "1"),
@@ -42,7 +42,7 @@ enum DetectCommand {
   }
 
   static func run(_ p: ParsedCommand) throws -> Int32 {
-    let traits = try p.value("traits").map(parseTraits) ?? OccurrenceTrait.allCases
+    let traits = try p.value("traits").map(parseTraits) ?? OccurrenceTrait.defaults
     let rareMaxCount = try p.int("rare-max-count", min: 0) ?? 1
     let flagRate = try p.double("flag-rate") ?? 0.001
     guard flagRate >= 0 && flagRate <= 1 else {

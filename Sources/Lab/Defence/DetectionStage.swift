@@ -13,8 +13,9 @@ import Foundation
 
 /// The `detection` block of a spec.
 public struct DetectionStage: Sendable, Equatable, Codable {
-  /// Traits combined by maximum (default: all).
-  public var traits: [OccurrenceTrait] = OccurrenceTrait.allCases
+  /// Traits combined by maximum (default: `OccurrenceTrait.defaults`, rare-predecessor and
+  /// last-position).
+  public var traits: [OccurrenceTrait] = OccurrenceTrait.defaults
   /// A predecessor is rare at this training frequency or below (default 1).
   public var rareMaxCount: Int = 1
   /// Share of training playlists flagged, in [0, 1) (default 0.001). Ignored when
@@ -159,7 +160,7 @@ public struct DetectionStage: Sendable, Equatable, Codable {
     guard !traits.isEmpty else {
       throw ChorusError(
         .config, "'detection.traits' is empty", field: "detection.traits",
-        hint: "leave it out to use every trait")
+        hint: "leave it out to use the default traits (rare-predecessor, last-position)")
     }
     guard Set(traits).count == traits.count else {
       throw ChorusError(
