@@ -45,6 +45,54 @@ import Testing
     #expect((out.rows[0].metrics.rocAUC ?? 0) > 0.9)
   }
 
+  /// With --false-positive-rate and --clean the thresholds are set on the dataset before
+  /// planting: one per row (two traits and the combination), the CSV flags exactly the
+  /// playlists above the combined threshold, and AtTheEnd's six members are all above it.
+  /// Either option alone, or a rate outside (0, 1), is a usage error.
+  @Test func aFalsePositiveRateIsCalibratedOnTheCleanDataset() throws {
+    let dir = TemporaryDirectory()
+    let r = try ChorusBinary.run([
+      "plant", "--dataset", "synthetic:tiny", "--strategy", "at-the-end", "--budget", "6",
+      "--out", dir.file("p.json"),
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let base = ["detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv")]
+    let j = try ChorusBinary.run(
+      base + [
+        "--false-positive-rate", "0.05", "--clean", "synthetic:tiny", "--json", "--out",
+        dir.file("scores.csv"),
+      ])
+    #expect(j.status == 0, "\(j.stderr)")
+    struct Output: Decodable {
+      struct Row: Decodable {
+        struct Metrics: Decodable { var truePositives: Int }
+        var detector: String
+        var metrics: Metrics
+      }
+      var flagRate: Double?
+      var falsePositiveRate: Double?
+      var thresholds: [Double]
+      var rows: [Row]
+    }
+    let out = try JSONDecoder().decode(Output.self, from: Data(j.stdout.utf8))
+    #expect(out.flagRate == nil && out.falsePositiveRate == 0.05)
+    #expect(out.thresholds.count == 3 && out.rows.map(\.detector).last == "combined")
+    #expect(out.rows.last?.metrics.truePositives == 6)
+    let rows = try String(contentsOfFile: dir.file("scores.csv"), encoding: .utf8)
+      .split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+    for row in rows {
+      let above = Double(row[1])! > out.thresholds[2]
+      #expect((row[3] == "1") == above, "\(row)")
+    }
+    for bad in [
+      ["--false-positive-rate", "0.05"], ["--clean", "synthetic:tiny"],
+      ["--false-positive-rate", "1", "--clean", "synthetic:tiny"],
+    ] {
+      let e = try ChorusBinary.run(base + bad)
+      #expect(e.status == 64, "\(bad): \(e.stderr)")
+    }
+  }
+
   /// `chorus report` on a folder laid out as Experiments/detection-sweep.sh writes it (one
   /// `detect --json` per strategy, size and fold in a rate-R folder per flag rate) draws the
   /// sweep's figure from the real JSON.

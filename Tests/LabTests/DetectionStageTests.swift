@@ -233,7 +233,7 @@ import Testing
       (0.5, 0, 5),  // k = 5: every positive score
     ]
     for (q, threshold, flagged) in cases {
-      let t = DetectionStage.threshold(cleanScores: clean, falsePositiveRate: q)
+      let t = DetectionMetrics.threshold(cleanScores: clean, falsePositiveRate: q)
       #expect(t == threshold, "q = \(q)")
       var stage = DetectionStage()
       stage.falsePositiveRate = q
@@ -241,7 +241,7 @@ import Testing
       #expect(flags.filter { $0 }.count == flagged, "q = \(q)")
       #expect(Double(flagged) <= q * Double(clean.count))
     }
-    #expect(DetectionStage.threshold(cleanScores: [], falsePositiveRate: 0.1) == .infinity)
+    #expect(DetectionMetrics.threshold(cleanScores: [], falsePositiveRate: 0.1) == .infinity)
   }
 
   @Test func theFalsePositiveRateIsDecodedStrictlyAndEncodedInPlaceOfTheFlagRate() throws {
@@ -294,7 +294,7 @@ import Testing
         dataset: dataset, spec: s, modelSpec: s.model, fold: fold, progress: { _ in })
       let scores = stage.detector.scores(ctx.training, trackCount: dataset.trackCount)
       let t = try #require(ctx.detectionThreshold)
-      #expect(t == DetectionStage.threshold(cleanScores: scores, falsePositiveRate: 0.05))
+      #expect(t == DetectionMetrics.threshold(cleanScores: scores, falsePositiveRate: 0.05))
       let above = scores.filter { $0 > t }.count
       #expect(above > 0 && above <= Int(0.05 * Double(scores.count)))
       let kept = stage.run(

@@ -53,6 +53,20 @@ public struct DetectionMetrics: Sendable, Hashable, Codable {
     truePositives = zip(flags, isPlanted).lazy.filter { $0 && $1 }.count
   }
 
+  /// The threshold a platform sets on scores of data it knows to be honest (e.g. from before a
+  /// collective acted) for a false-positive rate q: the (⌊q · n⌋ + 1)-th highest of the n
+  /// scores. Strictly above it lie at most ⌊q · n⌋ of them, so flagging "score > threshold"
+  /// flags at most a share q of such data (fewer when scores tie at the threshold). +∞ without
+  /// scores.
+  /// - Precondition: q in [0, 1).
+  /// - Complexity: O(n log n).
+  public static func threshold(cleanScores: [Double], falsePositiveRate q: Double) -> Double {
+    precondition(q >= 0 && q < 1, "a false-positive rate must be in [0, 1)")
+    guard !cleanScores.isEmpty else { return .infinity }
+    let k = Int((q * Double(cleanScores.count)).rounded(.down))
+    return cleanScores.sorted(by: >)[k]
+  }
+
   /// Flags the ⌈rate · count⌉ highest scores; ties are broken towards the lower playlist index,
   /// so the result is deterministic.
   /// - Precondition: `rate` in [0, 1].

@@ -191,23 +191,12 @@ public struct DetectionStage: Sendable, Equatable, Codable {
 
   /// With a false-positive rate q: the threshold the platform sets on the fold's clean
   /// training playlists (all honest), so that at most ⌊q · n⌋ of their n scores lie above it
-  /// (`threshold(cleanScores:falsePositiveRate:)`); nil with a flag rate.
+  /// (`DetectionMetrics.threshold(cleanScores:falsePositiveRate:)`); nil with a flag rate.
   func threshold(clean: PlaylistStore, trackCount: Int) -> Double? {
     falsePositiveRate.map {
-      Self.threshold(
+      DetectionMetrics.threshold(
         cleanScores: detector.scores(clean, trackCount: trackCount), falsePositiveRate: $0)
     }
-  }
-
-  /// The (⌊q · n⌋ + 1)-th highest of the n scores: strictly above it lie at most ⌊q · n⌋ of
-  /// them, so flagging "score > threshold" flags at most a share q (fewer when scores tie at
-  /// the threshold). +∞ without scores.
-  /// - Precondition: q in [0, 1).
-  static func threshold(cleanScores: [Double], falsePositiveRate q: Double) -> Double {
-    precondition(q >= 0 && q < 1)
-    guard !cleanScores.isEmpty else { return .infinity }
-    let k = Int((q * Double(cleanScores.count)).rounded(.down))
-    return cleanScores.sorted(by: >)[k]
   }
 
   /// The flags for `scores`: every score above `threshold` with a false-positive rate, else
