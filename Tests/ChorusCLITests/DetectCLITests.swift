@@ -7,13 +7,18 @@ import Foundation
 import Testing
 
 @Suite struct DetectCLITests {
-  @Test func detectsAPlantedCollectiveAndWritesEveryScore() throws {
-    let dir = TemporaryDirectory()
+  /// Plants AtTheEnd with 6 playlists of synthetic:tiny into dir/p.json (and p.edits.csv).
+  func plantAtTheEnd(_ dir: TemporaryDirectory) throws {
     let r = try ChorusBinary.run([
       "plant", "--dataset", "synthetic:tiny", "--strategy", "at-the-end", "--budget", "6",
       "--out", dir.file("p.json"),
     ])
     #expect(r.status == 0, "\(r.stderr)")
+  }
+
+  @Test func detectsAPlantedCollectiveAndWritesEveryScore() throws {
+    let dir = TemporaryDirectory()
+    try plantAtTheEnd(dir)
     let d = try ChorusBinary.run([
       "detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv"),
       "--flag-rate", "0.05", "--out", dir.file("scores.csv"),
@@ -51,11 +56,7 @@ import Testing
   /// Either option alone, or a rate outside (0, 1), is a usage error.
   @Test func aFalsePositiveRateIsCalibratedOnTheCleanDataset() throws {
     let dir = TemporaryDirectory()
-    let r = try ChorusBinary.run([
-      "plant", "--dataset", "synthetic:tiny", "--strategy", "at-the-end", "--budget", "6",
-      "--out", dir.file("p.json"),
-    ])
-    #expect(r.status == 0, "\(r.stderr)")
+    try plantAtTheEnd(dir)
     let base = ["detect", "--dataset", dir.file("p.json"), "--edits", dir.file("p.edits.csv")]
     let j = try ChorusBinary.run(
       base + [
