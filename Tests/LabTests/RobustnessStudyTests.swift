@@ -141,6 +141,11 @@ import Testing
         #expect(!panel.contains("class=\"marker\""))
         #expect(panel.contains("not fitted (4 datasets):"))
         #expect(panel.contains(String(e.description.prefix(25))))
+        // A white card lies over the zero line and under the message's first line.
+        let card = try #require(panel.range(of: "stroke=\"none\" fill=\"white\"/>"))
+        let zero = try #require(panel.range(of: "class=\"reference-x\""))
+        let text = try #require(panel.range(of: "not fitted (4 datasets):"))
+        #expect(zero.lowerBound < card.lowerBound && card.lowerBound < text.lowerBound)
       }
     }
     // The scatter: one panel per predictor; each study's response at its characteristic.

@@ -284,13 +284,46 @@ import Testing
     .map { (x: Double($0[0])!, y: Double($0[1])!) }
     #expect(markers.count == 3)
     let width = 6.2 * 27 + 4
-    let x0 = moved.anchor == "start" ? moved.x - 2 : moved.x - width + 2
+    let x0 =
+      moved.anchor == "start"
+      ? moved.x - 2 : moved.anchor == "middle" ? moved.x - width / 2 : moved.x - width + 2
     for m in markers {
       let inside =
         m.x + 3.5 >= x0 && m.x - 3.5 <= x0 + width && m.y + 3.5 >= moved.y - 11
         && m.y - 3.5 <= moved.y + 3
       #expect(!inside, "marker at \(m) under the label at \(moved)")
     }
+  }
+
+  /// A curve that crosses the reference line near both ends (as amplification does: high for
+  /// tiny collectives, low in between, high again for large ones) must not run under the
+  /// label: it moves to the middle of the line, where no stretch of any drawn line passes
+  /// through its box. Without the crossings it stays at an end.
+  @Test func referenceLabelAvoidsCurves() throws {
+    func chart(_ points: [(x: Double, y: Double, ci: Double)]) -> LineChart {
+      var c = LineChart(
+        title: "t", xLabel: "x", yLabel: "y",
+        series: [
+          ChartSeries(name: "s", points: points),
+          ChartSeries(name: "other", points: points.map { ($0.x, $0.y * 0.9, 0) }, style: .context),
+        ])
+      c.logX = true
+      c.referenceY = (1, "amplification = 1")
+      return c
+    }
+    func anchor(_ svg: String) -> String {
+      let line = svg.components(separatedBy: "\n").last { $0.contains(">amplification = 1<") }!
+      let start = line.range(of: "text-anchor=\"")!.upperBound
+      return String(line[start...].prefix { $0 != "\"" })
+    }
+    // Steep crossings of y = 1 close to both ends, the middle far below the line.
+    let u = chart([
+      (0.01, 4, 0), (0.012, 0.3, 0), (0.1, 0.2, 0), (1, 0.25, 0), (8, 0.3, 0), (10, 4, 0),
+    ])
+    #expect(anchor(u.svg()) == "middle")
+    // The same curve without the crossings (low everywhere): an end is free, and preferred.
+    let low = chart([(0.01, 0.3, 0), (0.1, 0.2, 0), (1, 0.25, 0), (10, 0.3, 0)])
+    #expect(anchor(low.svg()) != "middle")
   }
 
   /// Ten series (a frontier of nine defences and none) get ten different colours: the palette

@@ -5,6 +5,9 @@
 // external fonts. `PanelFigure` lays several charts out as small multiples under one title.
 import Foundation
 
+/// Where along a horizontal reference line its label sits.
+enum ReferencePlace { case left, right, middle }
+
 /// How a series is drawn.
 public enum SeriesStyle: String, Sendable {
   /// Solid line with small markers (the default).
@@ -308,22 +311,54 @@ public struct LineChart: Sendable {
       func baseline(_ above: Bool) -> Double {
         (above && ry - 6 > top + 12) || ry + 14 > top + plotH - 4 ? ry - 6 : ry + 14
       }
-      // Of the four places (either end, above or below the line), the first in order of
-      // preference whose box covers the fewest markers (then whiskers): the halo must not
-      // hide a data point.
+      // Of six places (either end or the middle, above or below the line), the first in order
+      // of preference whose box covers the least: a marker outweighs everything (the halo
+      // must not hide a data point), then the stretches of drawn lines under it (a curve
+      // should not run through the label; grey context lines count less), then whiskers.
       let box = (width: 6.2 * Double(r.label.count) + 4, height: 13.0)
-      func covered(atLeft: Bool, above: Bool) -> Int {
-        let bx0 = atLeft ? left + 4 : left + plotW - 4 - box.width
+      func boxX0(_ at: ReferencePlace) -> Double {
+        switch at {
+        case .left: left + 4
+        case .right: left + plotW - 4 - box.width
+        case .middle: left + (plotW - box.width) / 2
+        }
+      }
+      func covered(at: ReferencePlace, above: Bool) -> Int {
+        let bx0 = boxX0(at)
         let yb = baseline(above)
         let (bx1, by0, by1) = (bx0 + box.width, yb - box.height + 2, yb + 3)
         var score = 0
+        func inside(_ x: Double, _ y: Double) -> Bool {
+          x >= bx0 && x <= bx1 && y >= by0 && y <= by1
+        }
+        // Each drawn segment sampled at 24 points; a sample under the box counts 3 for a
+        // series' own line and 1 for a context line.
+        for s in series {
+          let weight: Int
+          switch s.style {
+          case .line, .dashed, .dotted, .highlight: weight = 3
+          case .errorBars: weight = s.joined ? 3 : 0
+          case .context: weight = 1
+          case .points, .bars: weight = 0
+          }
+          guard weight > 0 else { continue }
+          let pts = s.points.filter { usable($0.x, $0.y) }.sorted { $0.x < $1.x }
+          let dodge = s.style == .errorBars ? s.dodge : 0
+          for (a, b) in zip(pts, pts.dropFirst()) {
+            let (ax, ay, bxp, byp) = (px(a.x) + dodge, py(a.y), px(b.x) + dodge, py(b.y))
+            for k in 0...24 {
+              let t = Double(k) / 24
+              if inside(ax + (bxp - ax) * t, ay + (byp - ay) * t) { score += weight }
+            }
+          }
+        }
         for s in series where s.style != .context && s.style != .bars {
           let marker = s.style == .highlight ? 5.5 : s.style == .points ? 2.0 : 3.5
           let dodge = s.style == .errorBars || s.style == .points ? s.dodge : 0
           for p in s.points where usable(p.x, p.y) {
             let (x, y) = (px(p.x) + dodge, py(p.y))
             if x + marker >= bx0 && x - marker <= bx1 && y + marker >= by0 && y - marker <= by1 {
-              score += s.style == .points ? 1 : 100
+              score += s.style == .points ? 1 : 1000
             }
             let ci = p.ci.isFinite ? p.ci : 0
             if ci > 0 && (s.style == .errorBars || s.style == .highlight) && x >= bx0
@@ -337,15 +372,23 @@ public struct LineChart: Sendable {
         }
         return score
       }
-      let places = [
-        (preferLeft, preferAbove), (preferLeft, !preferAbove), (!preferLeft, preferAbove),
-        (!preferLeft, !preferAbove),
+      let (near, far): (ReferencePlace, ReferencePlace) =
+        preferLeft ? (.left, .right) : (.right, .left)
+      let places: [(ReferencePlace, Bool)] = [
+        (near, preferAbove), (near, !preferAbove), (far, preferAbove), (far, !preferAbove),
+        (.middle, preferAbove), (.middle, !preferAbove),
       ]
-      let scores = places.map { covered(atLeft: $0.0, above: $0.1) }
+      let scores = places.map { covered(at: $0.0, above: $0.1) }
       let best = places[scores.firstIndex(of: scores.min()!)!]
+      let (labelX, labelAnchor): (Double, String) =
+        switch best.0 {
+        case .left: (left + 6, "start")
+        case .right: (left + plotW - 6, "end")
+        case .middle: (left + plotW / 2, "middle")
+        }
       referenceLabel = SVG.text(
-        r.label, x: best.0 ? left + 6 : left + plotW - 6, y: baseline(best.1), size: 11,
-        anchor: best.0 ? "start" : "end", fill: "#444", halo: true)
+        r.label, x: labelX, y: baseline(best.1), size: 11, anchor: labelAnchor, fill: "#444",
+        halo: true)
     }
     if let r = referenceX, !logX || r.value > 0, tx(r.value) >= x0, tx(r.value) <= x1 {
       let x = px(r.value)
@@ -520,6 +563,14 @@ public struct LineChart: Sendable {
       out += SVG.text(
         note, x: width - legendWidth + 14, y: top + 24 + Double(legendRow + j) * 18, size: 11,
         anchor: "start", fill: "#555")
+    }
+    if !message.isEmpty {
+      // A white card behind the lines, so that grid and reference lines do not run through
+      // the gaps between them (the halo alone covers the letters only).
+      let w = min(plotW - 8, 7.0 * Double(message.map(\.count).max()!) + 16)
+      let h = Double(message.count) * 18 + 8
+      out += SVG.rect(
+        left + (plotW - w) / 2, top + plotH / 2 - h / 2 - 4, w, h, stroke: "none", fill: "white")
     }
     for (j, line) in message.enumerated() {
       out += SVG.text(
