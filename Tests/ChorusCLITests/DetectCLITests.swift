@@ -88,10 +88,18 @@ import Testing
     for bad in [
       ["--false-positive-rate", "0.05"], ["--clean", "synthetic:tiny"],
       ["--false-positive-rate", "1", "--clean", "synthetic:tiny"],
+      ["--flag-rate", "0.01", "--false-positive-rate", "0.05", "--clean", "synthetic:tiny"],
     ] {
       let e = try ChorusBinary.run(base + bad)
       #expect(e.status == 64, "\(bad): \(e.stderr)")
     }
+    // A clean dataset with no playlists sets no threshold: refused, naming the file.
+    try #"{"info": {}, "playlists": []}"#.write(
+      toFile: dir.file("empty.json"), atomically: true, encoding: .utf8)
+    let empty = try ChorusBinary.run(
+      base + ["--false-positive-rate", "0.05", "--clean", dir.file("empty.json"), "--json"])
+    #expect(empty.status == 1, "\(empty.stderr)")
+    #expect(empty.stderr.contains("empty.json") && empty.stderr.contains("no playlists"))
   }
 
   /// `chorus report` on a folder laid out as Experiments/detection-sweep.sh writes it (one

@@ -71,6 +71,11 @@ import Testing
     #expect(playlists.label == "detection 1% (filter)")
     #expect(tracks.label == "detection 1% (filter tracks)")
     #expect(DetectionStage().label == "detection 0.1% (measure only)")
+    var successor = playlists
+    successor.traits = OccurrenceTrait.defaults + [.repeatedSuccessor]
+    #expect(
+      successor.label
+        == "detection 1% (filter; rare-predecessor, last-position, repeated-successor)")
     for d in [playlists, tracks, DetectionStage()] {
       let data = try JSONEncoder().encode(d)
       #expect(try JSONDecoder().decode(DetectionStage.self, from: data) == d)
@@ -242,6 +247,13 @@ import Testing
       #expect(Double(flagged) <= q * Double(clean.count))
     }
     #expect(DetectionMetrics.threshold(cleanScores: [], falsePositiveRate: 0.1) == .infinity)
+    // ⌊q · n⌋ in decimals: 0.29 · 100 is 28.999999999999996 in binary floating point, but the
+    // rule means 29: the 30th highest of 0…99 is 70, and 29 scores lie above it.
+    let hundred = (0..<100).map(Double.init)
+    let (q, n): (Double, Double) = (0.29, 100)
+    #expect(q * n < 29)
+    #expect(DetectionMetrics.threshold(cleanScores: hundred, falsePositiveRate: 0.29) == 70)
+    #expect(DetectionMetrics.threshold(cleanScores: hundred, falsePositiveRate: 0.295) == 70)
   }
 
   @Test func theFalsePositiveRateIsDecodedStrictlyAndEncodedInPlaceOfTheFlagRate() throws {

@@ -148,6 +148,15 @@ import Testing
     } throws: { e in
       (e as? ChorusError)?.file == path
     }
+    // A calibrated run is refused for what it is, not as foreign output.
+    try "{\"falsePositiveRate\": 0.01, \"rows\": []}".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    #expect {
+      try DetectionSweepReport.write(folder: folder)
+    } throws: { e in
+      let c = e as? ChorusError
+      return c?.file == path && "\(c!)".contains("calibrated run")
+    }
     // A study folder (with a manifest) is never taken for a sweep.
     try "{}".write(toFile: folder + "/manifest.json", atomically: true, encoding: .utf8)
     #expect(!DetectionSweepReport.isSweep(folder))

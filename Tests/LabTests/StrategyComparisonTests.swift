@@ -114,6 +114,10 @@ import Testing
     let four = try StrategyComparison(
       summary: summary([("dirlof", 9, 1), ("random", 1, 0.5)], folds: 4))
     #expect(four.studentNote == "with 4 folds a Student-t interval is 1.6 times as wide")
+    // Near 1 the factor keeps two decimals (30 folds: t = 2.045, 2.045 / 1.96 = 1.04).
+    let thirty = try StrategyComparison(
+      summary: summary([("dirlof", 9, 1), ("random", 1, 0.5)], folds: 30))
+    #expect(thirty.studentNote == "with 30 folds a Student-t interval is 1.04 times as wide")
     let one = try StrategyComparison(
       summary: summary([("dirlof", 9, 0), ("random", 1, 0)], folds: 1))
     #expect(one.studentNote == nil)

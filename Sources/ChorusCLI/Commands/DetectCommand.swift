@@ -67,6 +67,13 @@ enum DetectCommand {
           .usage, "--false-positive-rate \(q) is outside (0, 1)", field: "false-positive-rate",
           hint: "give the share of honest playlists the platform accepts to flag, e.g. 0.01")
       }
+      guard p.value("flag-rate") == nil else {
+        throw ChorusError(
+          .usage, "--flag-rate and --false-positive-rate set the flags two ways",
+          field: "flag-rate",
+          hint: "give one: --flag-rate p flags the top share, --false-positive-rate q with --clean "
+            + "calibrates a threshold on the clean data")
+      }
       guard p.value("clean") != nil else {
         throw ChorusError(
           .usage, "--false-positive-rate needs --clean", field: "clean",
@@ -95,7 +102,14 @@ enum DetectCommand {
     let detector = PlantingDetector(traits: traits, rareMaxCount: rareMaxCount)
     let report: DetectionReport
     if let q = falsePositiveRate {
-      let clean = try DatasetCommands.loadReporting(p.required("clean"))
+      let cleanPath = p.required("clean")
+      let clean = try DatasetCommands.loadReporting(cleanPath)
+      guard clean.playlistCount > 0 else {
+        throw ChorusError(
+          .data, "the clean dataset has no playlists, so no threshold can be set on it",
+          file: cleanPath, field: "clean",
+          hint: "give the dataset that 'chorus plant' read (before planting)")
+      }
       report = DetectionReport(
         playlists: dataset.playlists, trackCount: dataset.catalogue.trackCount,
         isPlanted: isPlanted, detector: detector, falsePositiveRate: q,
@@ -132,6 +146,12 @@ enum DetectCommand {
       Console.out(
         "\(collective.count) collective playlists among \(dataset.playlistCount); \(how)")
       Console.out(report.markdownTable)
+      if let thresholds = report.thresholds {
+        Console.out(
+          "thresholds (flag a score above it): "
+            + zip(report.rows, thresholds).map { "\($0.detector) \(String(format: "%g", $1))" }
+            .joined(separator: ", "))
+      }
     }
     return 0
   }

@@ -63,8 +63,13 @@ public struct DetectionMetrics: Sendable, Hashable, Codable {
   public static func threshold(cleanScores: [Double], falsePositiveRate q: Double) -> Double {
     precondition(q >= 0 && q < 1, "a false-positive rate must be in [0, 1)")
     guard !cleanScores.isEmpty else { return .infinity }
-    let k = Int((q * Double(cleanScores.count)).rounded(.down))
-    return cleanScores.sorted(by: >)[k]
+    // ⌊q · n⌋ as the user means it: q · n in binary floating point can fall a hair below an
+    // integer it equals in decimals (0.29 · 100 = 28.999999999999996), which would flag one
+    // playlist fewer than the rule says.
+    let x = q * Double(cleanScores.count)
+    var k = Int(x.rounded(.down))
+    if Double(k + 1) - x <= 1e-9 * max(1, x) { k += 1 }
+    return cleanScores.sorted(by: >)[min(k, cleanScores.count - 1)]
   }
 
   /// Flags the ⌈rate · count⌉ highest scores; ties are broken towards the lower playlist index,

@@ -59,7 +59,8 @@ public struct PlantingDetector: Sendable, Hashable, Codable {
   /// One score per playlist of `store` (≥ 0, larger is more suspicious): the maximum over the
   /// traits of `scoresByTrait`.
   /// - Parameter trackCount: every track id of `store` is below it.
-  /// - Complexity: O(entries + trackCount) per trait; single-threaded and deterministic.
+  /// - Complexity: O(entries + trackCount) per trait (`repeated-successor`: O(entries log
+  ///   entries) and 8 bytes of scratch per entry); single-threaded and deterministic.
   public func scores(_ store: PlaylistStore, trackCount: Int) -> [Double] {
     Self.combined(scoresByTrait(store, trackCount: trackCount))
   }
@@ -76,7 +77,8 @@ public struct PlantingDetector: Sendable, Hashable, Codable {
 
   /// Per trait (in the order of `traits`): one score per playlist of `store`, the largest
   /// score of a track that shows the trait in that playlist (0 when none does).
-  /// - Complexity: O(entries + trackCount) per trait.
+  /// - Complexity: O(entries + trackCount) per trait (`repeated-successor`: O(entries log
+  ///   entries)).
   public func scoresByTrait(_ store: PlaylistStore, trackCount: Int) -> [[Double]] {
     let data = TraitData(store, trackCount: trackCount, traits: traits)
     return traits.map { trait in
@@ -95,7 +97,8 @@ public struct PlantingDetector: Sendable, Hashable, Codable {
   /// Per entry of `store`: the largest score, over the traits that occurrence shows, of its
   /// track for that trait (0 when it shows none). A playlist's `scores` value is the largest of
   /// its entries' values, so the two agree bit for bit.
-  /// - Complexity: O(entries + trackCount) per trait.
+  /// - Complexity: O(entries + trackCount) per trait (`repeated-successor`: O(entries log
+  ///   entries)).
   public func occurrenceScores(_ store: PlaylistStore, trackCount: Int) -> [Double] {
     let data = TraitData(store, trackCount: trackCount, traits: traits)
     var best = [Double](repeating: 0, count: store.entryCount)

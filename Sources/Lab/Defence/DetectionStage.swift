@@ -84,13 +84,18 @@ public struct DetectionStage: Sendable, Equatable, Codable {
   }
 
   /// The stage in words, e.g. "detection 0.1% (filter)", "detection 1% (filter tracks)",
-  /// "detection 0.1% (measure only)", "detection FPR 1% (filter)".
+  /// "detection 0.1% (measure only)", "detection FPR 1% (filter)"; traits other than the
+  /// default two are named ("detection 1% (filter; repeated-successor)"), so that two
+  /// frontier rows that differ only there stay apart.
   public var label: String {
     let rate =
       falsePositiveRate.map { String(format: "FPR %g%%", $0 * 100) }
       ?? String(format: "%g%%", flagRate * 100)
-    let mode =
+    var mode =
       !filter ? "measure only" : filterUnit == .tracks ? "filter tracks" : "filter"
+    if traits != OccurrenceTrait.defaults {
+      mode += "; " + traits.map(\.rawValue).joined(separator: ", ")
+    }
     return "detection \(rate) (\(mode))"
   }
 
@@ -132,7 +137,7 @@ public struct DetectionStage: Sendable, Equatable, Codable {
           .config, "'detection' sets both flagRate and falsePositiveRate",
           field: "detection.falsePositiveRate",
           hint:
-            "keep one: a share of playlists to flag, or a false-positive rate to calibrate on the clean fold"
+            "keep one: a share of playlists to flag, or a false-positive rate to calibrate on the clean fold (with --set: add detection.flagRate=null)"
         )
       }
       d.falsePositiveRate = n.doubleValue

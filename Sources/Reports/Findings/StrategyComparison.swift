@@ -144,9 +144,10 @@ public struct StrategyComparison: Sendable {
     return "no strategy is clearly ahead (the 95% CIs overlap)"
   }
 
-  /// The most folds any compared value is over.
+  /// The fewest folds any compared value with an interval is over (a resumed or partial study
+  /// can have fewer at some sizes; their intervals widen most, so the note names them).
   var folds: Int {
-    rows.flatMap(\.entries).map(\.amplification.folds).max() ?? 0
+    rows.flatMap(\.entries).map(\.amplification.folds).filter { $0 >= 2 }.min() ?? 0
   }
 
   /// "with 3 folds a Student-t interval is 2.2 times as wide" for 2 to 30 folds (the factor
@@ -156,7 +157,9 @@ public struct StrategyComparison: Sendable {
     let n = folds
     guard (2...30).contains(n) else { return nil }
     let factor = StudentT(degreesOfFreedom: Double(n - 1)).quantile(0.975) / 1.96
-    return "with \(n) folds a Student-t interval is \(String(format: "%.1f", factor)) times as wide"
+    // Two decimals near 1, where one would print 1.0 (27–30 folds: 1.04–1.05).
+    let shown = String(format: factor < 1.15 ? "%.2f" : "%.1f", factor)
+    return "with \(n) folds a Student-t interval is \(shown) times as wide"
   }
 
   /// The findings section of report.md: one bullet per size and the platform's cost.

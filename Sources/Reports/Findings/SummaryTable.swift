@@ -26,7 +26,7 @@ public enum SummaryTable {
     var out = ""
     if summary.column("detect_auc") != nil {
       out +=
-        "Detection before training (columns `detect_*`): how well the detector's scores find the collective's playlists among all training playlists, and what flagging the most suspicious share catches.\n\n"
+        "Detection before training (columns `detect_*`): how well the detector's scores find the collective's playlists among all training playlists, and what the flags catch (the most suspicious share of playlists, or every playlist above a threshold set on the clean fold for a false-positive rate, as the spec's `detection` block says).\n\n"
       out += table(
         summary,
         columns: [

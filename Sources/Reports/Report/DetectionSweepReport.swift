@@ -74,6 +74,13 @@ public enum DetectionSweepReport {
       guard let data = try? FileIO.read(path),
         let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
       else { throw bad("not a JSON object") }
+      if object["falsePositiveRate"] is NSNumber {
+        throw ChorusError(
+          .data,
+          "a calibrated run ('chorus detect --false-positive-rate'): a detection sweep compares flag rates",
+          file: path,
+          hint: "move the file out of the sweep's folder, or run it with --flag-rate instead")
+      }
       guard let rate = (object["flagRate"] as? NSNumber)?.doubleValue,
         let rows = object["rows"] as? [[String: Any]], let row = rows.last,
         let detector = row["detector"] as? String, let m = row["metrics"] as? [String: Any],
