@@ -5,11 +5,13 @@
 import ChorusCore
 import ChorusTestSupport
 import CollectiveAction
+import Evaluation
 import Foundation
-import Lab
 import PlaylistData
 import Reports
 import Testing
+
+@testable import Lab
 
 @Suite struct RobustnessStudyTests {
   /// Four studies of one spec on datasets with 150…600 tracks (density varies).
@@ -190,6 +192,46 @@ import Testing
         #expect(axes.showsX(Double(t[0])!, members.reduce(0, +) / Double(members.count)))
       }
     }
+  }
+
+  /// Leave one dataset out, by hand: six datasets whose density is 1…5 and 20, the response
+  /// flat (0 or 0.05) on the first five and 2 on the sixth. The full fit's slope (0.79 per SD,
+  /// CI ± 0.23) comes from the sixth alone: without it the slope is 0 and its CI covers 0;
+  /// without any other it stays off 0. Each refit is the regression of the other five.
+  @Test func leaveOneOutShowsTheDatasetThatCarriesASlope() throws {
+    let base = DatasetCharacteristics(
+      dataset: Fixtures.random(playlists: 40, tracks: 60, lengths: 5...10, seed: 2))
+    let xs: [Double] = [1, 2, 3, 4, 5, 20]
+    let ys: [Double] = [0, 0.05, 0, 0.05, 0, 2]
+    let observations = xs.indices.map { i -> RobustnessStudy.Observation in
+      var c = base
+      c.density = xs[i]
+      return RobustnessStudy.Observation(
+        folder: "/r/d\(i)", dataset: "d\(i)", characteristics: c, strategy: "dirlof",
+        statistics: "full", sizeKind: "budget", size: 10, response: ys[i], responseCI: 0)
+    }
+    let fit = try #require(
+      RobustnessStudy.fit(observations, predictors: ["density"], standardize: true).first)
+    let full = try fit.result.get()
+    #expect(abs(full.coefficients[1] - 0.7921) < 1e-3)
+    #expect(full.coefficients[1] - full.confidenceHalfWidths[1] > 0)
+    #expect(fit.leaveOneOut.map(\.without) == observations.map(\.folder))
+    for (i, refit) in fit.leaveOneOut.enumerated() {
+      var rest = xs.indices.map { [xs[$0]] }
+      var y = ys
+      rest.remove(at: i)
+      y.remove(at: i)
+      let direct = try LinearRegression(rows: rest, y: y, names: ["density"], standardize: true)
+      #expect(try refit.result.get() == direct, "without d\(i)")
+    }
+    let slope = try #require(fit.stability?[1])
+    #expect(slope.refits == 6 && slope.excludingZero == 5)
+    #expect(slope.coversZeroWithout == ["/r/d5"])
+    #expect(abs(slope.minimum) < 1e-9 && abs(slope.maximum - 0.876) < 1e-3)
+    let md = RobustnessStudy.markdown([fit], response: "amplification", standardized: true)
+    #expect(md.contains("CI excludes 0 in 5 of 6 (covers 0 without d5)"))
+    let csv = RobustnessStudy.leaveOneOutTable([fit])
+    #expect(csv.rows.count == 12)  // 6 refits × (intercept, density)
   }
 
   @Test func aChangedDatasetOrUnfinishedStudyIsRefused() throws {

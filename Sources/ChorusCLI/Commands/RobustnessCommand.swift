@@ -12,7 +12,7 @@ enum RobustnessCommand {
       name: "robustness",
       abstract: "Regress a result (amplification) on dataset characteristics across studies.",
       discussion:
-        "Give the results folders of the same spec run on several datasets (e.g. generated with 'chorus dataset generate --set ...'). Each study's dataset is reloaded from the path its spec.resolved.json names (relative paths from the current folder) and checked against the recorded content hash. Characteristics: \(DatasetCharacteristics.names.joined(separator: ", ")). For every strategy × statistics × size, the response is fitted by least squares on the chosen predictors, standardised (coefficients per standard deviation of the characteristic), with 95% CIs from Student's t; a group needs more datasets than predictors + 1. Pairs of predictors that correlate above 0.9 across the datasets are named in a warning: their coefficients cannot be told apart.",
+        "Give the results folders of the same spec run on several datasets (e.g. generated with 'chorus dataset generate --set ...'). Each study's dataset is reloaded from the path its spec.resolved.json names (relative paths from the current folder) and checked against the recorded content hash. Characteristics: \(DatasetCharacteristics.names.joined(separator: ", ")). For every strategy × statistics × size, the response is fitted by least squares on the chosen predictors, standardised (coefficients per standard deviation of the characteristic), with 95% CIs from Student's t; a group needs more datasets than predictors + 1. Each fitted group is refitted without each study in turn, and the table says how far each coefficient moves and in how many refits its CI still excludes 0 (with a dozen datasets one design can carry a slope). Pairs of predictors that correlate above 0.9 across the datasets are named in a warning: their coefficients cannot be told apart.",
       arguments: [
         ArgumentSpec("folders", help: "Finished results folders.", variadic: true)
       ],
@@ -27,7 +27,7 @@ enum RobustnessCommand {
         .option(
           "out", short: "o", value: "dir",
           help:
-            "Also write observations.csv, coefficients.csv and their figures to this new or empty folder: coefficients.svg (per strategy and size a panel, each predictor's coefficient with its 95% CI, R² and residual df; groups not fitted say why) and observations.svg (the response against each characteristic, one point per study labelled with its folder's name)."
+            "Also write observations.csv, coefficients.csv, leave-one-out.csv (every group refitted without each study in turn: one row per left-out folder and term) and their figures to this new or empty folder: coefficients.svg (per strategy and size a panel, each predictor's coefficient with its 95% CI, R² and residual df; groups not fitted say why) and observations.svg (the response against each characteristic, one point per study labelled with its folder's name)."
         ),
       ],
       action: { p in try run(p) })
@@ -53,6 +53,7 @@ enum RobustnessCommand {
     if let out = p.value("out") {
       let observationsCSV = RobustnessStudy.observationsTable(observations, response: response).text
       let coefficientsCSV = RobustnessStudy.coefficientsTable(fits).text
+      let leaveOneOutCSV = RobustnessStudy.leaveOneOutTable(fits).text
       let coefficientsSVG = RobustnessStudy.coefficientFigure(
         fits, predictors: predictors, response: response, standardized: standardize
       )?.svg()
@@ -62,12 +63,14 @@ enum RobustnessCommand {
       try FileIO.writeFolderAtomically(
         to: out,
         replaceable: [
-          "observations.csv", "coefficients.csv", "coefficients.svg", "observations.svg",
+          "observations.csv", "coefficients.csv", "leave-one-out.csv", "coefficients.svg",
+          "observations.svg",
         ]
       ) {
         staging in
         try FileIO.writeAtomically(observationsCSV, to: staging + "/observations.csv")
         try FileIO.writeAtomically(coefficientsCSV, to: staging + "/coefficients.csv")
+        try FileIO.writeAtomically(leaveOneOutCSV, to: staging + "/leave-one-out.csv")
         if let svg = coefficientsSVG {
           try FileIO.writeAtomically(svg, to: staging + "/coefficients.svg")
         }

@@ -38,6 +38,49 @@ public enum RobustnessStudy {
     public var datasets: Int
     /// The regression, or why there is none.
     public var result: Result<LinearRegression, LinearRegression.FitError>
+    /// The same regression without each dataset in turn (folder order; empty when the full fit
+    /// failed): with a dozen datasets one design can carry a slope, and this shows which.
+    public var leaveOneOut: [Refit] = []
+
+    /// How a term fares without each dataset in turn.
+    public struct TermStability: Sendable, Equatable {
+      /// The coefficient's smallest and largest value over the refits that succeeded.
+      public var minimum: Double
+      public var maximum: Double
+      /// Refits that succeeded, and those among them whose 95% CI excludes 0.
+      public var refits: Int
+      public var excludingZero: Int
+      /// Folders whose removal leaves the term's CI covering 0 (or makes the fit fail).
+      public var coversZeroWithout: [String]
+    }
+
+    /// Per term (intercept first), over `leaveOneOut`; nil when the full fit failed.
+    public var stability: [TermStability]? {
+      guard case .success(let full) = result else { return nil }
+      return full.names.indices.map { j in
+        var values: [Double] = []
+        var excluding = 0
+        var covers: [String] = []
+        for r in leaveOneOut {
+          guard case .success(let fit) = r.result else {
+            covers.append(r.without)
+            continue
+          }
+          let (b, h) = (fit.coefficients[j], fit.confidenceHalfWidths[j])
+          values.append(b)
+          if b - h > 0 || b + h < 0 { excluding += 1 } else { covers.append(r.without) }
+        }
+        return TermStability(
+          minimum: values.min() ?? .nan, maximum: values.max() ?? .nan, refits: values.count,
+          excludingZero: excluding, coversZeroWithout: covers)
+      }
+    }
+  }
+
+  /// One leave-one-out refit: the folder left out and the fit without it.
+  public struct Refit: Sendable {
+    public var without: String
+    public var result: Result<LinearRegression, LinearRegression.FitError>
   }
 
   /// Reads every folder's summary.csv and reloads its dataset.
@@ -135,23 +178,64 @@ public enum RobustnessStudy {
       if groups[key] == nil { order.append(key) }
       groups[key, default: []].append(o)
     }
-    return order.map { key in
-      let group = groups[key]!
+    func regress(_ group: [Observation]) -> Result<LinearRegression, LinearRegression.FitError> {
       let rows = group.map { o in predictors.map { o.characteristics.value($0)! } }
-      let result: Result<LinearRegression, LinearRegression.FitError>
       do {
-        result = .success(
+        return .success(
           try LinearRegression(
             rows: rows, y: group.map(\.response), names: predictors, standardize: standardize))
       } catch let e as LinearRegression.FitError {
-        result = .failure(e)
+        return .failure(e)
       } catch {
         preconditionFailure("LinearRegression throws only FitError")
       }
-      return Fit(
+    }
+    return order.map { key in
+      let group = groups[key]!
+      let result = regress(group)
+      var fit = Fit(
         strategy: key.strategy, statistics: key.statistics, sizeKind: key.sizeKind,
         size: key.size, datasets: group.count, result: result)
+      if case .success = result {
+        fit.leaveOneOut = group.indices.map { i in
+          var rest = group
+          rest.remove(at: i)
+          return Refit(without: group[i].folder, result: regress(rest))
+        }
+      }
+      return fit
     }
+  }
+
+  /// leave-one-out.csv: per group, term and left-out folder, the refitted coefficient and its
+  /// CI half-width, or why the refit failed.
+  public static func leaveOneOutTable(_ fits: [Fit]) -> CSVTable {
+    var t = CSVTable(
+      header: [
+        "strategy", "statistics", "size_kind", "size", "without", "term", "coefficient", "ci",
+        "problem",
+      ])
+    for f in fits {
+      let group: [CSVCell] = [
+        .text(f.strategy), .text(f.statistics), .text(f.sizeKind), .number(f.size),
+      ]
+      for r in f.leaveOneOut {
+        let without = CSVCell.text(SafeText.spreadsheetCell(r.without))
+        switch r.result {
+        case .success(let fit):
+          for j in fit.names.indices {
+            t.append(
+              group + [
+                without, .text(fit.names[j]), .number(fit.coefficients[j]),
+                .number(fit.confidenceHalfWidths[j]), .empty,
+              ])
+          }
+        case .failure(let e):
+          t.append(group + [without, .empty, .empty, .empty, .text(e.description)])
+        }
+      }
+    }
+    return t
   }
 
   /// Pearson correlations between the predictors over the distinct datasets of `observations`
@@ -234,7 +318,22 @@ public enum RobustnessStudy {
     return t
   }
 
-  /// A markdown table per group: term, coefficient ± CI, and whether the CI excludes 0.
+  /// "−7.58 … −5.93; CI excludes 0 in 12 of 12" (and which left-out folders make it cover 0,
+  /// by their last path component, when some do).
+  static func stabilityText(_ s: Fit.TermStability, of datasets: Int) -> String {
+    guard s.refits > 0 else { return "no refit succeeded" }
+    var text = String(
+      format: "%.4g … %.4g; CI excludes 0 in %d of %d", s.minimum, s.maximum,
+      s.excludingZero, datasets)
+    if !s.coversZeroWithout.isEmpty && s.excludingZero > 0 {
+      let names = s.coversZeroWithout.map { URL(fileURLWithPath: $0).lastPathComponent }
+      text += " (covers 0 without " + SafeText.markdown(names.joined(separator: ", ")) + ")"
+    }
+    return text
+  }
+
+  /// A markdown table per group: term, coefficient ± CI, whether the CI excludes 0, and how the
+  /// coefficient moves when each dataset in turn is left out.
   public static func markdown(_ fits: [Fit], response: String, standardized: Bool) -> String {
     var out = ""
     for f in fits {
@@ -244,13 +343,15 @@ public enum RobustnessStudy {
       switch f.result {
       case .success(let r):
         out +=
-          "| term | coefficient\(standardized ? " per SD" : "") | 95% CI | CI excludes 0 |\n|---|---:|---:|---|\n"
+          "| term | coefficient\(standardized ? " per SD" : "") | 95% CI | CI excludes 0 | without any one dataset |\n|---|---:|---:|---|---|\n"
+        let stability = f.stability ?? []
         for j in r.names.indices {
           let lo = r.coefficients[j] - r.confidenceHalfWidths[j]
           let hi = r.coefficients[j] + r.confidenceHalfWidths[j]
           out += String(
-            format: "| %@ | %.4g | [%.4g, %.4g] | %@ |\n", r.names[j], r.coefficients[j], lo, hi,
-            lo > 0 || hi < 0 ? "yes" : "no")
+            format: "| %@ | %.4g | [%.4g, %.4g] | %@ | %@ |\n", r.names[j], r.coefficients[j], lo,
+            hi, lo > 0 || hi < 0 ? "yes" : "no",
+            j < stability.count ? stabilityText(stability[j], of: f.datasets) : "")
         }
         out += String(
           format: "\nR² %.3f, %d residual degrees of freedom.\n\n", r.rSquared,
