@@ -318,14 +318,18 @@ public enum RobustnessStudy {
     return t
   }
 
-  /// "−7.58 … −5.93; CI excludes 0 in 12 of 12" (and which left-out folders make it cover 0,
-  /// by their last path component, when some do).
-  static func stabilityText(_ s: Fit.TermStability, of datasets: Int) -> String {
+  /// "−7.58 … −5.93; CI excludes 0 in 12 of 12". Where the full fit's CI excludes 0 and a few
+  /// refits' do not, it names the left-out folders (last path component) that carry the term.
+  static func stabilityText(_ s: Fit.TermStability, of datasets: Int, fullExcludesZero: Bool)
+    -> String
+  {
     guard s.refits > 0 else { return "no refit succeeded" }
     var text = String(
       format: "%.4g … %.4g; CI excludes 0 in %d of %d", s.minimum, s.maximum,
       s.excludingZero, datasets)
-    if !s.coversZeroWithout.isEmpty && s.excludingZero > 0 {
+    if fullExcludesZero && !s.coversZeroWithout.isEmpty
+      && s.coversZeroWithout.count * 2 <= datasets
+    {
       let names = s.coversZeroWithout.map { URL(fileURLWithPath: $0).lastPathComponent }
       text += " (covers 0 without " + SafeText.markdown(names.joined(separator: ", ")) + ")"
     }
@@ -351,7 +355,9 @@ public enum RobustnessStudy {
           out += String(
             format: "| %@ | %.4g | [%.4g, %.4g] | %@ | %@ |\n", r.names[j], r.coefficients[j], lo,
             hi, lo > 0 || hi < 0 ? "yes" : "no",
-            j < stability.count ? stabilityText(stability[j], of: f.datasets) : "")
+            j < stability.count
+              ? stabilityText(stability[j], of: f.datasets, fullExcludesZero: lo > 0 || hi < 0)
+              : "")
         }
         out += String(
           format: "\nR² %.3f, %d residual degrees of freedom.\n\n", r.rSquared,
