@@ -34,7 +34,7 @@ import Testing
       ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("| density |"))
-    #expect(r.stdout.contains("without any one dataset"))
+    #expect(r.stdout.contains("without any one design"))
     #expect(r.stdout.contains(" of 4"))
     for file in [
       "observations.csv", "coefficients.csv", "leave-one-out.csv", "coefficients.svg",

@@ -232,6 +232,24 @@ import Testing
     #expect(md.contains("CI excludes 0 in 5 of 6 (covers 0 without d5)"))
     let csv = RobustnessStudy.leaveOneOutTable([fit])
     #expect(csv.rows.count == 12)  // 6 refits × (intercept, density)
+
+    // Two draws of one design (robustness-sweep.sh names the second "-s1") leave together:
+    // with d5's twin beside it, leaving out d5 alone would keep the slope.
+    var twin = observations[5]
+    twin.folder = "/r/d5-s1"
+    twin.characteristics.density = 21
+    twin.response = 2.1
+    let paired = try #require(
+      RobustnessStudy.fit(observations + [twin], predictors: ["density"], standardize: true)
+        .first)
+    #expect(paired.leaveOneOut.map(\.without) == observations.map(\.folder))
+    let withoutD5 = try paired.leaveOneOut[5].result.get()
+    #expect(withoutD5.observations == 5)
+    #expect(abs(withoutD5.coefficients[1]) < 1e-9)
+    #expect(RobustnessStudy.design(of: "/r/d5-s1") == "/r/d5")
+    #expect(RobustnessStudy.design(of: "/r/d5-s12/") == "/r/d5")
+    #expect(RobustnessStudy.design(of: "/r/d5-sx") == "/r/d5-sx")
+    #expect(RobustnessStudy.design(of: "/r/mpd-5000") == "/r/mpd-5000")
   }
 
   @Test func aChangedDatasetOrUnfinishedStudyIsRefused() throws {

@@ -12,7 +12,7 @@ enum RobustnessCommand {
       name: "robustness",
       abstract: "Regress a result (amplification) on dataset characteristics across studies.",
       discussion:
-        "Give the results folders of the same spec run on several datasets (e.g. generated with 'chorus dataset generate --set ...'). Each study's dataset is reloaded from the path its spec.resolved.json names (relative paths from the current folder) and checked against the recorded content hash. Characteristics: \(DatasetCharacteristics.names.joined(separator: ", ")). For every strategy × statistics × size, the response is fitted by least squares on the chosen predictors, standardised (coefficients per standard deviation of the characteristic), with 95% CIs from Student's t; a group needs more datasets than predictors + 1. Each fitted group is refitted without each study in turn, and the table says how far each coefficient moves and in how many refits its CI still excludes 0 (with a dozen datasets one design can carry a slope). Pairs of predictors that correlate above 0.9 across the datasets are named in a warning: their coefficients cannot be told apart.",
+        "Give the results folders of the same spec run on several datasets (e.g. generated with 'chorus dataset generate --set ...'). Each study's dataset is reloaded from the path its spec.resolved.json names (relative paths from the current folder) and checked against the recorded content hash. Characteristics: \(DatasetCharacteristics.names.joined(separator: ", ")). For every strategy × statistics × size, the response is fitted by least squares on the chosen predictors, standardised (coefficients per standard deviation of the characteristic), with 95% CIs from Student's t; a group needs more datasets than predictors + 1. Each fitted group is refitted without each design in turn (the draws of one design, folders that differ only in a trailing -sK as robustness-sweep.sh names them, leave together), and the table says how far each coefficient moves and in how many refits its CI still excludes 0 (with a dozen datasets one design can carry a slope). Pairs of predictors that correlate above 0.9 across the datasets are named in a warning: their coefficients cannot be told apart.",
       arguments: [
         ArgumentSpec("folders", help: "Finished results folders.", variadic: true)
       ],
@@ -27,7 +27,7 @@ enum RobustnessCommand {
         .option(
           "out", short: "o", value: "dir",
           help:
-            "Also write observations.csv, coefficients.csv, leave-one-out.csv (every group refitted without each study in turn: one row per left-out folder and term) and their figures to this new or empty folder: coefficients.svg (per strategy and size a panel, each predictor's coefficient with its 95% CI, R² and residual df; groups not fitted say why) and observations.svg (the response against each characteristic, one point per study labelled with its folder's name)."
+            "Also write observations.csv, coefficients.csv, leave-one-out.csv (every group refitted without each design in turn: one row per left-out design and term) and their figures to this new or empty folder: coefficients.svg (per strategy and size a panel, each predictor's coefficient with its 95% CI, R² and residual df; groups not fitted say why) and observations.svg (the response against each characteristic, one point per study labelled with its folder's name)."
         ),
       ],
       action: { p in try run(p) })

@@ -38,8 +38,9 @@ public enum RobustnessStudy {
     public var datasets: Int
     /// The regression, or why there is none.
     public var result: Result<LinearRegression, LinearRegression.FitError>
-    /// The same regression without each dataset in turn (folder order; empty when the full fit
-    /// failed): with a dozen datasets one design can carry a slope, and this shows which.
+    /// The same regression without each design in turn (first-appearance order; a design's
+    /// draws are left out together; empty when the full fit failed): with a dozen datasets
+    /// one design can carry a slope, and this shows which.
     public var leaveOneOut: [Refit] = []
 
     /// How a term fares without each dataset in turn.
@@ -50,7 +51,7 @@ public enum RobustnessStudy {
       /// Refits that succeeded, and those among them whose 95% CI excludes 0.
       public var refits: Int
       public var excludingZero: Int
-      /// Folders whose removal leaves the term's CI covering 0 (or makes the fit fail).
+      /// Designs whose removal leaves the term's CI covering 0 (or makes the fit fail).
       public var coversZeroWithout: [String]
     }
 
@@ -77,7 +78,8 @@ public enum RobustnessStudy {
     }
   }
 
-  /// One leave-one-out refit: the folder left out and the fit without it.
+  /// One leave-one-out refit: the design left out (a folder, or the common path of a design's
+  /// draws) and the fit without it.
   public struct Refit: Sendable {
     public var without: String
     public var result: Result<LinearRegression, LinearRegression.FitError>
@@ -197,18 +199,34 @@ public enum RobustnessStudy {
         strategy: key.strategy, statistics: key.statistics, sizeKind: key.sizeKind,
         size: key.size, datasets: group.count, result: result)
       if case .success = result {
-        fit.leaveOneOut = group.indices.map { i in
-          var rest = group
-          rest.remove(at: i)
-          return Refit(without: group[i].folder, result: regress(rest))
+        // One refit per design: the draws of one design (folders that differ only in a
+        // trailing -sK, as robustness-sweep.sh names them) are left out together, since
+        // leaving out one draw keeps its twin.
+        var designs: [String] = []
+        for o in group where !designs.contains(design(of: o.folder)) {
+          designs.append(design(of: o.folder))
+        }
+        fit.leaveOneOut = designs.map { d in
+          Refit(without: d, result: regress(group.filter { design(of: $0.folder) != d }))
         }
       }
       return fit
     }
   }
 
-  /// leave-one-out.csv: per group, term and left-out folder, the refitted coefficient and its
-  /// CI half-width, or why the refit failed.
+  /// The design a results folder belongs to: its path without a trailing "-s" and digits
+  /// (robustness-sweep.sh's name for another draw of the same design), else the path itself.
+  static func design(of folder: String) -> String {
+    var path = folder
+    while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+    guard let dash = path.range(of: "-s", options: .backwards) else { return path }
+    let digits = path[dash.upperBound...]
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return path }
+    return String(path[..<dash.lowerBound])
+  }
+
+  /// leave-one-out.csv: per group, term and left-out design (a folder, or the common path of a
+  /// design's draws), the refitted coefficient and its CI half-width, or why the refit failed.
   public static func leaveOneOutTable(_ fits: [Fit]) -> CSVTable {
     var t = CSVTable(
       header: [
@@ -319,16 +337,16 @@ public enum RobustnessStudy {
   }
 
   /// "−7.58 … −5.93; CI excludes 0 in 12 of 12". Where the full fit's CI excludes 0 and a few
-  /// refits' do not, it names the left-out folders (last path component) that carry the term.
-  static func stabilityText(_ s: Fit.TermStability, of datasets: Int, fullExcludesZero: Bool)
+  /// refits' do not, it names the left-out designs (last path component) that carry the term.
+  static func stabilityText(_ s: Fit.TermStability, of refits: Int, fullExcludesZero: Bool)
     -> String
   {
     guard s.refits > 0 else { return "no refit succeeded" }
     var text = String(
       format: "%.4g … %.4g; CI excludes 0 in %d of %d", s.minimum, s.maximum,
-      s.excludingZero, datasets)
+      s.excludingZero, refits)
     if fullExcludesZero && !s.coversZeroWithout.isEmpty
-      && s.coversZeroWithout.count * 2 <= datasets
+      && s.coversZeroWithout.count * 2 <= refits
     {
       let names = s.coversZeroWithout.map { URL(fileURLWithPath: $0).lastPathComponent }
       text += " (covers 0 without " + SafeText.markdown(names.joined(separator: ", ")) + ")"
@@ -347,7 +365,7 @@ public enum RobustnessStudy {
       switch f.result {
       case .success(let r):
         out +=
-          "| term | coefficient\(standardized ? " per SD" : "") | 95% CI | CI excludes 0 | without any one dataset |\n|---|---:|---:|---|---|\n"
+          "| term | coefficient\(standardized ? " per SD" : "") | 95% CI | CI excludes 0 | without any one design |\n|---|---:|---:|---|---|\n"
         let stability = f.stability ?? []
         for j in r.names.indices {
           let lo = r.coefficients[j] - r.confidenceHalfWidths[j]
@@ -356,7 +374,8 @@ public enum RobustnessStudy {
             format: "| %@ | %.4g | [%.4g, %.4g] | %@ | %@ |\n", r.names[j], r.coefficients[j], lo,
             hi, lo > 0 || hi < 0 ? "yes" : "no",
             j < stability.count
-              ? stabilityText(stability[j], of: f.datasets, fullExcludesZero: lo > 0 || hi < 0)
+              ? stabilityText(
+                stability[j], of: f.leaveOneOut.count, fullExcludesZero: lo > 0 || hi < 0)
               : "")
         }
         out += String(
