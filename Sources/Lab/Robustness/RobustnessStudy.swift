@@ -43,7 +43,7 @@ public enum RobustnessStudy {
     /// one design can carry a slope, and this shows which.
     public var leaveOneOut: [Refit] = []
 
-    /// How a term fares without each dataset in turn.
+    /// How a term fares without each design in turn.
     public struct TermStability: Sendable, Equatable {
       /// The coefficient's smallest and largest value over the refits that succeeded.
       public var minimum: Double
