@@ -355,7 +355,7 @@ public enum RobustnessStudy {
   }
 
   /// A markdown table per group: term, coefficient ± CI, whether the CI excludes 0, and how the
-  /// coefficient moves when each dataset in turn is left out.
+  /// coefficient moves when each design in turn is left out.
   public static func markdown(_ fits: [Fit], response: String, standardized: Bool) -> String {
     var out = ""
     for f in fits {
