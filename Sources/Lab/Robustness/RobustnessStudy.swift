@@ -202,12 +202,13 @@ public enum RobustnessStudy {
         // One refit per design: the draws of one design (folders that differ only in a
         // trailing -sK, as robustness-sweep.sh names them) are left out together, since
         // leaving out one draw keeps its twin.
+        let designOf = group.map { design(of: $0.folder) }
         var designs: [String] = []
-        for o in group where !designs.contains(design(of: o.folder)) {
-          designs.append(design(of: o.folder))
-        }
+        for d in designOf where !designs.contains(d) { designs.append(d) }
         fit.leaveOneOut = designs.map { d in
-          Refit(without: d, result: regress(group.filter { design(of: $0.folder) != d }))
+          Refit(
+            without: d,
+            result: regress(zip(group, designOf).filter { $0.1 != d }.map(\.0)))
         }
       }
       return fit
@@ -338,15 +339,16 @@ public enum RobustnessStudy {
 
   /// "−7.58 … −5.93; CI excludes 0 in 12 of 12". Where the full fit's CI excludes 0 and a few
   /// refits' do not, it names the left-out designs (last path component) that carry the term.
-  static func stabilityText(_ s: Fit.TermStability, of refits: Int, fullExcludesZero: Bool)
+  /// - Parameter designs: refits attempted (one per design), failed ones included.
+  static func stabilityText(_ s: Fit.TermStability, of designs: Int, fullExcludesZero: Bool)
     -> String
   {
     guard s.refits > 0 else { return "no refit succeeded" }
     var text = String(
       format: "%.4g … %.4g; CI excludes 0 in %d of %d", s.minimum, s.maximum,
-      s.excludingZero, refits)
+      s.excludingZero, designs)
     if fullExcludesZero && !s.coversZeroWithout.isEmpty
-      && s.coversZeroWithout.count * 2 <= refits
+      && s.coversZeroWithout.count * 2 <= designs
     {
       let names = s.coversZeroWithout.map { URL(fileURLWithPath: $0).lastPathComponent }
       text += " (covers 0 without " + SafeText.markdown(names.joined(separator: ", ")) + ")"
